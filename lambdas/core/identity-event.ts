@@ -1,0 +1,153 @@
+/**
+ * The identity event: what every CloudTrail record and API Gateway access-log line becomes.
+ * It answers who called, with which credential, from where, doing what, and with what outcome.
+ * Never carries a secret: credentials are identified by id / fingerprint only.
+ */
+
+/** Which log the event came from. */
+export type EventSource = 'cloudtrail' | 'api-gateway';
+
+/** The kind of principal a baseline is kept for. */
+export type IdentityKind =
+  | 'iam-role'
+  | 'iam-user'
+  | 'root'
+  | 'federated'
+  | 'aws-service'
+  | 'identity-center'
+  | 'api-client'
+  | 'unknown';
+
+/** How the caller proved who it is. */
+export type CredentialKind =
+  | 'long-lived-key' // AKIA…
+  | 'session-key' // ASIA…
+  | 'bearer-token' // JWT / OAuth token, identified by jti or a fingerprint
+  | 'api-key' // API Gateway API key, identified by its id
+  | 'mtls-certificate' // identified by serial number
+  | 'console-session'
+  | 'sigv4' // IAM-authorised API call (API Gateway AWS_IAM)
+  | 'none'
+  | 'unknown';
+
+/** Authentication result: did the credential prove an identity? */
+export type AuthnResult = 'success' | 'failure' | 'unknown';
+/** Authorization result: was the authenticated identity allowed to do this? */
+export type AuthzResult = 'allowed' | 'denied' | 'unknown';
+
+/** Coarse class of the user agent, for "human use of an NHI" and new-agent rules. */
+export type UserAgentClass =
+  | 'sdk'
+  | 'cli'
+  | 'iac'
+  | 'browser'
+  | 'console'
+  | 'aws-internal'
+  | 'offensive-tool'
+  | 'http-library'
+  | 'unknown';
+
+/** Who the event is about: the thing a baseline is kept for. */
+export interface Identity {
+  /** Stable baseline key, e.g. `aws:123456789012:role/deployer` or `api:abc123:client:partner-7`. */
+  readonly key: string;
+  readonly kind: IdentityKind;
+  readonly accountId?: string;
+  /** Principal ARN (the role ARN for assumed roles, not the session ARN) or token subject. */
+  readonly principal?: string;
+  /** Human-friendly name (role name, user name, client id). */
+  readonly name?: string;
+  /** Role-session name or token subject when it differs from the key. Attacker-influenced. */
+  readonly sessionName?: string;
+  /** OAuth client id / API Gateway principalId / Cognito client. */
+  readonly clientId?: string;
+  /** Token issuer or federated identity provider (e.g. token.actions.githubusercontent.com). */
+  readonly issuer?: string;
+  /** For AssumedRole: whether the session is itself a role chain (assumed by a role). */
+  readonly isRoleChain?: boolean;
+}
+
+/** Which credential was presented; never the secret value. */
+export interface Credential {
+  /** AKIA…/ASIA… access key id, token jti or fingerprint, API key id, certificate serial. */
+  readonly id?: string;
+  readonly kind: CredentialKind;
+  /** When the credential / session was issued (epoch ms), when known. */
+  readonly issuedAtMs?: number;
+  /** Whether MFA authenticated the session, when known. */
+  readonly isMfa?: boolean;
+}
+
+/** Where the call came from. */
+export interface Origin {
+  /** Source IP as logged (may be an AWS service name, `AWS Internal` or an anonymised string). */
+  readonly ip?: string;
+  /** True when `ip` parsed as an IPv4/IPv6 address. */
+  readonly isIp: boolean;
+  /** /24 for IPv4, /48 for IPv6. */
+  readonly network?: string;
+  readonly asn?: number;
+  readonly asOrg?: string;
+  /** ISO 3166 alpha-2 country. */
+  readonly country?: string;
+  /** True when the address is in an AWS network (AS16509/AS14618/AS8987) or the call was made by an AWS service. */
+  readonly isAws: boolean;
+  /** True for RFC 1918 / loopback / link-local / CGNAT / documentation-free private space. */
+  readonly isPrivate: boolean;
+  readonly vpcEndpointId?: string;
+  /** AWS service that acted on the caller's behalf (`invokedBy`, service-name sourceIPAddress). */
+  readonly awsService?: string;
+  /** Raw user agent. Attacker-controlled: neutralise before display. */
+  readonly userAgent?: string;
+  /** Normalised family, e.g. `aws-cli`, `boto3`, `aws-sdk-js`, `terraform`, `chrome`, `curl`. */
+  readonly userAgentFamily: string;
+  readonly userAgentClass: UserAgentClass;
+}
+
+/** What was done. */
+export interface Action {
+  /** `s3.amazonaws.com:GetObject` or `GET /orders/{id}`. */
+  readonly name: string;
+  readonly service?: string;
+  readonly resource?: string;
+  readonly region?: string;
+  readonly isReadOnly?: boolean;
+  /** For sts:AssumeRole* — the role being assumed. */
+  readonly targetRoleArn?: string;
+  /** Account of the target resource / role when it differs from the caller's. */
+  readonly targetAccountId?: string;
+}
+
+/** Outcome, with authentication, authorization and application status kept apart. */
+export interface Outcome {
+  readonly authn: AuthnResult;
+  readonly authz: AuthzResult;
+  /** HTTP status (API Gateway) or undefined. */
+  readonly status?: number;
+  /** CloudTrail errorCode / API Gateway error type. */
+  readonly errorCode?: string;
+  readonly isThrottled: boolean;
+  /** OAuth scopes granted, when the authorizer logs them. */
+  readonly scopes?: readonly string[];
+}
+
+/** One normalised call. */
+export interface IdentityEvent {
+  readonly source: EventSource;
+  /** Event / request id as logged ('' when absent). */
+  readonly eventId: string;
+  /** Event time (not arrival time), epoch ms. */
+  readonly timeMs: number;
+  readonly identity: Identity;
+  readonly credential: Credential;
+  readonly origin: Origin;
+  readonly action: Action;
+  readonly outcome: Outcome;
+  /** CloudWatch log group / file the event came from. */
+  readonly logGroup?: string;
+  /** The event's own account (recipientAccountId) when known. */
+  readonly recipientAccountId?: string;
+}
+
+/** Result of parsing one unit of input at the boundary: a value or a counted reason. */
+export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
