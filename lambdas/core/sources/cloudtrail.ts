@@ -596,6 +596,8 @@ function credentialOf(
   let credentialKind: CredentialKind;
   if (eventName === 'ConsoleLogin' || asFlag(record['sessionCredentialFromConsole']) === true)
     credentialKind = 'console-session';
+  else if (accessKeyId === undefined && record['eventSource'] === 'signin.amazonaws.com')
+    credentialKind = 'console-session';
   else if (accessKeyId !== undefined && accessKeyId.startsWith('AKIA')) credentialKind = 'long-lived-key';
   else if (accessKeyId !== undefined && accessKeyId.startsWith('ASIA')) credentialKind = 'session-key';
   else if (accessKeyId !== undefined) credentialKind = 'unknown';

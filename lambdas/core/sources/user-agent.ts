@@ -27,11 +27,11 @@ interface Rule {
 }
 
 /**
- * Offensive / reconnaissance tooling, matched as whole tokens so that e.g. `kali` does not match
- * inside another word. Family is the tool name.
+ * Offensive / reconnaissance tooling, matched as tokens (a version number may follow, as in the
+ * `-kali7-` kernel tag) so that e.g. `kali` does not match inside another word. Family is the tool name.
  */
 const OFFENSIVE_TOOL =
-  /(?:^|[^a-z0-9])(pacu|stratus-red-team|grimoire|trufflehog|kali|scoutsuite|scout suite|prowler|cloudfox|nmap|masscan|zgrab|zgrab2|sqlmap|nuclei|nikto|weirdaal|cloudsploit|cloudmapper|endgame|s3scanner|aws-nuke|dirbuster|gobuster|ffuf|hydra|metasploit)(?:[^a-z0-9]|$)/;
+  /(?:^|[^a-z0-9])(pacu|stratus-red-team|grimoire|trufflehog|kali|scoutsuite|scout suite|prowler|cloudfox|nmap|masscan|zgrab|zgrab2|sqlmap|nuclei|nikto|weirdaal|cloudsploit|cloudmapper|s3scanner|aws-nuke|dirbuster|gobuster|ffuf|metasploit)(?:[^a-z]|$)/;
 
 const RULES: readonly Rule[] = [
   { family: 'terraform', class: 'iac', needles: ['terraform'] },
@@ -43,6 +43,7 @@ const RULES: readonly Rule[] = [
     class: 'console',
     needles: ['console.', 'signin.amazonaws.com', 'console,', 'console/', 'consolefrontend', 'console '],
   },
+  { family: 'aws-internal', class: 'aws-internal', needles: ['aws internal', 'aws-internal/'] },
   { family: 'aws-cli', class: 'cli', needles: ['aws-cli/'] },
   { family: 'aws-powershell', class: 'cli', needles: ['aws-powershell', 'awspowershell'] },
   { family: 'aws-toolkit', class: 'cli', needles: ['aws-toolkit', 'awstoolkit'] },
@@ -60,7 +61,6 @@ const RULES: readonly Rule[] = [
   { family: 'aws-sdk-python', class: 'sdk', needles: ['aws-sdk-python'] },
   { family: 'aws-sdk-swift', class: 'sdk', needles: ['aws-sdk-swift'] },
   { family: 'aws-sdk-kotlin', class: 'sdk', needles: ['aws-sdk-kotlin'] },
-  { family: 'aws-internal', class: 'aws-internal', needles: ['aws internal', 'aws-internal/'] },
   { family: 'curl', class: 'http-library', needles: ['curl/'] },
   { family: 'wget', class: 'http-library', needles: ['wget/'] },
   { family: 'python-requests', class: 'http-library', needles: ['python-requests/'] },
