@@ -46,7 +46,10 @@ export type CloudTrailRecord = JsonObject;
 
 /** One unit of input that could not be used, with where it was and why. */
 export interface TextReject {
-  /** 1-based line for JSON Lines; 1-based position of the record for whole-document formats. */
+  /**
+   * 1-based line for JSON Lines; 1-based position of the record for whole-document formats;
+   * 0 when the whole input is unusable (e.g. a corrupt `.gz`).
+   */
   readonly line: number;
   readonly reason: string;
 }
@@ -167,6 +170,20 @@ export function parseCloudTrailText(text: string): CloudTrailText {
     else collect([value], records, rejects, () => i + 1);
   }
   return { format: 'json-lines', records, rejects };
+}
+
+/**
+ * Read a CloudTrail file's bytes as delivered (`.json`, `.json.gz`, JSON Lines, …): gunzip when
+ * needed, decode UTF-8, split into records. A corrupt or oversized gzip is one reject at line 0.
+ */
+export function parseCloudTrailBytes(
+  data: Uint8Array,
+  maxOutputBytes = DEFAULT_MAX_GUNZIP_BYTES,
+): CloudTrailText {
+  const inflated = maybeGunzip(data, maxOutputBytes);
+  if (!inflated.ok) return { format: 'empty', records: [], rejects: [{ line: 0, reason: inflated.reason }] };
+  const bytes = inflated.value;
+  return parseCloudTrailText(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,9 +341,18 @@ function splitArn(
   arn: string | undefined,
 ): { partition: string; account: string; resource: string } | undefined {
   if (arn === undefined || !arn.startsWith('arn:')) return undefined;
-  const parts = arn.split(':');
-  if (parts.length < 6) return undefined;
-  return { partition: parts[1] ?? 'aws', account: parts[4] ?? '', resource: parts.slice(5).join(':') };
+  // arn:partition:service:region:account:resource — the resource may itself contain ':'.
+  const c1 = 3;
+  const c2 = arn.indexOf(':', c1 + 1);
+  const c3 = c2 < 0 ? -1 : arn.indexOf(':', c2 + 1);
+  const c4 = c3 < 0 ? -1 : arn.indexOf(':', c3 + 1);
+  const c5 = c4 < 0 ? -1 : arn.indexOf(':', c4 + 1);
+  if (c5 < 0) return undefined;
+  return {
+    partition: c2 > c1 + 1 ? arn.slice(c1 + 1, c2) : 'aws',
+    account: arn.slice(c4 + 1, c5),
+    resource: arn.slice(c5 + 1),
+  };
 }
 
 function lastSegment(path: string): string {
@@ -654,6 +680,11 @@ const RESOURCE_PARAMETERS: readonly string[] = [
   'modelId',
 ];
 
+/** Preference of each resource-naming request parameter (lower wins). */
+const RESOURCE_PARAMETER_RANK: ReadonlyMap<string, number> = new Map(
+  RESOURCE_PARAMETERS.map((name, i) => [name, i]),
+);
+
 function resourceOf(record: CloudTrailRecord): string | undefined {
   const resources = record['resources'];
   if (Array.isArray(resources)) {
@@ -665,11 +696,19 @@ function resourceOf(record: CloudTrailRecord): string | undefined {
   }
   const params = asObject(record['requestParameters']);
   if (params === undefined) return undefined;
-  for (const name of RESOURCE_PARAMETERS) {
+  // Walk the (few) parameters present rather than probing every known name.
+  let best: string | undefined;
+  let bestRank = RESOURCE_PARAMETERS.length;
+  for (const name in params) {
+    const rank = RESOURCE_PARAMETER_RANK.get(name);
+    if (rank === undefined || rank >= bestRank) continue;
     const v = params[name];
-    if (typeof v === 'string' && v.length > 0) return capped(v, 512);
+    if (typeof v === 'string' && v.length > 0) {
+      best = v;
+      bestRank = rank;
+    }
   }
-  return undefined;
+  return best === undefined ? undefined : capped(best, 512);
 }
 
 function actionOf(

@@ -53,11 +53,49 @@ function offsetMinutes(zone: string | undefined): number {
   return sign * (hours * 60 + minutes);
 }
 
+const DAY_CACHE_LIMIT = 512;
+const dayCache = new Map<string, number>();
+
+function twoDigits(text: string, at: number): number {
+  const a = text.charCodeAt(at) - 48;
+  const b = text.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Fast path for CloudTrail's own spelling `YYYY-MM-DDTHH:MM:SSZ` (almost every record): the day is
+ * validated once and memoised, the time of day is read digit by digit.
+ */
+function parseCanonicalUtc(text: string): number | undefined {
+  if (text.charCodeAt(10) !== 84 /* T */ || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+    return undefined;
+  const day = text.slice(0, 10);
+  let dayMs = dayCache.get(day);
+  if (dayMs === undefined) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+    if (m === null) return undefined;
+    const t = utc(Number(m[1]), Number(m[2]), Number(m[3]), 0, 0, 0, 0);
+    if (t === undefined) return undefined;
+    dayMs = t;
+    if (dayCache.size >= DAY_CACHE_LIMIT) dayCache.clear();
+    dayCache.set(day, dayMs);
+  }
+  const h = twoDigits(text, 11);
+  const mi = twoDigits(text, 14);
+  const s = twoDigits(text, 17);
+  if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return undefined;
+  return dayMs + h * 3_600_000 + mi * 60_000 + s * 1000;
+}
+
 /**
  * Parse an ISO-8601-like timestamp (CloudTrail `eventTime`, Panther's space-separated variant with
  * up to nanoseconds, Logstash `@timestamp`, offsets) to epoch ms. No zone means UTC.
  */
 export function parseIsoTime(text: string): number | undefined {
+  if (text.length === 20 && text.charCodeAt(19) === 90 /* Z */) {
+    const fast = parseCanonicalUtc(text);
+    if (fast !== undefined) return fast;
+  }
   const m = ISO_LIKE.exec(text);
   if (m === null) return undefined;
   const fraction = m[7];

@@ -3,6 +3,7 @@ import {
   classifyErrorCode,
   maybeGunzip,
   normaliseCloudTrail,
+  parseCloudTrailBytes,
   parseCloudTrailText,
   type CloudTrailRecord,
 } from '../../../lambdas/core/sources/cloudtrail.js';
@@ -94,6 +95,19 @@ describe('maybeGunzip', () => {
     expect(maybeGunzip(gzipSync(Buffer.alloc(2 * 1024 * 1024)), 1024 * 1024)).toEqual({
       ok: false,
       reason: 'gzip-too-large',
+    });
+  });
+});
+
+describe('parseCloudTrailBytes', () => {
+  it('reads .json and .json.gz files alike and reports a corrupt archive as one reject', () => {
+    const text = JSON.stringify({ Records: [USER_LIST_USERS, ROLE_GET_OBJECT] });
+    expect(parseCloudTrailBytes(gzipSync(text)).records).toHaveLength(2);
+    expect(parseCloudTrailBytes(Buffer.from(text)).records).toHaveLength(2);
+    expect(parseCloudTrailBytes(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]))).toEqual({
+      format: 'empty',
+      records: [],
+      rejects: [{ line: 0, reason: 'invalid-gzip' }],
     });
   });
 });
