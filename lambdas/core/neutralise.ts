@@ -21,8 +21,9 @@ const ANSI =
   /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[PX^_][^\u001b]*(?:\u001b\\)?|\u001b[ -/]*[0-~]/g;
 // C0 and C1 controls, DEL, line / paragraph separators, bidi controls, zero-width and other
 // invisible formatting characters: shown as visible escapes instead of acting on the display.
+// Lone surrogates and the noncharacters U+FFFE / U+FFFF are not valid in UTF-8 text or XML (SNS).
 const INVISIBLE =
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]/g;
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 // `scheme://`: http(s) and ftp get the customary hxxp / fxp; any other scheme loses its colon.
 const SCHEME = /([a-z][a-z0-9+.-]{0,31}):\/\//gi;
