@@ -97,9 +97,11 @@ export function parseOriginPattern(text: string): ParseResult<OriginMatcher> {
 export function suppressionProblems(s: Suppression): string[] {
   const problems: string[] = [];
   if (typeof s.reason !== 'string' || s.reason.trim() === '') problems.push('reason: required');
-  if (typeof s.expires !== 'string' || parseExpiry(s.expires) === undefined) {
+  if (typeof s.expires !== 'string' || s.expires === '') {
+    problems.push('expires: required');
+  } else if (parseExpiry(s.expires) === undefined) {
     problems.push(
-      'expires: required, an ISO 8601 date (2026-09-30) or date-time with a zone (2026-09-30T18:00:00Z)',
+      `expires: "${s.expires}" is not an ISO 8601 date (2026-09-30) or date-time with a zone (2026-09-30T18:00:00Z)`,
     );
   }
   if (s.rule === undefined && s.identity === undefined && s.origin === undefined) {
@@ -168,10 +170,23 @@ export function applySuppressions(
   return { kept, suppressed, expired, invalid };
 }
 
+/** Callbacks of {@link suppressionFilter}: how the caller hears about suppressions it should warn about. */
+export interface SuppressionFilterHooks {
+  /** Called on each run that meets expired suppressions (e.g. to log a warning). */
+  readonly onExpired?: (expired: readonly Suppression[]) => void;
+  /** Called on each run that meets unusable suppressions (configuration validation normally prevents these). */
+  readonly onInvalid?: (invalid: SuppressionResult['invalid']) => void;
+}
+
 /** The pipeline's suppression hook over a fixed list of suppressions. */
-export function suppressionFilter(suppressions: readonly Suppression[]): SuppressionFilter {
+export function suppressionFilter(
+  suppressions: readonly Suppression[],
+  hooks: SuppressionFilterHooks = {},
+): SuppressionFilter {
   return (findings, nowMs) => {
     const r = applySuppressions(findings, suppressions, nowMs);
+    if (r.expired.length > 0) hooks.onExpired?.(r.expired);
+    if (r.invalid.length > 0) hooks.onInvalid?.(r.invalid);
     return { kept: r.kept, suppressed: r.suppressed.length };
   };
 }

@@ -136,12 +136,17 @@ describe('applySuppressions', () => {
     ]);
   });
 
-  it('plugs into the pipeline as a SuppressionFilter', () => {
-    const filter = suppressionFilter([sup({ rule: 'new-source' })]);
+  it('plugs into the pipeline as a SuppressionFilter that tells the caller about expired suppressions', () => {
+    const old = sup({ id: 'old', rule: 'new-user-agent', expires: '2026-01-01' });
+    const warned: string[] = [];
+    const filter = suppressionFilter([sup({ rule: 'new-source' }), old], {
+      onExpired: (xs) => warned.push(...xs.map(describeSuppression)),
+    });
     expect(filter([fromDo(), fromAws()], NOW)).toEqual({
       kept: [expect.objectContaining({ ruleId: 'new-user-agent' })],
       suppressed: 1,
     });
+    expect(warned).toEqual(['old']);
   });
 });
 
@@ -194,7 +199,7 @@ describe('suppressionProblems and describeSuppression', () => {
   it('lists what is wrong with a suppression', () => {
     expect(suppressionProblems({ rule: '', reason: ' ', expires: 'soon' })).toEqual([
       'reason: required',
-      'expires: required, an ISO 8601 date (2026-09-30) or date-time with a zone (2026-09-30T18:00:00Z)',
+      'expires: "soon" is not an ISO 8601 date (2026-09-30) or date-time with a zone (2026-09-30T18:00:00Z)',
       'rule: empty pattern',
     ]);
     expect(suppressionProblems(sup({ rule: 'x' }))).toEqual([]);
