@@ -26,7 +26,9 @@ const INVISIBLE =
   /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 // `scheme://`: http(s) and ftp get the customary hxxp / fxp; any other scheme loses its colon.
-const SCHEME = /([a-z][a-z0-9+.-]{0,31}):\/\//gi;
+// Found by scanning for `://` and looking back, which stays linear on long letter runs (a
+// `[a-z]+://` regex backtracks quadratically there).
+const SCHEME_TAIL = /(?:https?|ftp)$/i;
 // Host names: dot-separated labels ending in an alphabetic (or punycode) top-level label. The
 // ideographic and full-width full stops count as dots because browsers treat them so.
 const DOT = '[.\u3002\uff0e\uff61]';
@@ -47,12 +49,27 @@ function escapeChar(c: string): string {
     : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
-/** `http://` → `hxxp://`, `https://` → `hxxps://`, `ftp://` → `fxp://`, `x://` → `x[:]//`. */
-function defangScheme(_m: string, scheme: string): string {
-  const lower = scheme.toLowerCase();
-  if (lower === 'http' || lower === 'https') return `hxxp${lower.slice(4)}://`;
-  if (lower === 'ftp') return 'fxp://';
-  return `${scheme}[:]//`;
+/**
+ * Every `://`: a preceding `http` / `https` / `ftp` becomes `hxxp` / `hxxps` / `fxp` (even glued
+ * to other letters, as linkifiers match it anywhere); any other scheme loses its colon (`x[:]//`).
+ */
+function defangSchemes(s: string): string {
+  let out = '';
+  let from = 0;
+  for (let at = s.indexOf('://'); at !== -1; at = s.indexOf('://', at + 3)) {
+    const before = s.slice(from, at);
+    const tail = SCHEME_TAIL.exec(before.slice(-5));
+    if (tail) {
+      const lower = tail[0].toLowerCase();
+      out +=
+        before.slice(0, before.length - lower.length) +
+        (lower === 'ftp' ? 'fxp://' : `hxxp${lower.slice(4)}://`);
+    } else {
+      out += `${before}[:]//`;
+    }
+    from = at + 3;
+  }
+  return out + s.slice(from);
 }
 
 /**
@@ -77,7 +94,7 @@ export function neutralise(
     opts.ascii === true
       ? s.replace(/</g, '(').replace(/>/g, ')')
       : s.replace(/</g, '\u2039').replace(/>/g, '\u203a');
-  s = s.replace(SCHEME, defangScheme).replace(HOST, (host) => host.replace(DOTS, '[.]'));
+  s = defangSchemes(s).replace(HOST, (host) => host.replace(DOTS, '[.]'));
   if (opts.ascii === true) s = s.replace(/[^\x20-\x7e]/gu, '?');
   return truncate(s, limit, opts.ascii === true ? '...' : '\u2026');
 }

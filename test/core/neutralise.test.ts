@@ -30,6 +30,8 @@ describe('neutralise', () => {
     );
     expect(neutralise('FTP://files.example.org/a', 100)).toBe('fxp://files[.]example[.]org/a');
     expect(neutralise('javascript://x gopher://h', 100)).toBe('javascript[:]//x gopher[:]//h');
+    expect(neutralise('AAAAhttps://x AAAAftp://y a1://z', 100)).toBe('AAAAhxxps://x AAAAfxp://y a1[:]//z');
+    expect(neutralise('bare ://x', 100)).toBe('bare [:]//x');
     expect(neutralise('mail bob@corp.example now', 100)).toBe('mail bob@corp[.]example now');
     expect(neutralise('idn bücher.example and xn--bcher-kva.example', 100)).toBe(
       'idn bücher[.]example and xn--bcher-kva[.]example',
