@@ -31,8 +31,6 @@ export function isWithinHours(hour: number, start: number, end: number): boolean
 
 function originBreaches(e: IdentityEvent, c: Contract, out: ContractBreach[]): void {
   const o = e.origin;
-  // A call an AWS service made on the identity's behalf has the service's origin, not the identity's.
-  if (o.awsService !== undefined) return;
   const asns = c.allowedAsns;
   const nets = c.allowedNetworks;
   if ((asns || nets) && o.isIp && o.ip !== undefined) {
@@ -82,9 +80,15 @@ function originBreaches(e: IdentityEvent, c: Contract, out: ContractBreach[]): v
   }
 }
 
-/** Every declared field `e` breaches, given the identity's state before it. Pure; exported for the CLI's contract checks. */
+/**
+ * Every declared field `e` breaches, given the identity's state before it. Calls an AWS service made
+ * on the identity's behalf (CloudFormation creating a stack's resources, Athena reading S3) are not
+ * judged: they carry the service's origin and agent, and follow from an own call that was judged.
+ * Pure; exported for the CLI's contract checks.
+ */
 export function contractBreaches(e: IdentityEvent, c: Contract, b: IdentityBaseline): ContractBreach[] {
   const out: ContractBreach[] = [];
+  if (e.origin.awsService !== undefined) return out;
   const kinds = c.allowedCredentialKinds;
   if (kinds && e.credential.kind !== 'unknown' && !kinds.includes(e.credential.kind)) {
     out.push({
@@ -388,11 +392,11 @@ export const contractViolation: DetectionRule = {
       fires: false,
     },
     {
-      name: 'call CloudFormation made on the worker’s behalf (no address, service agent) doing an allowed action',
+      name: 'CloudFormation creates a role on the worker’s behalf (service-made call, judged through its own CreateStack call)',
       events: [
         ev({
           timeMs: at(0, 9),
-          action: { name: 'dynamodb.amazonaws.com:PutItem', service: 'dynamodb.amazonaws.com' },
+          action: { name: 'iam.amazonaws.com:CreateRole', service: 'iam.amazonaws.com' },
           origin: {
             ip: 'cloudformation.amazonaws.com',
             isIp: false,
