@@ -35,7 +35,8 @@ function originBreaches(e: IdentityEvent, c: Contract, out: ContractBreach[]): v
   const nets = c.allowedNetworks;
   if ((asns || nets) && o.isIp && o.ip !== undefined) {
     const isAllowedByAsn = asns !== undefined && o.asn !== undefined && asns.includes(o.asn);
-    const isAllowedByNet = nets !== undefined && firstContainingCidr(nets, o.ip) !== undefined;
+    const isAllowedByNet =
+      !isAllowedByAsn && nets !== undefined && firstContainingCidr(nets, o.ip) !== undefined;
     // Private addresses have no ASN: an ASN-only contract does not judge traffic from inside a VPC.
     const isJudged = nets !== undefined || !o.isPrivate;
     if (!isAllowedByAsn && !isAllowedByNet && isJudged) {
@@ -69,7 +70,8 @@ function originBreaches(e: IdentityEvent, c: Contract, out: ContractBreach[]): v
   if (uas && o.userAgent !== undefined) {
     const ua = o.userAgent;
     const family = o.userAgentFamily;
-    if (!uas.some((p) => matchesGlob(p, ua, true) || (family !== '' && matchesGlob(p, family, true)))) {
+    // The family is short and usually what patterns name: try it before the raw agent.
+    if (!uas.some((p) => (family !== '' && matchesGlob(p, family, true)) || matchesGlob(p, ua, true))) {
       out.push({
         field: 'userAgentPatterns',
         value: family || 'unknown',
@@ -123,7 +125,7 @@ export function contractBreaches(e: IdentityEvent, c: Contract, b: IdentityBasel
   }
   const hours = c.activeHoursUtc;
   if (hours) {
-    const hour = new Date(e.timeMs).getUTCHours();
+    const hour = Math.floor(e.timeMs / 3_600_000) % 24;
     if (!isWithinHours(hour, hours.start, hours.end)) {
       out.push({
         field: 'activeHoursUtc',
