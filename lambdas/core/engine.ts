@@ -133,12 +133,21 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
 
   for (const event of events) {
     const id = working(identities, event.identity.key, () => emptyBaseline(event), 'identity');
-    if (id.isRedelivered) {
-      redelivered += 1;
-      continue;
-    }
     const sk = sourceStateKey(event);
     const src = sk !== undefined && event.origin.ip !== undefined ? working(sources, sk, () => emptySource(event.origin.ip as string, event.timeMs), 'source') : undefined;
+    // Source and identity records remember batches independently, so a retry that re-reads one
+    // of them folds exactly what that record has not seen. Rules see the source before the event.
+    const foldSrc = (): void => {
+      if (src && !src.isRedelivered && isAuthnFailure(event)) {
+        foldSource(src.record, event, config.limits);
+        src.isChanged = true;
+      }
+    };
+    if (id.isRedelivered) {
+      redelivered += 1;
+      foldSrc();
+      continue;
+    }
 
     const baseline = id.record;
     const learned = isLearned(baseline, event.timeMs, config.learning);
@@ -159,10 +168,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
 
     foldIdentity(baseline, event, config.limits);
     id.isChanged = true;
-    if (src && !src.isRedelivered && isAuthnFailure(event)) {
-      foldSource(src.record, event, config.limits);
-      src.isChanged = true;
-    }
+    foldSrc();
   }
 
   const changes: StateChange[] = [];
