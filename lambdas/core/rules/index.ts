@@ -1,6 +1,12 @@
 /** Every detection rule of the catalogue, in DESIGN §5 order. The engine, the CLI and the harness read this list. */
 import { authFailureBurst } from './auth-failure-burst.js';
+import { credentialStuffing } from './credential-stuffing.js';
 import type { DetectionRule } from './rule.js';
+import { successAfterFailures } from './success-after-failures.js';
 
 /** The v1 catalogue. */
-export const RULES: readonly DetectionRule[] = [authFailureBurst];
+export const RULES: readonly DetectionRule[] = [
+  authFailureBurst,
+  credentialStuffing,
+  successAfterFailures,
+];
