@@ -1,5 +1,6 @@
 /** Every detection rule of the catalogue, in DESIGN §5 order. The engine, the CLI and the harness read this list. */
 import { authFailureBurst } from './auth-failure-burst.js';
+import { credentialReplay } from './credential-replay.js';
 import { credentialStuffing } from './credential-stuffing.js';
 import type { DetectionRule } from './rule.js';
 import { successAfterFailures } from './success-after-failures.js';
@@ -9,4 +10,5 @@ export const RULES: readonly DetectionRule[] = [
   authFailureBurst,
   credentialStuffing,
   successAfterFailures,
+  credentialReplay,
 ];
