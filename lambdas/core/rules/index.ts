@@ -1,4 +1,5 @@
 /** Every detection rule of the catalogue, in DESIGN §5 order. The engine, the CLI and the harness read this list. */
+import { accessDeniedBurst } from './access-denied-burst.js';
 import { authFailureBurst } from './auth-failure-burst.js';
 import { credentialReplay } from './credential-replay.js';
 import { credentialStuffing } from './credential-stuffing.js';
@@ -11,4 +12,5 @@ export const RULES: readonly DetectionRule[] = [
   credentialStuffing,
   successAfterFailures,
   credentialReplay,
+  accessDeniedBurst,
 ];
