@@ -3,6 +3,7 @@ import { accessDeniedBurst } from './access-denied-burst.js';
 import { authFailureBurst } from './auth-failure-burst.js';
 import { credentialReplay } from './credential-replay.js';
 import { credentialStuffing } from './credential-stuffing.js';
+import { lateralMovement } from './lateral-movement.js';
 import type { DetectionRule } from './rule.js';
 import { successAfterFailures } from './success-after-failures.js';
 
@@ -13,4 +14,5 @@ export const RULES: readonly DetectionRule[] = [
   successAfterFailures,
   credentialReplay,
   accessDeniedBurst,
+  lateralMovement,
 ];

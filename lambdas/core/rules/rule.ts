@@ -49,7 +49,7 @@ export interface RuleCase {
   readonly name: string;
   /** Events in time order. Build them with the helpers in rules/test-events.ts. */
   readonly events: readonly IdentityEvent[];
-  /** Whether the rule produces at least one finding over these events. */
+  /** Whether the rule produces at least one finding over these events (a positive case's latest event must be one it matches). */
   readonly fires: boolean;
   /** When set (and `fires`), the severity of the first finding: pins severity escalations (root keys, cross-account…). */
   readonly severity?: Severity;

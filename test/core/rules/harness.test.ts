@@ -274,6 +274,9 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
       const findings = replay(rule, c, batching);
       expect(findings.length > 0).toBe(c.fires);
       if (!c.fires) return;
+      // A positive case fires for its point, not for its setup: the case's latest event is one the rule matched.
+      const latestMs = Math.max(...c.events.map((e) => e.timeMs));
+      expect(findings.some((f) => f.lastSeenMs === latestMs)).toBe(true);
       for (const f of findings) {
         expect(f.summary.trim().length).toBeGreaterThan(0);
         expect(f.evidence.length).toBeGreaterThan(0);
