@@ -4,6 +4,7 @@ import { authFailureBurst } from './auth-failure-burst.js';
 import { credentialReplay } from './credential-replay.js';
 import { credentialStuffing } from './credential-stuffing.js';
 import { lateralMovement } from './lateral-movement.js';
+import { longLivedCredential } from './long-lived-credential.js';
 import type { DetectionRule } from './rule.js';
 import { successAfterFailures } from './success-after-failures.js';
 
@@ -15,4 +16,5 @@ export const RULES: readonly DetectionRule[] = [
   credentialReplay,
   accessDeniedBurst,
   lateralMovement,
+  longLivedCredential,
 ];
