@@ -125,6 +125,7 @@ export const credentialReplay: DetectionRule = {
     const o = event.origin;
     // A private address (VPC endpoint, NAT) or a service acting for the caller says nothing about where the key is.
     if (!o.isIp || o.isPrivate || o.awsService !== undefined) return undefined;
+    if (!list(ctx.thresholds, 'credentialKinds').includes(cred.kind)) return undefined;
     const prev: CredentialState | undefined = ctx.baseline.credentials[id];
     const isInstanceCredential =
       !o.isAws &&
@@ -133,7 +134,8 @@ export const credentialReplay: DetectionRule = {
       event.identity.sessionName !== undefined &&
       INSTANCE_SESSION.test(event.identity.sessionName);
     if (prev === undefined && !isInstanceCredential) return undefined;
-    if (!list(ctx.thresholds, 'credentialKinds').includes(cred.kind)) return undefined;
+    // The common case: a workload inside AWS whose credential never left it.
+    if (o.isAws && prev !== undefined && !prev.hasOutside) return undefined;
 
     const reason = replayReason(event, prev, isInstanceCredential, num(ctx.thresholds, 'minPriorUses'));
     if (reason === undefined) return undefined;

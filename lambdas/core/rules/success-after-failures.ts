@@ -143,22 +143,28 @@ export const successAfterFailures: DetectionRule = {
     // The common case: nothing failed recently for this identity or from this address.
     if (own.length === 0 && (fromSource === undefined || fromSource.length === 0)) return undefined;
 
-    const minFailures = num(ctx.thresholds, 'minFailures');
     const windowSeconds = num(ctx.thresholds, 'windowSeconds');
-    const ignored = list(ctx.thresholds, 'ignoredErrorCodes');
     const horizon = event.timeMs - windowSeconds * 1000;
+    // Windows are kept in time order: when the newest entry is older than the window, nothing counts.
+    const isOwnRecent = (own[own.length - 1]?.t ?? 0) > horizon;
+    const isSourceRecent = (fromSource?.[fromSource.length - 1]?.t ?? 0) > horizon;
+    if (!isOwnRecent && !isSourceRecent) return undefined;
+
+    const minFailures = num(ctx.thresholds, 'minFailures');
+    const ignored = list(ctx.thresholds, 'ignoredErrorCodes');
     const counts = (e: WindowEntry): boolean =>
       e.t > horizon && e.t <= event.timeMs && (e.c === undefined || !ignored.includes(e.c));
 
     // Failures against this identity from this address.
-    const ownHits = own.filter((e) => e.k === o.ip && counts(e));
+    const ownHits = isOwnRecent ? own.filter((e) => e.k === o.ip && counts(e)) : [];
     // Failures from this address against any identity (k = identity key).
-    const sourceHits = fromSource ? fromSource.filter(counts) : [];
+    const sourceHits = isSourceRecent && fromSource ? fromSource.filter(counts) : [];
+    const isOwnBurst = ownHits.length >= minFailures;
+    if (!isOwnBurst && sourceHits.length < minFailures) return undefined;
+
     const others = new Set(sourceHits.map((e) => e.k));
     others.delete(event.identity.key);
     const isNewNetwork = o.network === undefined || ctx.baseline.dims.networks[o.network] === undefined;
-
-    const isOwnBurst = ownHits.length >= minFailures;
     // Another identity's failures only count when this identity never called from here: a shared NAT is home to both.
     const isSprayHit = others.size > 0 && sourceHits.length >= minFailures && isNewNetwork;
     if (!isOwnBurst && !isSprayHit) return undefined;
