@@ -131,7 +131,13 @@ export const successAfterFailures: DetectionRule = {
     /** How long before the success the failures count, seconds (at most the window retention, 3600 s by default). */
     windowSeconds: 900,
     /** Error codes that end normally in a success (an expired session refreshed, a clock-skewed request re-signed). */
-    ignoredErrorCodes: ['ExpiredToken', 'ExpiredTokenException', 'TokenRefreshRequired', 'RequestExpired'],
+    ignoredErrorCodes: [
+      'ExpiredToken',
+      'ExpiredTokenException',
+      'TokenRefreshRequired',
+      'RequestExpired',
+      'Client.RequestExpired',
+    ],
   },
   needsLearning: false,
   detect: (event, ctx) => {
