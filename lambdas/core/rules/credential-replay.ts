@@ -15,7 +15,7 @@ import {
 } from './test-events.js';
 
 /** Role-session name of EC2 instance-profile credentials: the instance id. */
-const INSTANCE_SESSION = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
+const INSTANCE_SESSION = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/i;
 /** Credentials that live minutes to hours: two networks within their lifetime cannot both be the workload. */
 const SHORT_LIVED: ReadonlySet<CredentialKind> = new Set<CredentialKind>(['session-key', 'bearer-token']);
 
