@@ -1,0 +1,87 @@
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import {
+  IDENTITY_ACCESS_LOG_FORMAT_HTTP,
+  IDENTITY_ACCESS_LOG_FORMAT_REST,
+  accessLogFormatString,
+} from './identity-access-log-format.js';
+import { LogSubscription } from './constructs/log-subscription.js';
+import type { NhiWatch } from './nhi-watch.js';
+
+/** Properties of {@link IdentityAccessLogging}. */
+export interface IdentityAccessLoggingProps {
+  /** The stage to log: a RestApi's `deploymentStage` (or a `Stage`), or an HttpApi's `defaultStage` / `HttpStage`. */
+  readonly stage: apigateway.Stage | apigatewayv2.IHttpStage;
+  /** The nhi-watch instance whose API Gateway function consumes the logs. */
+  readonly nhiWatch: NhiWatch;
+  /** @default the `retention.accessLogDays` of nhi-watch's configuration */
+  readonly retention?: logs.RetentionDays;
+}
+
+/** Thrown when a stage cannot be given the identity format (imported, or already logging elsewhere). */
+export class IdentityAccessLoggingError extends Error {
+  override readonly name = 'IdentityAccessLoggingError';
+}
+
+/**
+ * Turns identity logging on for an API in one line: gives the stage nhi-watch's identity-rich JSON
+ * access-log format (who called, with which credential, from where, authn / authz results), writes it to a
+ * new log group encrypted with nhi-watch's key, and subscribes that group to nhi-watch's API function.
+ *
+ * ```ts
+ * new IdentityAccessLogging(this, 'OrdersIdentityLogging', { stage: api.deploymentStage, nhiWatch });
+ * ```
+ *
+ * REST APIs need API Gateway's account-level CloudWatch Logs role in the region (`cloudWatchRole: true` on
+ * one RestApi, or `aws apigateway update-account`); HTTP APIs do not.
+ */
+export class IdentityAccessLogging extends Construct {
+  /** The access-log group. */
+  readonly logGroup: logs.LogGroup;
+  /** The format applied, as the stage receives it. */
+  readonly format: string;
+
+  constructor(scope: Construct, id: string, props: IdentityAccessLoggingProps) {
+    super(scope, id);
+    const cfnStage = props.stage.node.defaultChild;
+
+    let apiId: string;
+    if (cfnStage instanceof apigateway.CfnStage) {
+      this.format = accessLogFormatString(IDENTITY_ACCESS_LOG_FORMAT_REST);
+      apiId = cfnStage.restApiId;
+    } else if (cfnStage instanceof apigatewayv2.CfnStage) {
+      this.format = accessLogFormatString(IDENTITY_ACCESS_LOG_FORMAT_HTTP);
+      apiId = cfnStage.apiId;
+    } else {
+      throw new IdentityAccessLoggingError(
+        `${props.stage.node.path}: not a stage defined in this app; for an API deployed elsewhere, set its ` +
+          'access-log format by hand (docs/DEPLOY.md) and list its log group in apiGateway.logGroupNames.',
+      );
+    }
+    const existing =
+      cfnStage instanceof apigateway.CfnStage ? cfnStage.accessLogSetting : cfnStage.accessLogSettings;
+    if (existing !== undefined) {
+      throw new IdentityAccessLoggingError(
+        `${props.stage.node.path}: the stage already has access logging; remove its access-log settings so ` +
+          'nhi-watch can set the identity format and destination.',
+      );
+    }
+
+    this.logGroup = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/nhi-watch/access-logs/${apiId}/${props.stage.stageName}`,
+      retention: props.retention ?? props.nhiWatch.accessLogRetentionDays,
+      encryptionKey: props.nhiWatch.encryptionKey,
+    });
+
+    const setting = { destinationArn: this.logGroup.logGroupArn, format: this.format };
+    if (cfnStage instanceof apigateway.CfnStage) cfnStage.accessLogSetting = setting;
+    else cfnStage.accessLogSettings = setting;
+
+    new LogSubscription(this, 'Subscription', {
+      logGroup: this.logGroup,
+      function: props.nhiWatch.apiGatewayFunction,
+    });
+  }
+}
