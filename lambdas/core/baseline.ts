@@ -1,0 +1,359 @@
+/**
+ * Per-identity baselines and per-source state, as pure fold functions. Every record is bounded
+ * (caps on every dimension, least-recently-seen evicted) so a DynamoDB item stays far below 64 KB
+ * whatever the traffic. No I/O, no clock: time comes from the events.
+ */
+import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
+
+/** Count and first / last seen (epoch ms) of one value of a dimension. Short keys keep items small. */
+export interface ValueStat {
+  n: number;
+  f: number;
+  l: number;
+}
+
+/** Values of one dimension (network, ASN, action, …) → stats. */
+export type Dimension = Record<string, ValueStat>;
+
+/** The dimensions a baseline learns. */
+export const DIMENSIONS = [
+  'networks',
+  'asns',
+  'countries',
+  'uaFamilies',
+  'uaClasses',
+  'actions',
+  'rolesAssumed',
+  'targetAccounts',
+  'scopes',
+  'credentialKinds',
+  'vpcEndpoints',
+  'awsServices',
+  'regions',
+] as const;
+/** One learned dimension's name. */
+export type DimensionName = (typeof DIMENSIONS)[number];
+
+/** Where one credential was used: what replay detection compares against. */
+export interface CredentialState {
+  kind: CredentialKind;
+  f: number;
+  l: number;
+  n: number;
+  /** Origin keys (`AS16509`, `net:203.0.113.0/24`, `svc:lambda.amazonaws.com`, `raw:<string>`) → stats. */
+  origins: Dimension;
+  /** Used from inside AWS (AWS network or AWS service) / from outside. */
+  hasAws: boolean;
+  hasOutside: boolean;
+  /** User-agent classes it was used with. */
+  uaClasses: Dimension;
+}
+
+/** Hour-of-day rate statistics: mean and variance of calls per hour bucket (Welford / EWMA). */
+export interface RateSlot {
+  /** Mean calls per hour in this hour-of-day. */
+  m: number;
+  /** Variance. */
+  v: number;
+  /** Samples folded. */
+  s: number;
+}
+
+/** Rate profile: the current hour bucket and 24 hour-of-day slots, plus the highest hour seen. */
+export interface RateProfile {
+  bucketStartMs: number;
+  bucketCount: number;
+  /** Highest completed hourly count. */
+  peak: number;
+  slots: RateSlot[];
+}
+
+/** A timestamped entry of a short window (failures, denials). */
+export interface WindowEntry {
+  t: number;
+  /** Action, source or identity the entry is about. */
+  k: string;
+}
+
+/** One bounded record per identity. */
+export interface IdentityBaseline {
+  readonly type: 'identity';
+  readonly key: string;
+  kind: IdentityKind;
+  accountId?: string;
+  principal?: string;
+  name?: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  eventCount: number;
+  /** Largest gap between consecutive events seen so far (ms): dormant detection compares to it. */
+  maxGapMs: number;
+  dims: Record<DimensionName, Dimension>;
+  credentials: Record<string, CredentialState>;
+  rate: RateProfile;
+  failures: WindowEntry[];
+  denials: WindowEntry[];
+  /** Ids of the batches already folded in: redelivery of one is skipped. */
+  batches: string[];
+}
+
+/** Cross-identity state per source address: which identities failed from it, and when. */
+export interface SourceState {
+  readonly type: 'source';
+  readonly key: string;
+  ip: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** Authentication failures from this source (k = identity key). */
+  failures: WindowEntry[];
+  /** Ids of the batches already folded in. */
+  batches: string[];
+}
+
+/** Anything the BaselineStore keeps. */
+export type StateRecord = IdentityBaseline | SourceState;
+
+/** Caps that bound every record. */
+export interface BaselineLimits {
+  /** Values kept per dimension. */
+  readonly maxValuesPerDimension: number;
+  /** Values kept for the `actions` dimension (usually the widest). */
+  readonly maxActions: number;
+  readonly maxCredentials: number;
+  readonly maxOriginsPerCredential: number;
+  /** Entries kept in each short window. */
+  readonly maxWindowEntries: number;
+  /** Short-window entries older than this are dropped. */
+  readonly windowRetentionSeconds: number;
+  readonly maxBatchIds: number;
+  /** Weight of a new hourly sample in the slot mean once a slot has this many samples (EWMA). */
+  readonly rateSlotHalfLifeSamples: number;
+}
+
+/** @default caps sized to keep an identity item under ~24 KB in the worst case. */
+export const DEFAULT_LIMITS: BaselineLimits = {
+  maxValuesPerDimension: 32,
+  maxActions: 96,
+  maxCredentials: 16,
+  maxOriginsPerCredential: 8,
+  maxWindowEntries: 64,
+  windowRetentionSeconds: 3600,
+  maxBatchIds: 16,
+  rateSlotHalfLifeSamples: 14,
+};
+
+const HOUR_MS = 3_600_000;
+
+/** Key of the source record for an IP. */
+export const sourceKey = (ip: string): string => `src#${ip}`;
+
+/** A fresh baseline for an identity first seen in `event`. */
+export function emptyBaseline(event: IdentityEvent): IdentityBaseline {
+  const dims = {} as Record<DimensionName, Dimension>;
+  for (const d of DIMENSIONS) dims[d] = {};
+  const b: IdentityBaseline = {
+    type: 'identity',
+    key: event.identity.key,
+    kind: event.identity.kind,
+    firstSeenMs: event.timeMs,
+    lastSeenMs: event.timeMs,
+    eventCount: 0,
+    maxGapMs: 0,
+    dims,
+    credentials: {},
+    rate: { bucketStartMs: hourStart(event.timeMs), bucketCount: 0, peak: 0, slots: emptySlots() },
+    failures: [],
+    denials: [],
+    batches: [],
+  };
+  if (event.identity.accountId !== undefined) b.accountId = event.identity.accountId;
+  if (event.identity.principal !== undefined) b.principal = event.identity.principal;
+  if (event.identity.name !== undefined) b.name = event.identity.name;
+  return b;
+}
+
+/** A fresh source record. */
+export function emptySource(ip: string, timeMs: number): SourceState {
+  return { type: 'source', key: sourceKey(ip), ip, firstSeenMs: timeMs, lastSeenMs: timeMs, failures: [], batches: [] };
+}
+
+const emptySlots = (): RateSlot[] => Array.from({ length: 24 }, () => ({ m: 0, v: 0, s: 0 }));
+/** Start of the UTC hour containing `timeMs`. */
+export const hourStart = (timeMs: number): number => Math.floor(timeMs / HOUR_MS) * HOUR_MS;
+
+/** The origin key a credential's use is compared on: ASN when known, else network, service or raw. */
+export function originKey(event: IdentityEvent): string {
+  const o = event.origin;
+  if (o.awsService !== undefined) return `svc:${o.awsService}`;
+  if (o.asn !== undefined) return `AS${o.asn}`;
+  if (o.network !== undefined) return `net:${o.network}`;
+  return `raw:${o.ip ?? 'unknown'}`;
+}
+
+/** Values an event contributes to each dimension (undefined values are skipped). */
+export function dimensionValues(event: IdentityEvent): Record<DimensionName, readonly string[]> {
+  const o = event.origin;
+  const a = event.action;
+  const values = (...xs: (string | undefined)[]): string[] => xs.filter((x): x is string => x !== undefined && x !== '');
+  return {
+    networks: values(o.network),
+    asns: values(o.asn !== undefined ? String(o.asn) : undefined),
+    countries: values(o.country),
+    uaFamilies: values(o.userAgentFamily),
+    uaClasses: values(o.userAgentClass),
+    actions: values(a.name),
+    rolesAssumed: values(a.targetRoleArn),
+    targetAccounts: values(a.targetAccountId),
+    scopes: event.outcome.scopes ? [...event.outcome.scopes] : [],
+    credentialKinds: values(event.credential.kind),
+    vpcEndpoints: values(o.vpcEndpointId),
+    awsServices: values(o.awsService),
+    regions: values(a.region),
+  };
+}
+
+/** Record one use of `value`, evicting the least recently seen value past `cap`. */
+export function touch(dim: Dimension, value: string, timeMs: number, cap: number): void {
+  const stat = dim[value];
+  if (stat) {
+    stat.n += 1;
+    if (timeMs > stat.l) stat.l = timeMs;
+    if (timeMs < stat.f) stat.f = timeMs;
+    return;
+  }
+  dim[value] = { n: 1, f: timeMs, l: timeMs };
+  const keys = Object.keys(dim);
+  if (keys.length > cap) {
+    let oldest = keys[0] as string;
+    for (const k of keys) if ((dim[k] as ValueStat).l < (dim[oldest] as ValueStat).l) oldest = k;
+    delete dim[oldest];
+  }
+}
+
+/** Append to a short window, dropping entries past retention and past the cap. */
+export function pushWindow(window: WindowEntry[], entry: WindowEntry, limits: BaselineLimits): WindowEntry[] {
+  const horizon = entry.t - limits.windowRetentionSeconds * 1000;
+  const kept = window.filter((e) => e.t >= horizon);
+  kept.push(entry);
+  kept.sort((x, y) => x.t - y.t);
+  return kept.length > limits.maxWindowEntries ? kept.slice(kept.length - limits.maxWindowEntries) : kept;
+}
+
+/** Entries of a window within `windowSeconds` before (and including) `timeMs`. */
+export const within = (window: readonly WindowEntry[], timeMs: number, windowSeconds: number): WindowEntry[] =>
+  window.filter((e) => e.t <= timeMs && e.t > timeMs - windowSeconds * 1000);
+
+/** Close hour buckets up to the one containing `timeMs`, folding completed counts into the slots. */
+export function advanceRate(rate: RateProfile, timeMs: number, limits: BaselineLimits): void {
+  const target = hourStart(timeMs);
+  if (target <= rate.bucketStartMs) return;
+  foldSlot(rate, rate.bucketStartMs, rate.bucketCount, limits);
+  // Empty hours in between count as zero-call hours (at most one day of them matters per slot).
+  const gapHours = Math.min(24, Math.round((target - rate.bucketStartMs) / HOUR_MS) - 1);
+  for (let i = 1; i <= gapHours; i++) foldSlot(rate, target - i * HOUR_MS, 0, limits);
+  rate.bucketStartMs = target;
+  rate.bucketCount = 0;
+}
+
+function foldSlot(rate: RateProfile, bucketStartMs: number, count: number, limits: BaselineLimits): void {
+  const slot = rate.slots[new Date(bucketStartMs).getUTCHours()];
+  if (!slot) return;
+  const n = Math.min(slot.s + 1, limits.rateSlotHalfLifeSamples);
+  const delta = count - slot.m;
+  slot.m += delta / n;
+  slot.v += (delta * (count - slot.m) - slot.v) / n;
+  slot.s += 1;
+  if (count > rate.peak) rate.peak = count;
+}
+
+/** Whether an event is an authentication failure. */
+export const isAuthnFailure = (event: IdentityEvent): boolean => event.outcome.authn === 'failure';
+/** Whether an event is an authorization denial. */
+export const isDenial = (event: IdentityEvent): boolean => event.outcome.authz === 'denied';
+
+/**
+ * Fold one event into an identity baseline (mutates and returns it). Callers keep the state the
+ * rules saw: the engine evaluates rules first, then folds.
+ */
+export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: BaselineLimits): IdentityBaseline {
+  const t = event.timeMs;
+  if (b.eventCount > 0 && t > b.lastSeenMs) b.maxGapMs = Math.max(b.maxGapMs, t - b.lastSeenMs);
+  if (t < b.firstSeenMs) b.firstSeenMs = t;
+  if (t > b.lastSeenMs) b.lastSeenMs = t;
+  b.eventCount += 1;
+  if (b.kind === 'unknown' && event.identity.kind !== 'unknown') b.kind = event.identity.kind;
+
+  advanceRate(b.rate, t, limits);
+  if (hourStart(t) === b.rate.bucketStartMs) b.rate.bucketCount += 1;
+
+  if (isAuthnFailure(event)) {
+    b.failures = pushWindow(b.failures, { t, k: event.origin.ip ?? '' }, limits);
+  } else if (isDenial(event)) {
+    b.denials = pushWindow(b.denials, { t, k: event.action.name }, limits);
+  }
+  // Failed authentication says nothing about what the identity normally does.
+  if (isAuthnFailure(event)) return b;
+
+  const values = dimensionValues(event);
+  for (const d of DIMENSIONS) {
+    const cap = d === 'actions' ? limits.maxActions : limits.maxValuesPerDimension;
+    // Denied actions are not part of the learned scope.
+    if (d === 'actions' && isDenial(event)) continue;
+    for (const v of values[d]) touch(b.dims[d], v, t, cap);
+  }
+
+  const credId = event.credential.id;
+  if (credId !== undefined && credId !== '') {
+    let c = b.credentials[credId];
+    if (!c) {
+      c = { kind: event.credential.kind, f: t, l: t, n: 0, origins: {}, hasAws: false, hasOutside: false, uaClasses: {} };
+      b.credentials[credId] = c;
+      const ids = Object.keys(b.credentials);
+      if (ids.length > limits.maxCredentials) {
+        let oldest = ids[0] as string;
+        for (const id of ids) if ((b.credentials[id] as CredentialState).l < (b.credentials[oldest] as CredentialState).l) oldest = id;
+        delete b.credentials[oldest];
+      }
+    }
+    c.n += 1;
+    if (t > c.l) c.l = t;
+    if (t < c.f) c.f = t;
+    touch(c.origins, originKey(event), t, limits.maxOriginsPerCredential);
+    touch(c.uaClasses, event.origin.userAgentClass, t, limits.maxOriginsPerCredential);
+    if (event.origin.isAws) c.hasAws = true;
+    else if (event.origin.isIp && !event.origin.isPrivate) c.hasOutside = true;
+  }
+  return b;
+}
+
+/** Fold one event into a source record (mutates and returns it). */
+export function foldSource(s: SourceState, event: IdentityEvent, limits: BaselineLimits): SourceState {
+  const t = event.timeMs;
+  if (t < s.firstSeenMs) s.firstSeenMs = t;
+  if (t > s.lastSeenMs) s.lastSeenMs = t;
+  if (isAuthnFailure(event)) s.failures = pushWindow(s.failures, { t, k: event.identity.key }, limits);
+  return s;
+}
+
+/** Remember a batch id on a record, bounded. */
+export function rememberBatch(record: StateRecord, batchId: string, limits: BaselineLimits): void {
+  if (record.batches.includes(batchId)) return;
+  record.batches.push(batchId);
+  if (record.batches.length > limits.maxBatchIds) record.batches.splice(0, record.batches.length - limits.maxBatchIds);
+}
+
+/** Learning status of a baseline: "first seen" rules stay quiet until both thresholds are met. */
+export interface LearningConfig {
+  readonly learningPeriodSeconds: number;
+  readonly learningMinEvents: number;
+}
+
+/** @default 7 days and 200 events. */
+export const DEFAULT_LEARNING: LearningConfig = { learningPeriodSeconds: 7 * 86_400, learningMinEvents: 200 };
+
+/** Whether an identity has a learning period behind it at `timeMs`. */
+export const isLearned = (b: IdentityBaseline, timeMs: number, cfg: LearningConfig): boolean =>
+  b.eventCount >= cfg.learningMinEvents && timeMs - b.firstSeenMs >= cfg.learningPeriodSeconds * 1000;
+
+/** Deep copy of a record (records are plain JSON). */
+export const cloneRecord = <T extends StateRecord>(r: T): T => structuredClone(r);

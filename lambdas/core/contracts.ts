@@ -1,0 +1,65 @@
+/**
+ * Integration contracts: what an identity exists to do, declared by its owners. A breach of any
+ * declared field is a finding (contract-violation). Parsing and validation of contract files live
+ * in contracts-file.ts; this module holds the type and the matching of identities to contracts.
+ */
+
+/** One identity's (or identity pattern's) declared integration. Every field is optional: absent = not constrained. */
+export interface Contract {
+  /** Identity key or glob (`*` any run of characters), e.g. `aws:123456789012:role/etl-*`. */
+  readonly identity: string;
+  readonly description?: string;
+  readonly allowedAsns?: readonly number[];
+  /** CIDR blocks. */
+  readonly allowedNetworks?: readonly string[];
+  readonly allowedVpcEndpoints?: readonly string[];
+  /** Globs over action names: `dynamodb.amazonaws.com:*`, `GET /orders/*`. */
+  readonly allowedActions?: readonly string[];
+  readonly allowedScopes?: readonly string[];
+  /** Globs over the raw user agent. */
+  readonly userAgentPatterns?: readonly string[];
+  readonly rateEnvelope?: { readonly maxPerMinute?: number; readonly maxPerHour?: number };
+  /** UTC hours [start, end): `{start: 8, end: 18}`; start > end wraps midnight. */
+  readonly activeHoursUtc?: { readonly start: number; readonly end: number };
+  readonly allowedCredentialKinds?: readonly string[];
+  /** Where the contract came from (file path), for error messages and evidence. */
+  readonly origin?: string;
+}
+
+/** Convert a glob (`*` = any run, `?` = one character) to an anchored RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`);
+}
+
+/** A compiled contract set: the most specific matching contract per identity (exact key beats glob; longer glob beats shorter). */
+export class ContractSet {
+  private readonly exact = new Map<string, Contract>();
+  private readonly patterns: { re: RegExp; contract: Contract; specificity: number }[] = [];
+  private readonly cache = new Map<string, Contract | undefined>();
+
+  constructor(contracts: readonly Contract[]) {
+    for (const c of contracts) {
+      if (c.identity.includes('*') || c.identity.includes('?')) {
+        this.patterns.push({ re: globToRegExp(c.identity), contract: c, specificity: c.identity.replace(/[*?]/g, '').length });
+      } else {
+        this.exact.set(c.identity, c);
+      }
+    }
+    this.patterns.sort((a, b) => b.specificity - a.specificity);
+  }
+
+  /** The contract for an identity key, or undefined. */
+  forIdentity(key: string): Contract | undefined {
+    if (this.cache.has(key)) return this.cache.get(key);
+    const found = this.exact.get(key) ?? this.patterns.find((p) => p.re.test(key))?.contract;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, found);
+    return found;
+  }
+
+  /** Number of contracts. */
+  get size(): number {
+    return this.exact.size + this.patterns.length;
+  }
+}

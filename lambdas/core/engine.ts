@@ -1,0 +1,239 @@
+/**
+ * The engine: evaluate a batch of identity events against loaded state and rules, returning the
+ * findings and the next state. Pure: no I/O, no clock, no globals. The Lambdas, the CLI, the rule
+ * harness and the benchmarks all call this one function.
+ */
+import {
+  DEFAULT_LEARNING,
+  DEFAULT_LIMITS,
+  cloneRecord,
+  emptyBaseline,
+  emptySource,
+  foldIdentity,
+  foldSource,
+  isAuthnFailure,
+  isLearned,
+  rememberBatch,
+  sourceKey,
+  type BaselineLimits,
+  type IdentityBaseline,
+  type LearningConfig,
+  type SourceState,
+  type StateRecord,
+} from './baseline.js';
+import { ContractSet } from './contracts.js';
+import { findingId, mergeFinding, type Finding } from './finding.js';
+import type { IdentityEvent } from './identity-event.js';
+import type { LoadedRecord, StateChange } from './ports.js';
+import type { DetectionRule, RuleContext, RuleMatch, Thresholds } from './rules/rule.js';
+
+/** Engine configuration: every threshold has a default; configuration overlays it. */
+export interface EngineConfig {
+  readonly limits: BaselineLimits;
+  readonly learning: LearningConfig;
+  /** Per-rule threshold overrides, by rule id. */
+  readonly thresholds: Readonly<Record<string, Thresholds>>;
+  /** Repeats of one finding within this window raise its count instead of creating a new one. */
+  readonly dedupWindowSeconds: number;
+  /** Rule ids switched off. */
+  readonly disabledRules: readonly string[];
+}
+
+/** @default 7-day / 200-event learning, 6-hour dedup window, all rules on. */
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
+  limits: DEFAULT_LIMITS,
+  learning: DEFAULT_LEARNING,
+  thresholds: {},
+  dedupWindowSeconds: 6 * 3600,
+  disabledRules: [],
+};
+
+/** Everything one evaluation needs. */
+export interface EvaluateInput {
+  /** Id of the delivery (CloudWatch Logs payload hash, file name…): a record already holding it is not folded again. */
+  readonly batchId: string;
+  readonly events: readonly IdentityEvent[];
+  readonly state: ReadonlyMap<string, LoadedRecord>;
+  readonly rules: readonly DetectionRule[];
+  readonly contracts: ContractSet;
+  readonly config: EngineConfig;
+}
+
+/** Counters of one evaluation. */
+export interface EvaluateStats {
+  readonly events: number;
+  readonly identities: number;
+  /** Events skipped because their identity's record already holds this batch (redelivery). */
+  readonly redelivered: number;
+  readonly findings: number;
+}
+
+/** Findings and the next state. */
+export interface EvaluateOutput {
+  readonly findings: Finding[];
+  readonly changes: StateChange[];
+  readonly stats: EvaluateStats;
+}
+
+/** Keys of the state records a batch needs: its identities and the sources it touches. */
+export function stateKeys(events: readonly IdentityEvent[]): string[] {
+  const keys = new Set<string>();
+  for (const e of events) {
+    keys.add(e.identity.key);
+    const sk = sourceStateKey(e);
+    if (sk !== undefined) keys.add(sk);
+  }
+  return [...keys];
+}
+
+/** Source state is kept for real IP sources, not for AWS services acting on a caller's behalf. */
+function sourceStateKey(e: IdentityEvent): string | undefined {
+  if (!e.origin.isIp || e.origin.awsService !== undefined || e.origin.ip === undefined) return undefined;
+  return sourceKey(e.origin.ip);
+}
+
+interface Working<T extends StateRecord> {
+  record: T;
+  version: number | undefined;
+  isChanged: boolean;
+  isRedelivered: boolean;
+}
+
+/** Evaluate a batch. Events are processed in event-time order; the input state is not mutated. */
+export function evaluate(input: EvaluateInput): EvaluateOutput {
+  const { config, batchId } = input;
+  const rules = input.rules.filter((r) => !config.disabledRules.includes(r.id));
+  const thresholdsByRule = new Map<string, Thresholds>(rules.map((r) => [r.id, { ...r.defaults, ...config.thresholds[r.id] }]));
+  const windowMs = config.dedupWindowSeconds * 1000;
+
+  const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
+  const identities = new Map<string, Working<IdentityBaseline>>();
+  const sources = new Map<string, Working<SourceState>>();
+  const findings = new Map<string, Finding>();
+  let redelivered = 0;
+
+  const working = <T extends StateRecord>(
+    map: Map<string, Working<T>>,
+    key: string,
+    fresh: () => T,
+    type: T['type'],
+  ): Working<T> => {
+    let w = map.get(key);
+    if (w) return w;
+    const loaded = input.state.get(key);
+    if (loaded && loaded.record.type === type) {
+      const record = cloneRecord(loaded.record as T);
+      w = { record, version: loaded.version, isChanged: false, isRedelivered: record.batches.includes(batchId) };
+    } else {
+      w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: false };
+    }
+    map.set(key, w);
+    return w;
+  };
+
+  for (const event of events) {
+    const id = working(identities, event.identity.key, () => emptyBaseline(event), 'identity');
+    const sk = sourceStateKey(event);
+    const src = sk !== undefined && event.origin.ip !== undefined ? working(sources, sk, () => emptySource(event.origin.ip as string, event.timeMs), 'source') : undefined;
+    // Source and identity records remember batches independently, so a retry that re-reads one
+    // of them folds exactly what that record has not seen. Rules see the source before the event.
+    const foldSrc = (): void => {
+      if (src && !src.isRedelivered && isAuthnFailure(event)) {
+        foldSource(src.record, event, config.limits);
+        src.isChanged = true;
+      }
+    };
+    if (id.isRedelivered) {
+      redelivered += 1;
+      foldSrc();
+      continue;
+    }
+
+    const baseline = id.record;
+    const learned = isLearned(baseline, event.timeMs, config.learning);
+    const contract = input.contracts.forIdentity(event.identity.key);
+    for (const rule of rules) {
+      if (rule.needsLearning && !learned) continue;
+      const ctx: RuleContext = {
+        baseline,
+        source: src?.record,
+        isLearned: learned,
+        contract,
+        thresholds: thresholdsByRule.get(rule.id) ?? rule.defaults,
+        learning: config.learning,
+      };
+      const match = rule.detect(event, ctx);
+      if (match) addFinding(findings, rule, event, match, windowMs);
+    }
+
+    foldIdentity(baseline, event, config.limits);
+    id.isChanged = true;
+    foldSrc();
+  }
+
+  const changes: StateChange[] = [];
+  for (const map of [identities, sources] as Map<string, Working<StateRecord>>[]) {
+    for (const [key, w] of map) {
+      if (!w.isChanged) continue;
+      rememberBatch(w.record, batchId, config.limits);
+      changes.push({ key, expectedVersion: w.version, record: w.record });
+    }
+  }
+  const out = [...findings.values()];
+  return {
+    findings: out,
+    changes,
+    stats: { events: events.length, identities: identities.size, redelivered, findings: out.length },
+  };
+}
+
+function addFinding(findings: Map<string, Finding>, rule: DetectionRule, event: IdentityEvent, match: RuleMatch, windowMs: number): void {
+  const windowStartMs = Math.floor(event.timeMs / windowMs) * windowMs;
+  const id = findingId(rule.id, event.identity.key, match.discriminator, windowStartMs);
+  const f = buildFinding(id, rule, event, match, windowStartMs);
+  const prior = findings.get(id);
+  findings.set(id, prior ? mergeFinding(prior, f) : f);
+}
+
+function buildFinding(id: string, rule: DetectionRule, e: IdentityEvent, m: RuleMatch, windowStartMs: number): Finding {
+  const o = e.origin;
+  const f: Finding = {
+    id,
+    ruleId: rule.id,
+    title: rule.title,
+    severity: m.severity ?? rule.severity,
+    summary: m.summary,
+    evidence: m.evidence,
+    identityKey: e.identity.key,
+    identityKind: e.identity.kind,
+    credentialKind: e.credential.kind,
+    action: e.action.name,
+    source: e.source,
+    discriminator: m.discriminator,
+    windowStartMs,
+    firstSeenMs: e.timeMs,
+    lastSeenMs: e.timeMs,
+    count: 1,
+    eventIds: e.eventId ? [e.eventId] : [],
+    asffTypes: rule.asffTypes,
+    references: rule.references,
+    runbook: rule.runbook,
+  };
+  const optional: Partial<Record<keyof Finding, unknown>> = {
+    principal: e.identity.principal,
+    identityName: e.identity.name,
+    sessionName: e.identity.sessionName,
+    accountId: e.identity.accountId ?? e.recipientAccountId,
+    credentialId: e.credential.id,
+    sourceIp: o.ip,
+    asn: o.asn,
+    asOrg: o.asOrg,
+    country: o.country,
+    userAgent: o.userAgent,
+    resource: e.action.resource,
+    region: e.action.region,
+  };
+  const out = f as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;
+  return f;
+}

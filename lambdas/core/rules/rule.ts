@@ -1,0 +1,98 @@
+/**
+ * The detection-rule interface: one rule per file, metadata, pure logic and its own cases together
+ * so they cannot drift. Rules read the state they are handed; they never fetch, cache or keep globals.
+ */
+import type { IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
+import type { Contract } from '../contracts.js';
+import type { IdentityEvent } from '../identity-event.js';
+
+/** Severity labels as Security Hub uses them. */
+export type Severity = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+
+/** A rule threshold value. */
+export type ThresholdValue = number | boolean | string | readonly string[];
+/** A rule's thresholds: every one is configuration with a default. */
+export type Thresholds = Readonly<Record<string, ThresholdValue>>;
+
+/** What a rule sees for one event: the state *before* the event is folded in. */
+export interface RuleContext {
+  /** The identity's baseline before this event (a fresh one with eventCount 0 for a new identity). */
+  readonly baseline: IdentityBaseline;
+  /** Per-source state for the event's source IP, before this event, when the engine keeps one. */
+  readonly source: SourceState | undefined;
+  /** Whether the identity has its learning period behind it. */
+  readonly isLearned: boolean;
+  /** The contract that applies to this identity, if any. */
+  readonly contract: Contract | undefined;
+  /** This rule's thresholds: defaults overlaid with configuration. */
+  readonly thresholds: Thresholds;
+  readonly learning: LearningConfig;
+}
+
+/** A rule's verdict on one event. */
+export interface RuleMatch {
+  /**
+   * What makes this finding distinct for the identity within a window (e.g. the new ASN, the
+   * credential id). Same discriminator + window → one finding whose count rises.
+   */
+  readonly discriminator: string;
+  /** One line for humans: what happened. */
+  readonly summary: string;
+  /** The baseline facts broken, one per line ("first call from AS14061; seen before: AS16509 (41k calls)"). */
+  readonly evidence: readonly string[];
+  /** Overrides the rule's severity when the case is stronger or weaker. */
+  readonly severity?: Severity;
+}
+
+/** A rule case: events replayed through the engine from empty state; asserts the rule fires or not. */
+export interface RuleCase {
+  readonly name: string;
+  /** Events in time order. Build them with the helpers in rules/test-events.ts. */
+  readonly events: readonly IdentityEvent[];
+  /** Whether the rule produces at least one finding over these events. */
+  readonly fires: boolean;
+  /** Threshold overrides for this case. */
+  readonly thresholds?: Thresholds;
+  /** Contracts for this case (contract-violation). */
+  readonly contracts?: readonly Contract[];
+  /** Learning config for this case (to keep cases small). */
+  readonly learning?: LearningConfig;
+}
+
+/** ATT&CK / OWASP NHI / NIST CSF references, `SCHEME:ID`. */
+export type Reference = `OWASP-NHI:NHI${number}` | `NIST-CSF-2.0:${string}` | `MITRE:T${string}`;
+
+/** A detection rule. */
+export interface DetectionRule {
+  /** Equals the file name. */
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** ASFF Types (`namespace/category/classifier`). */
+  readonly asffTypes: readonly string[];
+  readonly references: readonly Reference[];
+  readonly falsePositives: readonly string[];
+  /** What the responder does first. */
+  readonly runbook: string;
+  /** Threshold defaults. */
+  readonly defaults: Thresholds;
+  /** Whether the rule stays quiet until the identity's learning period is over. */
+  readonly needsLearning: boolean;
+  /** Pure detection on one event. */
+  readonly detect: (event: IdentityEvent, ctx: RuleContext) => RuleMatch | undefined;
+  readonly tests: readonly RuleCase[];
+}
+
+/** Read a numeric threshold (programmer error if the rule's defaults lack it). */
+export function num(t: Thresholds, name: string): number {
+  const v = t[name];
+  if (typeof v !== 'number') throw new TypeError(`threshold ${name} is not a number`);
+  return v;
+}
+
+/** Read a list threshold. */
+export function list(t: Thresholds, name: string): readonly string[] {
+  const v = t[name];
+  if (!Array.isArray(v)) throw new TypeError(`threshold ${name} is not a list`);
+  return v as readonly string[];
+}
