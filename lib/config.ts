@@ -98,7 +98,7 @@ const configSchema = z.strictObject({
   suppressionsFile: z.string().min(1).optional(),
   rules: z
     .partialRecord(
-      z.enum(KNOWN_RULE_IDS, { error: `must be a rule id: ${KNOWN_RULE_IDS.join(', ')}` }),
+      z.enum(KNOWN_RULE_IDS),
       z.record(
         z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a camelCase setting name'),
         thresholdValue,
@@ -202,7 +202,9 @@ const describeIssues = (issues: readonly z.core.$ZodIssue[]): string[] =>
     const where = settingPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((key) => (where === '' ? key : `${where}.${key}`));
-      return `${keys.join(', ')}: unknown setting`;
+      return where === 'rules'
+        ? `${keys.join(', ')}: not a rule id (the rules are ${KNOWN_RULE_IDS.join(', ')})`
+        : `${keys.join(', ')}: unknown setting`;
     }
     return `${where === '' ? '(root)' : where}: ${issue.message}`;
   });

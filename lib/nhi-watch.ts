@@ -11,7 +11,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BASELINE_TABLE } from '../lambdas/core/baseline-table.js';
 import { NhiWatchConfigError, type NhiWatchConfig } from './config.js';
-import { BundledFunction, LAMBDA_TASK_ROOT, type BundledFile } from './constructs/bundled-function.js';
+import {
+  BundledFunction,
+  DEFAULT_IP_DATABASE,
+  LAMBDA_TASK_ROOT,
+  type BundledFile,
+  type IpDatabaseSource,
+} from './constructs/bundled-function.js';
 import { LogGroupPrefixSubscriber } from './constructs/log-group-prefix-subscriber.js';
 import { LogSubscription } from './constructs/log-subscription.js';
 import { ManagementEventTrail } from './constructs/management-event-trail.js';
@@ -39,6 +45,8 @@ export const MAX_NHI_CONFIG_BYTES = 2048;
 export interface NhiWatchProps {
   /** Validated configuration, e.g. from `loadNhiWatchConfig`. */
   readonly config: NhiWatchConfig;
+  /** IP intelligence shipped with the handlers. @default DEFAULT_IP_DATABASE (data/ip-intel.bin) */
+  readonly ipDatabase?: IpDatabaseSource;
 }
 
 /**
@@ -138,7 +146,7 @@ export class NhiWatch extends Construct {
         timeout: Duration.seconds(config.functions.timeoutSeconds),
         reservedConcurrency: config.functions.maxConcurrency,
         onFailureQueue: this.onFailureQueue,
-        includeIpDatabase: true,
+        ipDatabase: props.ipDatabase ?? DEFAULT_IP_DATABASE,
         files,
       });
       this.grantHandler(bundled.role, config.securityHub);
