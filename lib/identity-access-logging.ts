@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +10,9 @@ import {
 } from './identity-access-log-format.js';
 import { LogSubscription } from './constructs/log-subscription.js';
 import type { NhiWatch } from './nhi-watch.js';
+
+/** Name prefix of the access-log groups this helper creates: `<prefix><api id>/<stage>`. */
+export const ACCESS_LOG_GROUP_PREFIX = '/nhi-watch/access-logs/';
 
 /** Properties of {@link IdentityAccessLogging}. */
 export interface IdentityAccessLoggingProps {
@@ -48,12 +52,15 @@ export class IdentityAccessLogging extends Construct {
     const cfnStage = props.stage.node.defaultChild;
 
     let apiId: string;
+    let stageName: string | undefined;
     if (cfnStage instanceof apigateway.CfnStage) {
       this.format = accessLogFormatString(IDENTITY_ACCESS_LOG_FORMAT_REST);
       apiId = cfnStage.restApiId;
+      stageName = cfnStage.stageName;
     } else if (cfnStage instanceof apigatewayv2.CfnStage) {
       this.format = accessLogFormatString(IDENTITY_ACCESS_LOG_FORMAT_HTTP);
       apiId = cfnStage.apiId;
+      stageName = cfnStage.stageName;
     } else {
       throw new IdentityAccessLoggingError(
         `${props.stage.node.path}: not a stage defined in this app; for an API deployed elsewhere, set its ` +
@@ -69,8 +76,16 @@ export class IdentityAccessLogging extends Construct {
       );
     }
 
+    // Named after the API and stage when the stage name is known at synth (the stage's own reference
+    // would make the group and the stage depend on each other); `$default` becomes `default`.
+    const nameSuffix =
+      stageName === undefined || Token.isUnresolved(stageName)
+        ? undefined
+        : stageName.replace(/[^.\-_/#A-Za-z0-9]/g, '');
     this.logGroup = new logs.LogGroup(this, 'AccessLogs', {
-      logGroupName: `/nhi-watch/access-logs/${apiId}/${props.stage.stageName}`,
+      ...(nameSuffix === undefined || nameSuffix === ''
+        ? {}
+        : { logGroupName: `${ACCESS_LOG_GROUP_PREFIX}${apiId}/${nameSuffix}` }),
       retention: props.retention ?? props.nhiWatch.accessLogRetentionDays,
       encryptionKey: props.nhiWatch.encryptionKey,
     });
