@@ -34,6 +34,10 @@ export class NhiWatchStack extends Stack {
       description: 'Subscribe API Gateway access-log groups to this function',
       value: this.nhiWatch.apiGatewayFunction.functionArn,
     });
+    new CfnOutput(this, 'EncryptionKeyArn', {
+      description: 'Customer-managed key of nhi-watch; also encrypts access-log groups you create for it',
+      value: this.nhiWatch.encryptionKey.keyArn,
+    });
     new CfnOutput(this, 'DashboardName', { value: this.nhiWatch.operations.dashboard.dashboardName });
   }
 }
