@@ -1,6 +1,6 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadNhiWatchConfig } from './config.js';
+import { loadDeploymentConfig } from './config.js';
 import { NhiWatchStack } from './nhi-watch-stack.js';
 
 /**
@@ -8,7 +8,7 @@ import { NhiWatchStack } from './nhi-watch-stack.js';
  * whose findings fail synth unless acknowledged with a reason. Shared by bin/nhi-watch.ts and the tests.
  */
 export const buildNhiWatchApp = (app: App, cwd: string = process.cwd()): NhiWatchStack => {
-  const config = loadNhiWatchConfig(app.node, cwd);
+  const config = loadDeploymentConfig(app.node, cwd);
   const stack = new NhiWatchStack(app, config.stackName, {
     config,
     description: 'nhi-watch: behaviour monitoring of non-human identities (CloudTrail, API Gateway)',

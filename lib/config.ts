@@ -1,12 +1,22 @@
 /**
- * Deployment configuration of nhi-watch: read from cdk.json context (`nhiWatch`) and / or a JSON or YAML
- * file (`nhiWatchConfigFile`), validated at synth so a mistake fails `cdk synth` with the setting's name
- * instead of failing a deployment half-way.
+ * Deployment configuration of nhi-watch (where its logs come from, who is alerted, retention, sizing):
+ * read from cdk.json context (`nhiWatch`) and / or a JSON or YAML file (`nhiWatchConfigFile`), validated
+ * at synth so a mistake fails `cdk synth` with the setting's name instead of failing a deployment
+ * half-way. Detection settings (learning, thresholds, suppressions, contracts) are not repeated here:
+ * `detectionConfigFile` names the same file the CLI reads (docs/CONFIG.md), validated by the core.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  DEFAULT_CONFIG,
+  parseConfigText,
+  type NhiWatchConfig as DetectionConfig,
+} from '../lambdas/core/config.js';
+import { contractFormatOf, parseContracts } from '../lambdas/core/contracts-file.js';
+import { matchesGlob } from '../lambdas/core/glob.js';
+import { RULES } from '../lambdas/core/rules/index.js';
 
 /** Context key holding the configuration object (or its JSON text, as `cdk -c` passes strings). */
 export const CONFIG_CONTEXT_KEY = 'nhiWatch';
@@ -21,26 +31,6 @@ export const LOG_RETENTION_DAYS = [
 /** ASFF severity labels, also the values of the `severity` SNS message attribute the alert sink sets. */
 export const SEVERITY_LABELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 
-/**
- * The v1 rule catalogue (DESIGN.md §5): threshold overrides are checked against it so a misspelt rule id
- * fails synth instead of being silently ignored by the functions.
- */
-export const KNOWN_RULE_IDS = [
-  'auth-failure-burst',
-  'credential-stuffing',
-  'success-after-failures',
-  'credential-replay',
-  'new-source',
-  'new-user-agent',
-  'rate-anomaly',
-  'new-action',
-  'access-denied-burst',
-  'lateral-movement',
-  'dormant-identity',
-  'long-lived-credential',
-  'contract-violation',
-] as const;
-
 /** A CloudWatch Logs log group name or name prefix (1–512 of `[.-_/#A-Za-z0-9]`). */
 const logGroupName = z
   .string()
@@ -54,8 +44,6 @@ const retentionDays = z
   .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
     message: `must be one of the CloudWatch Logs retention periods: ${LOG_RETENTION_DAYS.join(', ')}`,
   });
-
-const thresholdValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
 
 const cloudTrailSchema = z.discriminatedUnion(
   'mode',
@@ -94,17 +82,7 @@ const configSchema = z.strictObject({
   alertSeverities: z.array(z.enum(SEVERITY_LABELS)).min(1, 'must list at least one severity').optional(),
   operationsEmails: z.array(z.email('must be an e-mail address')).optional(),
   securityHub: z.boolean().default(true),
-  contractsFile: z.string().min(1).optional(),
-  suppressionsFile: z.string().min(1).optional(),
-  rules: z
-    .partialRecord(
-      z.enum(KNOWN_RULE_IDS),
-      z.record(
-        z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be a camelCase setting name'),
-        thresholdValue,
-      ),
-    )
-    .default({}),
+  detectionConfigFile: z.string().min(1).optional(),
   retention: z
     .strictObject({
       functionLogDays: retentionDays.default(30),
@@ -135,11 +113,18 @@ export type CloudTrailSource =
   | { readonly mode: 'existing'; readonly logGroupName: string }
   | { readonly mode: 'create'; readonly trailName?: string };
 
-/** Threshold overrides for one rule, passed to the functions as they were written. */
-export type RuleSettings = Readonly<Record<string, number | string | boolean | readonly string[]>>;
+/** What the functions detect with: the validated detection configuration and the contract files it names. */
+export interface Detection {
+  /** Learning, thresholds, suppressions, disabled rules (core defaults when no file is given). */
+  readonly config: DetectionConfig;
+  /** The detection configuration file, absolute; absent when none is configured. */
+  readonly file?: string;
+  /** Absolute paths of the contract files its `contractsFiles` entries match, each validated. */
+  readonly contractFiles: readonly string[];
+}
 
-/** Validated configuration with every default applied; file paths are absolute. */
-export interface NhiWatchConfig {
+/** Validated deployment configuration with every default applied; file paths are absolute. */
+export interface DeploymentConfig {
   readonly stackName: string;
   readonly cloudTrail: CloudTrailSource;
   readonly apiGateway: {
@@ -152,9 +137,7 @@ export interface NhiWatchConfig {
   /** Recipients of operational alarms; defaults to `alertEmails`. */
   readonly operationsEmails: readonly string[];
   readonly securityHub: boolean;
-  readonly contractsFile?: string;
-  readonly suppressionsFile?: string;
-  readonly rules: Readonly<Record<string, RuleSettings>>;
+  readonly detection: Detection;
   readonly retention: {
     readonly functionLogDays: number;
     readonly cloudTrailLogDays: number;
@@ -171,8 +154,8 @@ export interface NhiWatchConfig {
 }
 
 /** Thrown at synth when the configuration is missing or invalid; the message names every bad setting. */
-export class NhiWatchConfigError extends Error {
-  override readonly name = 'NhiWatchConfigError';
+export class DeploymentConfigError extends Error {
+  override readonly name = 'DeploymentConfigError';
   constructor(
     message: string,
     /** One entry per problem, each starting with the setting's dotted path. */
@@ -186,7 +169,7 @@ export class NhiWatchConfigError extends Error {
 export interface ConfigOrigin {
   /** Human description, e.g. `file examples/nhi-watch.config.json`. */
   readonly description: string;
-  /** Directory that relative `contractsFile` / `suppressionsFile` paths are resolved against. */
+  /** Directory a relative `detectionConfigFile` is resolved against. */
   readonly baseDir: string;
 }
 
@@ -202,33 +185,76 @@ const describeIssues = (issues: readonly z.core.$ZodIssue[]): string[] =>
     const where = settingPath(issue.path);
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((key) => (where === '' ? key : `${where}.${key}`));
-      return where === 'rules'
-        ? `${keys.join(', ')}: not a rule id (the rules are ${KNOWN_RULE_IDS.join(', ')})`
-        : `${keys.join(', ')}: unknown setting`;
+      return `${keys.join(', ')}: unknown setting`;
     }
     return `${where === '' ? '(root)' : where}: ${issue.message}`;
   });
 
-/** Checks that a referenced contracts / suppressions file exists and parses as JSON or YAML. */
-const checkDataFile = (setting: string, file: string): string | undefined => {
-  if (!existsSync(file) || !statSync(file).isFile()) return `${setting}: file not found: ${file}`;
-  try {
-    parseYaml(readFileSync(file, 'utf8'));
-    return undefined;
-  } catch (error) {
-    return `${setting}: ${file} is not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`;
-  }
+const hasGlob = (pattern: string): boolean => /[*?]/.test(pattern);
+
+/** Files under `baseDir` matching a `contractsFiles` entry (a path, or a glob where `*` also crosses `/`). */
+const expandContractPattern = (baseDir: string, pattern: string): string[] => {
+  const absolute = path.resolve(baseDir, pattern);
+  if (!hasGlob(pattern)) return existsSync(absolute) && statSync(absolute).isFile() ? [absolute] : [];
+  const segments = absolute.split(path.sep);
+  const root = segments.slice(0, segments.findIndex(hasGlob)).join(path.sep) || path.sep;
+  if (!existsSync(root) || !statSync(root).isDirectory()) return [];
+  const glob = path.relative(root, absolute).split(path.sep).join('/');
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .filter((file) => matchesGlob(glob, path.relative(root, file).split(path.sep).join('/')))
+    .sort();
 };
 
 /**
- * Validates a raw configuration object and applies defaults. Throws {@link NhiWatchConfigError} listing
+ * Reads the detection configuration the way the CLI does (core parser, rule ids and threshold names
+ * checked against the catalogue), then every contract file it names; problems are prefixed with
+ * `detectionConfigFile`.
+ */
+const loadDetection = (file: string | undefined, problems: string[]): Detection => {
+  if (file === undefined) return { config: DEFAULT_CONFIG, contractFiles: [] };
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    problems.push(`detectionConfigFile: file not found: ${file}`);
+    return { config: DEFAULT_CONFIG, file, contractFiles: [] };
+  }
+  const parsed = parseConfigText(readFileSync(file, 'utf8'), {
+    source: file,
+    knownRuleIds: RULES.map((rule) => rule.id),
+    ruleDefaults: Object.fromEntries(RULES.map((rule) => [rule.id, rule.defaults])),
+  });
+  if (!parsed.ok) {
+    problems.push(...parsed.reason.split('\n').map((line) => `detectionConfigFile: ${line}`));
+    return { config: DEFAULT_CONFIG, file, contractFiles: [] };
+  }
+  const contractFiles: string[] = [];
+  parsed.value.contractsFiles.forEach((pattern, index) => {
+    const setting = `detectionConfigFile: ${file}: contractsFiles[${index}]`;
+    const matches = expandContractPattern(path.dirname(file), pattern);
+    if (matches.length === 0) problems.push(`${setting}: ${pattern} matches no file`);
+    for (const match of matches) {
+      const format = contractFormatOf(match);
+      if (format === undefined) {
+        problems.push(`${setting}: ${match} must end in .yaml, .yml or .json`);
+        continue;
+      }
+      const contracts = parseContracts(readFileSync(match, 'utf8'), match, format);
+      if (!contracts.ok) problems.push(...contracts.reason.split('\n').map((line) => `${setting}: ${line}`));
+      else if (!contractFiles.includes(match)) contractFiles.push(match);
+    }
+  });
+  return { config: parsed.value, file, contractFiles };
+};
+
+/**
+ * Validates a raw configuration object and applies defaults. Throws {@link DeploymentConfigError} listing
  * every problem by setting name.
  */
-export const parseNhiWatchConfig = (raw: unknown, origin: ConfigOrigin): NhiWatchConfig => {
+export const parseDeploymentConfig = (raw: unknown, origin: ConfigOrigin): DeploymentConfig => {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = describeIssues(parsed.error.issues);
-    throw new NhiWatchConfigError(
+    throw new DeploymentConfigError(
       `Invalid nhi-watch configuration (${origin.description}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
       problems,
     );
@@ -256,18 +282,15 @@ export const parseNhiWatchConfig = (raw: unknown, origin: ConfigOrigin): NhiWatc
       );
   });
 
-  const resolveFile = (setting: string, file: string | undefined): string | undefined => {
-    if (file === undefined) return undefined;
-    const absolute = path.resolve(origin.baseDir, file);
-    const problem = checkDataFile(setting, absolute);
-    if (problem !== undefined) problems.push(problem);
-    return absolute;
-  };
-  const contractsFile = resolveFile('contractsFile', value.contractsFile);
-  const suppressionsFile = resolveFile('suppressionsFile', value.suppressionsFile);
+  const detection = loadDetection(
+    value.detectionConfigFile === undefined
+      ? undefined
+      : path.resolve(origin.baseDir, value.detectionConfigFile),
+    problems,
+  );
 
   if (problems.length > 0) {
-    throw new NhiWatchConfigError(
+    throw new DeploymentConfigError(
       `Invalid nhi-watch configuration (${origin.description}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
       problems,
     );
@@ -288,9 +311,7 @@ export const parseNhiWatchConfig = (raw: unknown, origin: ConfigOrigin): NhiWatc
     ...(value.alertSeverities === undefined ? {} : { alertSeverities: value.alertSeverities }),
     operationsEmails: value.operationsEmails ?? value.alertEmails,
     securityHub: value.securityHub,
-    ...(contractsFile === undefined ? {} : { contractsFile }),
-    ...(suppressionsFile === undefined ? {} : { suppressionsFile }),
-    rules: value.rules,
+    detection,
     retention: value.retention,
     functions: value.functions,
     logLevel: value.logLevel,
@@ -302,7 +323,7 @@ export interface ContextReader {
   tryGetContext(key: string): unknown;
 }
 
-const FILE_PATH_SETTINGS: readonly string[] = ['contractsFile', 'suppressionsFile'];
+const FILE_PATH_SETTINGS: readonly string[] = ['detectionConfigFile'];
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -311,11 +332,14 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * Reads the configuration from context: the file named by `nhiWatchConfigFile` (if any), then the
  * `nhiWatch` object on top of it (top-level keys replace the file's). `cwd` resolves the file path.
  */
-export const loadNhiWatchConfig = (context: ContextReader, cwd: string = process.cwd()): NhiWatchConfig => {
+export const loadDeploymentConfig = (
+  context: ContextReader,
+  cwd: string = process.cwd(),
+): DeploymentConfig => {
   const fileSetting = context.tryGetContext(CONFIG_FILE_CONTEXT_KEY);
   const inlineSetting = context.tryGetContext(CONFIG_CONTEXT_KEY);
   if (fileSetting === undefined && inlineSetting === undefined) {
-    throw new NhiWatchConfigError(
+    throw new DeploymentConfigError(
       `No nhi-watch configuration: set context "${CONFIG_FILE_CONTEXT_KEY}" to a config file ` +
         `(e.g. cdk synth -c ${CONFIG_FILE_CONTEXT_KEY}=nhi-watch.config.json) or "${CONFIG_CONTEXT_KEY}" to an object in cdk.json.`,
     );
@@ -325,20 +349,20 @@ export const loadNhiWatchConfig = (context: ContextReader, cwd: string = process
   let origin: ConfigOrigin = { description: `cdk.json context "${CONFIG_CONTEXT_KEY}"`, baseDir: cwd };
   if (fileSetting !== undefined) {
     if (typeof fileSetting !== 'string' || fileSetting === '')
-      throw new NhiWatchConfigError(`${CONFIG_FILE_CONTEXT_KEY}: must be a file path`);
+      throw new DeploymentConfigError(`${CONFIG_FILE_CONTEXT_KEY}: must be a file path`);
     const file = path.resolve(cwd, fileSetting);
     if (!existsSync(file))
-      throw new NhiWatchConfigError(`${CONFIG_FILE_CONTEXT_KEY}: file not found: ${file}`);
+      throw new DeploymentConfigError(`${CONFIG_FILE_CONTEXT_KEY}: file not found: ${file}`);
     let parsed: unknown;
     try {
       parsed = parseYaml(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new NhiWatchConfigError(
+      throw new DeploymentConfigError(
         `${CONFIG_FILE_CONTEXT_KEY}: ${file} is not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`,
       );
     }
     if (!isPlainObject(parsed))
-      throw new NhiWatchConfigError(`${CONFIG_FILE_CONTEXT_KEY}: ${file} must contain an object`);
+      throw new DeploymentConfigError(`${CONFIG_FILE_CONTEXT_KEY}: ${file} must contain an object`);
     // Paths written in the file are relative to the file; paths from context, to the working directory.
     const fileDir = path.dirname(file);
     fromFile = Object.fromEntries(
@@ -364,12 +388,12 @@ export const loadNhiWatchConfig = (context: ContextReader, cwd: string = process
       try {
         value = JSON.parse(value) as unknown;
       } catch {
-        throw new NhiWatchConfigError(`${CONFIG_CONTEXT_KEY}: context value is a string but not JSON`);
+        throw new DeploymentConfigError(`${CONFIG_CONTEXT_KEY}: context value is a string but not JSON`);
       }
     }
-    if (!isPlainObject(value)) throw new NhiWatchConfigError(`${CONFIG_CONTEXT_KEY}: must be an object`);
+    if (!isPlainObject(value)) throw new DeploymentConfigError(`${CONFIG_CONTEXT_KEY}: must be an object`);
     inline = value;
   }
 
-  return parseNhiWatchConfig({ ...fromFile, ...inline }, origin);
+  return parseDeploymentConfig({ ...fromFile, ...inline }, origin);
 };

@@ -6,8 +6,8 @@ import { Construct } from 'constructs';
 import {
   IDENTITY_ACCESS_LOG_FORMAT_HTTP,
   IDENTITY_ACCESS_LOG_FORMAT_REST,
-  accessLogFormatString,
-} from './identity-access-log-format.js';
+  renderAccessLogFormat,
+} from '../lambdas/core/sources/api-gateway.js';
 import { LogSubscription } from './constructs/log-subscription.js';
 import type { NhiWatch } from './nhi-watch.js';
 
@@ -54,11 +54,11 @@ export class IdentityAccessLogging extends Construct {
     let apiId: string;
     let stageName: string | undefined;
     if (cfnStage instanceof apigateway.CfnStage) {
-      this.format = accessLogFormatString(IDENTITY_ACCESS_LOG_FORMAT_REST);
+      this.format = renderAccessLogFormat(IDENTITY_ACCESS_LOG_FORMAT_REST);
       apiId = cfnStage.restApiId;
       stageName = cfnStage.stageName;
     } else if (cfnStage instanceof apigatewayv2.CfnStage) {
-      this.format = accessLogFormatString(IDENTITY_ACCESS_LOG_FORMAT_HTTP);
+      this.format = renderAccessLogFormat(IDENTITY_ACCESS_LOG_FORMAT_HTTP);
       apiId = cfnStage.apiId;
       stageName = cfnStage.stageName;
     } else {

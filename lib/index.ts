@@ -8,11 +8,11 @@ export {
   type IdentityAccessLoggingProps,
 } from './identity-access-logging.js';
 export {
-  loadNhiWatchConfig,
-  parseNhiWatchConfig,
-  NhiWatchConfigError,
+  loadDeploymentConfig,
+  parseDeploymentConfig,
+  DeploymentConfigError,
   CONFIG_CONTEXT_KEY,
   CONFIG_FILE_CONTEXT_KEY,
-  type NhiWatchConfig,
+  type DeploymentConfig,
 } from './config.js';
 export { buildNhiWatchApp } from './app.js';

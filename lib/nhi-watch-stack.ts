@@ -1,11 +1,11 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { NhiWatchConfig } from './config.js';
+import type { DeploymentConfig } from './config.js';
 import { NhiWatch } from './nhi-watch.js';
 
 /** Properties of {@link NhiWatchStack}. */
 export interface NhiWatchStackProps extends StackProps {
-  readonly config: NhiWatchConfig;
+  readonly config: DeploymentConfig;
 }
 
 /** The standalone deployment: one {@link NhiWatch} and the outputs an operator looks for after deploying. */

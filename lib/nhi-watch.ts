@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -10,7 +10,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BASELINE_TABLE } from '../lambdas/core/baseline-table.js';
-import { NhiWatchConfigError, type NhiWatchConfig } from './config.js';
+import { configToJson } from '../lambdas/core/config.js';
+import { DeploymentConfigError, type DeploymentConfig } from './config.js';
 import {
   BundledFunction,
   DEFAULT_IP_DATABASE,
@@ -38,13 +39,16 @@ export const BASELINE_TABLE_ACTIONS = [
 /** KMS actions a function needs to read and write data encrypted under the stack's key. */
 const KEY_USER_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
 
-/** Largest `NHI_CONFIG` accepted: Lambda allows 4 KB for all environment variables together. */
-export const MAX_NHI_CONFIG_BYTES = 2048;
+/**
+ * Largest `NHI_CONFIG` accepted: Lambda allows 4 KB for all environment variables together, and the
+ * others (names, ARNs, URLs resolved at deploy time) take under 1 KB.
+ */
+export const MAX_NHI_CONFIG_BYTES = 3072;
 
 /** Properties of {@link NhiWatch}. */
 export interface NhiWatchProps {
-  /** Validated configuration, e.g. from `loadNhiWatchConfig`. */
-  readonly config: NhiWatchConfig;
+  /** Validated configuration, e.g. from `loadDeploymentConfig`. */
+  readonly config: DeploymentConfig;
   /** IP intelligence shipped with the handlers. @default DEFAULT_IP_DATABASE (data/ip-intel.bin) */
   readonly ipDatabase?: IpDatabaseSource;
 }
@@ -135,6 +139,7 @@ export class NhiWatch extends Construct {
       LOG_LEVEL: config.logLevel,
     };
     const { environment, files } = this.handlerEnvironment(config);
+    this.warnAboutExpiredSuppressions(config);
     const makeHandler = (handlerId: string, entry: string, description: string): BundledFunction => {
       const bundled = new BundledFunction(this, handlerId, {
         entry,
@@ -224,29 +229,29 @@ export class NhiWatch extends Construct {
     });
   }
 
-  /** The environment both handlers read (the runtime validates it) and the files shipped with them. */
-  private handlerEnvironment(config: NhiWatchConfig): {
+  /**
+   * The environment both handlers read (the runtime validates it) and the files shipped with them:
+   * `NHI_CONFIG` is the detection configuration as `configToJson` writes it (only what differs from the
+   * defaults), with `contractsFiles` pointing at the copies of the contract files inside the bundle.
+   */
+  private handlerEnvironment(config: DeploymentConfig): {
     environment: Record<string, string>;
     files: BundledFile[];
   } {
-    const files: BundledFile[] = [];
-    const nhiConfig: Record<string, unknown> = { rules: config.rules };
-    if (config.contractsFile !== undefined) {
-      const bundlePath = `config/contracts${path.extname(config.contractsFile)}`;
-      files.push({ source: config.contractsFile, bundlePath });
-      nhiConfig['contractsFile'] = `${LAMBDA_TASK_ROOT}/${bundlePath}`;
-    }
-    if (config.suppressionsFile !== undefined) {
-      const bundlePath = `config/suppressions${path.extname(config.suppressionsFile)}`;
-      files.push({ source: config.suppressionsFile, bundlePath });
-      nhiConfig['suppressionsFile'] = `${LAMBDA_TASK_ROOT}/${bundlePath}`;
-    }
-    const nhiConfigJson = JSON.stringify(nhiConfig);
+    const files: BundledFile[] = config.detection.contractFiles.map((source, index) => ({
+      source,
+      bundlePath: `config/contracts/${index}-${path.basename(source)}`,
+    }));
+    const nhiConfigJson = configToJson({
+      ...config.detection.config,
+      contractsFiles: files.map((file) => `${LAMBDA_TASK_ROOT}/${file.bundlePath}`),
+    });
     const bytes = Buffer.byteLength(nhiConfigJson);
     if (bytes > MAX_NHI_CONFIG_BYTES) {
-      throw new NhiWatchConfigError(
-        `rules: the threshold overrides take ${bytes} bytes of the functions' environment; at most ` +
-          `${MAX_NHI_CONFIG_BYTES} fit (Lambda allows 4 KB for all variables). Keep only the overrides you need.`,
+      throw new DeploymentConfigError(
+        `detectionConfigFile: ${config.detection.file ?? ''} takes ${bytes} bytes of the functions' environment ` +
+          `(NHI_CONFIG); at most ${MAX_NHI_CONFIG_BYTES} fit, as Lambda allows 4 KB for all variables. ` +
+          'Keep only the settings that differ from the defaults, and shorten or merge suppressions.',
       );
     }
     return {
@@ -259,6 +264,19 @@ export class NhiWatch extends Construct {
       },
       files,
     };
+  }
+
+  /** An expired suppression no longer applies: say so at synth, before the findings it silenced come back. */
+  private warnAboutExpiredSuppressions(config: DeploymentConfig): void {
+    const nowMs = Date.now();
+    for (const s of config.detection.config.suppressions) {
+      if (Date.parse(s.expires) > nowMs) continue;
+      const what = [s.rule, s.identity, s.origin].filter((p) => p !== undefined).join(' / ');
+      Annotations.of(this).addWarningV2(
+        'nhi-watch:SuppressionExpired',
+        `suppression of ${what}${s.id === undefined ? '' : ` (${s.id})`} expired on ${s.expires}: it no longer applies.`,
+      );
+    }
   }
 
   /**

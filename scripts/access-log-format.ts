@@ -7,8 +7,8 @@
 import {
   IDENTITY_ACCESS_LOG_FORMAT_HTTP,
   IDENTITY_ACCESS_LOG_FORMAT_REST,
-  accessLogFormatString,
-} from '../lib/identity-access-log-format.js';
+  renderAccessLogFormat,
+} from '../lambdas/core/sources/api-gateway.js';
 
 const [kind, flag, destination] = process.argv.slice(2);
 const usage = 'usage: access-log-format rest|http [--destination <log group ARN>]\n';
@@ -19,7 +19,7 @@ if (
   process.stderr.write(usage);
   process.exit(2);
 }
-const format = accessLogFormatString(
+const format = renderAccessLogFormat(
   kind === 'rest' ? IDENTITY_ACCESS_LOG_FORMAT_REST : IDENTITY_ACCESS_LOG_FORMAT_HTTP,
 );
 // The group's ARN as API Gateway documents it; a trailing `:*` copied from describe-log-groups is dropped.

@@ -4,32 +4,31 @@ import * as path from 'node:path';
 import {
   CONFIG_CONTEXT_KEY,
   CONFIG_FILE_CONTEXT_KEY,
-  KNOWN_RULE_IDS,
-  NhiWatchConfigError,
-  loadNhiWatchConfig,
-  parseNhiWatchConfig,
+  DeploymentConfigError,
+  loadDeploymentConfig,
+  parseDeploymentConfig,
   type ContextReader,
 } from '../../lib/config';
-import { RULES } from '../../lambdas/core/rules/index';
+import { DEFAULT_CONFIG } from '../../lambdas/core/config';
 
 const origin = { description: 'test', baseDir: '/' };
 const minimal = { cloudTrail: { mode: 'existing', logGroupName: 'aws-cloudtrail-logs-123456789012' } };
 
-const problemsOf = (raw: unknown): readonly string[] => {
+const problemsOf = (raw: unknown, from = origin): readonly string[] => {
   try {
-    parseNhiWatchConfig(raw, origin);
+    parseDeploymentConfig(raw, from);
   } catch (error) {
-    expect(error).toBeInstanceOf(NhiWatchConfigError);
-    return (error as NhiWatchConfigError).problems;
+    expect(error).toBeInstanceOf(DeploymentConfigError);
+    return (error as DeploymentConfigError).problems;
   }
   throw new Error('configuration was accepted');
 };
 
 const context = (values: Record<string, unknown>): ContextReader => ({ tryGetContext: (key) => values[key] });
 
-describe('parseNhiWatchConfig', () => {
+describe('parseDeploymentConfig', () => {
   it('applies the documented defaults to a minimal configuration', () => {
-    const config = parseNhiWatchConfig(minimal, origin);
+    const config = parseDeploymentConfig(minimal, origin);
 
     expect(config).toMatchObject({
       stackName: 'NhiWatch',
@@ -37,7 +36,7 @@ describe('parseNhiWatchConfig', () => {
       alertEmails: [],
       operationsEmails: [],
       securityHub: true,
-      rules: {},
+      detection: { config: DEFAULT_CONFIG, contractFiles: [] },
       retention: {
         functionLogDays: 30,
         cloudTrailLogDays: 90,
@@ -52,10 +51,10 @@ describe('parseNhiWatchConfig', () => {
 
   it('sends operational alarms to the alert recipients unless operations recipients are given', () => {
     expect(
-      parseNhiWatchConfig({ ...minimal, alertEmails: ['a@example.com'] }, origin).operationsEmails,
+      parseDeploymentConfig({ ...minimal, alertEmails: ['a@example.com'] }, origin).operationsEmails,
     ).toEqual(['a@example.com']);
     expect(
-      parseNhiWatchConfig(
+      parseDeploymentConfig(
         { ...minimal, alertEmails: ['a@example.com'], operationsEmails: ['b@example.com'] },
         origin,
       ).operationsEmails,
@@ -63,11 +62,11 @@ describe('parseNhiWatchConfig', () => {
   });
 
   it('accepts a new trail with or without a name', () => {
-    expect(parseNhiWatchConfig({ cloudTrail: { mode: 'create' } }, origin).cloudTrail).toEqual({
+    expect(parseDeploymentConfig({ cloudTrail: { mode: 'create' } }, origin).cloudTrail).toEqual({
       mode: 'create',
     });
     expect(
-      parseNhiWatchConfig({ cloudTrail: { mode: 'create', trailName: 'nhi' } }, origin).cloudTrail,
+      parseDeploymentConfig({ cloudTrail: { mode: 'create', trailName: 'nhi' } }, origin).cloudTrail,
     ).toEqual({
       mode: 'create',
       trailName: 'nhi',
@@ -110,14 +109,9 @@ describe('parseNhiWatchConfig', () => {
       'retention.onFailureQueueDays:',
     ],
     [
-      'a misspelt rule id',
-      { ...minimal, rules: { 'new-sorce': { minEvents: 3 } } },
-      'rules.new-sorce: not a rule id',
-    ],
-    [
-      'a threshold that is an object',
-      { ...minimal, rules: { 'new-source': { learning: { days: 3 } } } },
-      'rules.new-source.learning:',
+      'detection settings written inline instead of in the detection file',
+      { ...minimal, rules: { 'new-source': { minEvents: 3 } } },
+      'rules: unknown setting',
     ],
     ['concurrency of zero', { ...minimal, functions: { maxConcurrency: 0 } }, 'functions.maxConcurrency:'],
     ['an unknown log level', { ...minimal, logLevel: 'TRACE' }, 'logLevel:'],
@@ -156,57 +150,105 @@ describe('parseNhiWatchConfig', () => {
     ]);
   });
 
-  describe('contracts and suppressions files', () => {
+  describe('detection configuration file', () => {
     let dir: string;
+    const write = (name: string, text: string): string => {
+      const file = path.join(dir, name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+      return file;
+    };
+    const contract = (identity: string): string =>
+      `version: 1\ncontracts:\n  - identity: ${identity}\n    allowedAsns: [16509]\n`;
     beforeEach(() => {
       dir = mkdtempSync(path.join(tmpdir(), 'nhi-watch-config-'));
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it('resolves them against the base directory and checks that they parse', () => {
-      writeFileSync(path.join(dir, 'contracts.yaml'), 'contracts:\n  - identity: deployer\n');
-      writeFileSync(path.join(dir, 'suppressions.json'), '{"suppressions": []}');
+    it('is read with the core parser and its contract files are found, relative to it', () => {
+      write('contracts/payments/worker.yaml', contract('aws:123456789012:role/worker'));
+      write(
+        'contracts/etl.json',
+        JSON.stringify({ version: 1, contracts: [{ identity: 'aws:*:role/etl-*', allowedAsns: [16509] }] }),
+      );
+      write('contracts/README.md', '# not a contract\n');
+      write('extra.yaml', contract('aws:123456789012:role/extra'));
+      const file = write(
+        'detection/nhi-watch.yaml',
+        [
+          'thresholds:',
+          '  auth-failure-burst: { threshold: 20 }',
+          'suppressions:',
+          '  - rule: new-source',
+          '    identity: aws:123456789012:role/ci-*',
+          '    reason: CI runners egress through the office NAT (INFRA-412)',
+          '    expires: 2099-01-01',
+          'contractsFiles: ["../contracts/*.yaml", "../contracts/*.json", "../extra.yaml"]',
+        ].join('\n'),
+      );
 
-      const config = parseNhiWatchConfig(
-        { ...minimal, contractsFile: 'contracts.yaml', suppressionsFile: 'suppressions.json' },
+      const config = parseDeploymentConfig(
+        { ...minimal, detectionConfigFile: 'detection/nhi-watch.yaml' },
         { description: 'test', baseDir: dir },
       );
 
-      expect(config.contractsFile).toBe(path.join(dir, 'contracts.yaml'));
-      expect(config.suppressionsFile).toBe(path.join(dir, 'suppressions.json'));
+      expect(config.detection.file).toBe(file);
+      expect(config.detection.config.engine.thresholds).toEqual({ 'auth-failure-burst': { threshold: 20 } });
+      expect(config.detection.config.suppressions).toHaveLength(1);
+      expect(config.detection.contractFiles).toEqual([
+        path.join(dir, 'contracts/payments/worker.yaml'),
+        path.join(dir, 'contracts/etl.json'),
+        path.join(dir, 'extra.yaml'),
+      ]);
     });
 
-    it('names the setting of a missing or unparseable file', () => {
-      writeFileSync(path.join(dir, 'broken.yaml'), 'contracts: [unclosed\n');
+    it('names the setting, the file and the field of every problem in it', () => {
+      write(
+        'nhi-watch.yaml',
+        'thresholds:\n  auth-failure-brust: { threshold: 20 }\ndisabledRules: [new-sorce]\n',
+      );
 
-      let problems: readonly string[] = [];
-      try {
-        parseNhiWatchConfig(
-          { ...minimal, contractsFile: 'missing.yaml', suppressionsFile: 'broken.yaml' },
-          { description: 'test', baseDir: dir },
-        );
-      } catch (error) {
-        problems = (error as NhiWatchConfigError).problems;
-      }
+      const problems = problemsOf(
+        { ...minimal, detectionConfigFile: 'nhi-watch.yaml' },
+        { description: 'test', baseDir: dir },
+      );
+
+      expect(problems).toEqual([
+        `detectionConfigFile: ${path.join(dir, 'nhi-watch.yaml')}: thresholds.auth-failure-brust: unknown rule id "auth-failure-brust" (did you mean "auth-failure-burst"?)`,
+        `detectionConfigFile: ${path.join(dir, 'nhi-watch.yaml')}: disabledRules[0]: unknown rule id "new-sorce" (did you mean "new-source"?)`,
+      ]);
+    });
+
+    it('refuses contract patterns that match nothing and contract files that do not validate', () => {
+      write(
+        'contracts/bad.yaml',
+        'version: 1\ncontracts:\n  - identity: aws:123456789012:role/x\n    allowedAsns: ["AS16509"]\n',
+      );
+      write('nhi-watch.yaml', 'contractsFiles: ["contract/*.yaml", "contracts/*.yaml"]\n');
+
+      const problems = problemsOf(
+        { ...minimal, detectionConfigFile: 'nhi-watch.yaml' },
+        { description: 'test', baseDir: dir },
+      );
 
       expect(problems).toHaveLength(2);
-      expect(problems[0]).toMatch(/^contractsFile: file not found: .*missing\.yaml$/);
-      expect(problems[1]).toMatch(/^suppressionsFile: .*broken\.yaml is not valid JSON or YAML/);
+      expect(problems[0]).toMatch(
+        /^detectionConfigFile: .*nhi-watch\.yaml: contractsFiles\[0\]: contract\/\*\.yaml matches no file$/,
+      );
+      expect(problems[1]).toMatch(
+        /^detectionConfigFile: .*contractsFiles\[1\]: .*bad\.yaml: contracts\[0\]\.allowedAsns\[0\]/,
+      );
+    });
+
+    it('names a missing file', () => {
+      expect(
+        problemsOf({ ...minimal, detectionConfigFile: 'absent.yaml' }, { description: 'test', baseDir: dir }),
+      ).toEqual([`detectionConfigFile: file not found: ${path.join(dir, 'absent.yaml')}`]);
     });
   });
 });
 
-describe('KNOWN_RULE_IDS', () => {
-  it('lists every rule of the catalogue, so thresholds can be set for each', () => {
-    const missing = RULES.map((rule) => rule.id).filter(
-      (id) => !(KNOWN_RULE_IDS as readonly string[]).includes(id),
-    );
-
-    expect(missing).toEqual([]);
-  });
-});
-
-describe('loadNhiWatchConfig', () => {
+describe('loadDeploymentConfig', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'nhi-watch-config-'));
@@ -214,21 +256,22 @@ describe('loadNhiWatchConfig', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('fails with instructions when no configuration is given', () => {
-    expect(() => loadNhiWatchConfig(context({}), dir)).toThrow(/nhiWatchConfigFile.*nhiWatch/s);
+    expect(() => loadDeploymentConfig(context({}), dir)).toThrow(/nhiWatchConfigFile.*nhiWatch/s);
   });
 
-  it('reads a YAML file and resolves the files it names relative to itself', () => {
+  it('reads a YAML file and resolves the detection file it names relative to itself', () => {
     mkdirSync(path.join(dir, 'conf'));
-    writeFileSync(path.join(dir, 'conf', 'contracts.yaml'), 'contracts: []\n');
+    writeFileSync(path.join(dir, 'conf', 'detection.yaml'), 'dedupWindowSeconds: 3600\n');
     writeFileSync(
       path.join(dir, 'conf', 'nhi.yaml'),
-      'cloudTrail:\n  mode: create\ncontractsFile: contracts.yaml\nalertEmails: [secops@example.com]\n',
+      'cloudTrail:\n  mode: create\ndetectionConfigFile: detection.yaml\nalertEmails: [secops@example.com]\n',
     );
 
-    const config = loadNhiWatchConfig(context({ [CONFIG_FILE_CONTEXT_KEY]: 'conf/nhi.yaml' }), dir);
+    const config = loadDeploymentConfig(context({ [CONFIG_FILE_CONTEXT_KEY]: 'conf/nhi.yaml' }), dir);
 
     expect(config.cloudTrail).toEqual({ mode: 'create' });
-    expect(config.contractsFile).toBe(path.join(dir, 'conf', 'contracts.yaml'));
+    expect(config.detection.file).toBe(path.join(dir, 'conf', 'detection.yaml'));
+    expect(config.detection.config.engine.dedupWindowSeconds).toBe(3600);
     expect(config.alertEmails).toEqual(['secops@example.com']);
   });
 
@@ -242,7 +285,7 @@ describe('loadNhiWatchConfig', () => {
       }),
     );
 
-    const config = loadNhiWatchConfig(
+    const config = loadDeploymentConfig(
       context({
         [CONFIG_FILE_CONTEXT_KEY]: 'nhi.json',
         [CONFIG_CONTEXT_KEY]: { alertEmails: ['ctx@example.com'] },
@@ -255,7 +298,7 @@ describe('loadNhiWatchConfig', () => {
   });
 
   it('accepts the JSON text `cdk -c nhiWatch=…` passes', () => {
-    const config = loadNhiWatchConfig(context({ [CONFIG_CONTEXT_KEY]: JSON.stringify(minimal) }), dir);
+    const config = loadDeploymentConfig(context({ [CONFIG_CONTEXT_KEY]: JSON.stringify(minimal) }), dir);
 
     expect(config.cloudTrail).toEqual(minimal.cloudTrail);
   });
@@ -266,7 +309,7 @@ describe('loadNhiWatchConfig', () => {
       JSON.stringify({ cloudTrail: { mode: 'create' }, logLevel: 'LOUD' }),
     );
 
-    expect(() => loadNhiWatchConfig(context({ [CONFIG_FILE_CONTEXT_KEY]: 'nhi.json' }), dir)).toThrow(
+    expect(() => loadDeploymentConfig(context({ [CONFIG_FILE_CONTEXT_KEY]: 'nhi.json' }), dir)).toThrow(
       /file nhi\.json[\s\S]*logLevel:/,
     );
   });
@@ -276,13 +319,13 @@ describe('loadNhiWatchConfig', () => {
     ['context JSON that does not parse', { [CONFIG_CONTEXT_KEY]: '{cloudTrail:' }, /nhiWatch: .*not JSON/],
     ['a context value that is a list', { [CONFIG_CONTEXT_KEY]: [minimal] }, /nhiWatch: must be an object/],
   ])('rejects %s', (_name, values, message) => {
-    expect(() => loadNhiWatchConfig(context(values), dir)).toThrow(message);
+    expect(() => loadDeploymentConfig(context(values), dir)).toThrow(message);
   });
 
   it('loads the shipped example configuration', () => {
     const repoRoot = path.resolve(__dirname, '..', '..');
 
-    const config = loadNhiWatchConfig(
+    const config = loadDeploymentConfig(
       context({ [CONFIG_FILE_CONTEXT_KEY]: 'examples/nhi-watch.config.json' }),
       repoRoot,
     );

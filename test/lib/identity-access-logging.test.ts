@@ -3,17 +3,17 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { parseNhiWatchConfig } from '../../lib/config';
+import { parseDeploymentConfig } from '../../lib/config';
 import { IdentityAccessLogging, IdentityAccessLoggingError } from '../../lib/identity-access-logging';
 import {
   IDENTITY_ACCESS_LOG_FORMAT_HTTP,
   IDENTITY_ACCESS_LOG_FORMAT_REST,
-} from '../../lib/identity-access-log-format';
+} from '../../lambdas/core/sources/api-gateway';
 import { NhiWatch } from '../../lib/nhi-watch';
 import { NhiWatchStack } from '../../lib/nhi-watch-stack';
 import { REPO_ROOT, SKIP_BUNDLING } from './synth';
 
-const config = parseNhiWatchConfig(
+const config = parseDeploymentConfig(
   { cloudTrail: { mode: 'existing', logGroupName: 'aws-cloudtrail-logs-123456789012' } },
   { description: 'test', baseDir: REPO_ROOT },
 );

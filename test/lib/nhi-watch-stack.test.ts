@@ -1,8 +1,33 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { BASELINE_TABLE } from '../../lambdas/core/baseline-table';
-import { NhiWatchConfigError } from '../../lib/config';
+import { DeploymentConfigError } from '../../lib/config';
 import { BASELINE_TABLE_ACTIONS } from '../../lib/nhi-watch';
 import { actionsOf, logicalIdOf, policyStatements, synthNhiWatch, type Synthesised } from './synth';
+
+/** A detection configuration and one contract file, as a user keeps them next to the deployment config. */
+const DETECTION_DIR = mkdtempSync(path.join(tmpdir(), 'nhi-watch-stack-'));
+mkdirSync(path.join(DETECTION_DIR, 'contracts'));
+writeFileSync(
+  path.join(DETECTION_DIR, 'contracts', 'worker.yaml'),
+  'version: 1\ncontracts:\n  - identity: aws:123456789012:role/orders-worker\n    allowedAsns: [16509, 14618]\n',
+);
+writeFileSync(
+  path.join(DETECTION_DIR, 'nhi-watch.yaml'),
+  [
+    'thresholds:',
+    '  auth-failure-burst: { threshold: 20, windowSeconds: 300 }',
+    'suppressions:',
+    '  - rule: new-source',
+    '    identity: aws:123456789012:role/ci-*',
+    '    reason: CI runners egress through the office NAT (INFRA-412)',
+    '    expires: 2020-01-01',
+    'contractsFiles: [contracts/*.yaml]',
+  ].join('\n'),
+);
+afterAll(() => rmSync(DETECTION_DIR, { recursive: true, force: true }));
 
 const NEW_TRAIL_WITH_PREFIXES = {
   stackName: 'NhiWatchNewTrail',
@@ -14,7 +39,7 @@ const NEW_TRAIL_WITH_PREFIXES = {
   alertEmails: ['secops@example.com'],
   alertSeverities: ['HIGH', 'CRITICAL'],
   operationsEmails: ['oncall@example.com'],
-  rules: { 'auth-failure-burst': { failures: 20, windowSeconds: 300 } },
+  detectionConfigFile: path.join(DETECTION_DIR, 'nhi-watch.yaml'),
   functions: { maxConcurrency: 7, memoryMb: 1536, timeoutSeconds: 90 },
   retention: { functionLogDays: 14 },
 };
@@ -120,7 +145,18 @@ describe('NhiWatchStack', () => {
           POWERTOOLS_METRICS_NAMESPACE: 'NhiWatch',
           LOG_LEVEL: 'INFO',
         });
-        expect(JSON.parse(env.NHI_CONFIG)).toEqual({ rules: NEW_TRAIL_WITH_PREFIXES.rules });
+        expect(JSON.parse(env.NHI_CONFIG)).toEqual({
+          thresholds: { 'auth-failure-burst': { threshold: 20, windowSeconds: 300 } },
+          suppressions: [
+            {
+              rule: 'new-source',
+              identity: 'aws:123456789012:role/ci-*',
+              reason: 'CI runners egress through the office NAT (INFRA-412)',
+              expires: '2020-01-01',
+            },
+          ],
+          contractsFiles: ['/var/task/config/contracts/0-worker.yaml'],
+        });
       }
       const existingFn =
         existing.template.toJSON()['Resources'][logicalIdOf(existing.stack.nhiWatch.cloudTrailFunction)];
@@ -565,14 +601,38 @@ describe('NhiWatchStack', () => {
     });
   });
 
-  describe('configuration limits', () => {
-    it('refuses rule overrides too large for the functions’ environment, naming the setting', () => {
-      const rules = {
-        'new-source': Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`setting${i}`, i])),
-      };
+  describe('detection configuration', () => {
+    it('gives the functions the core defaults when no detection file is configured', () => {
+      const fn =
+        existing.template.toJSON()['Resources'][logicalIdOf(existing.stack.nhiWatch.apiGatewayFunction)];
+      expect(fn.Properties.Environment.Variables.NHI_CONFIG).toBe('{}');
+    });
 
-      expect(() => synthNhiWatch({ ...EXISTING_TRAIL_NO_SECURITY_HUB, rules })).toThrow(NhiWatchConfigError);
-      expect(() => synthNhiWatch({ ...EXISTING_TRAIL_NO_SECURITY_HUB, rules })).toThrow(/^rules: /);
+    it('warns at synth about suppressions that have already expired', () => {
+      const warnings = Annotations.fromStack(withTrail.stack).findWarning(
+        '*',
+        Match.stringLikeRegexp('expired'),
+      );
+      expect(warnings.map((w) => w.entry.data)).toEqual([
+        expect.stringMatching(/suppression of new-source .*expired on 2020-01-01/),
+      ]);
+    });
+
+    it('refuses a detection configuration too large for the functions’ environment, naming the setting', () => {
+      const file = path.join(DETECTION_DIR, 'large.yaml');
+      const suppression = (i: number): string =>
+        `  - { rule: new-source, identity: "aws:123456789012:role/service-${i}", reason: "Reviewed exception number ${i} for the service fleet", expires: 2099-01-01 }`;
+      writeFileSync(
+        file,
+        ['suppressions:', ...Array.from({ length: 40 }, (_, i) => suppression(i))].join('\n'),
+      );
+
+      expect(() => synthNhiWatch({ ...EXISTING_TRAIL_NO_SECURITY_HUB, detectionConfigFile: file })).toThrow(
+        DeploymentConfigError,
+      );
+      expect(() => synthNhiWatch({ ...EXISTING_TRAIL_NO_SECURITY_HUB, detectionConfigFile: file })).toThrow(
+        /^detectionConfigFile: .*large\.yaml takes \d+ bytes/,
+      );
     });
   });
 });

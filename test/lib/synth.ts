@@ -4,7 +4,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { parseNhiWatchConfig } from '../../lib/config';
+import { parseDeploymentConfig } from '../../lib/config';
 import { NhiWatchStack } from '../../lib/nhi-watch-stack';
 
 /** Repository root, the base for relative paths in test configurations. */
@@ -23,7 +23,7 @@ export interface Synthesised {
 /** Builds the standalone stack from a raw configuration and synthesises it. */
 export const synthNhiWatch = (raw: unknown): Synthesised => {
   const app = new App({ context: SKIP_BUNDLING });
-  const config = parseNhiWatchConfig(raw, { description: 'test', baseDir: REPO_ROOT });
+  const config = parseDeploymentConfig(raw, { description: 'test', baseDir: REPO_ROOT });
   const stack = new NhiWatchStack(app, config.stackName, { config });
   return { app, stack, template: Template.fromStack(stack) };
 };
