@@ -139,6 +139,7 @@ const READ_ONLY_EXCEPTIONS: Readonly<Record<string, boolean>> = {
   'kms:GenerateDataKey': true,
   'sts:AssumeRole': true,
   'sts:AssumeRoleWithWebIdentity': true,
+  'sts:AssumeRoleWithSAML': true,
   'sqs:ReceiveMessage': true,
   'dynamodb:Query': true,
   'dynamodb:Scan': true,

@@ -157,13 +157,20 @@ export const allFacts = (result: SimulationResult): { facts: EventFacts; malicio
 };
 
 /** Glob (`*`, `?`) to an anchored regular expression. */
-export const globToRegExp = (glob: string): RegExp =>
-  new RegExp(
-    `^${glob
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
+const compiledGlobs = new Map<string, RegExp>();
+export const globToRegExp = (glob: string): RegExp => {
+  let compiled = compiledGlobs.get(glob);
+  if (!compiled) {
+    compiled = new RegExp(
+      `^${glob
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
+    compiledGlobs.set(glob, compiled);
+  }
+  return compiled;
+};
 
 const inCidr = (ip: string, cidr: string): boolean => {
   const [base = '', lengthText = '32'] = cidr.split('/');
