@@ -11,7 +11,7 @@ import {
   type UserKey,
 } from './cloudtrail-builder.js';
 import { identityKeyHint } from './identity-key.js';
-import { hostInSubnet, NETWORKS, randomSubnet24, type NetworkBlock } from './networks.js';
+import { hostInSubnet, intToIpv4, NETWORKS, randomSubnet24, type NetworkBlock } from './networks.js';
 import type { Rng } from './prng.js';
 
 /** Account ids of the simulated organisation. */
@@ -345,12 +345,9 @@ export const buildFleet = (rng: Rng): Fleet => {
       org: 'example-org',
     },
     onPrem: {
-      erpNatIps: [
-        hostInSubnet(rng, onPremSubnet).replace(/\.\d+$/, `.${firstNat}`),
-        hostInSubnet(rng, onPremSubnet).replace(/\.\d+$/, `.${firstNat + 1}`),
-      ],
+      erpNatIps: [intToIpv4(onPremSubnet + firstNat), intToIpv4(onPremSubnet + firstNat + 1)],
       officeIp: hostInSubnet(rng, randomSubnet24(rng, NETWORKS.telekomBusinessDe)),
-      dataSyncHost: hostInSubnet(rng, onPremSubnet).replace(/\.\d+$/, `.${firstNat + 20}`),
+      dataSyncHost: intToIpv4(onPremSubnet + firstNat + 20),
     },
     lambdaNetworks: [NETWORKS.awsUse1LambdaA, NETWORKS.awsUse1LambdaB],
     runnerNetworks: [NETWORKS.azureUsA, NETWORKS.azureUsB, NETWORKS.azureUsC, NETWORKS.azureUsD],
@@ -399,3 +396,75 @@ export const roleKey = (role: RoleDef): string =>
 /** Identity key of an IAM user. */
 export const userKeyOf = (user: UserKey): string =>
   identityKeyHint({ kind: 'iam-user', accountId: user.accountId, name: user.userName });
+
+/** Every identity of the simulated organisation, with what it is (attack-only targets included). */
+export const fleetIdentities = (fleet: Fleet): { key: string; description: string }[] => {
+  const api = (apiId: string, issuerOrAuthType: string, id: string): string =>
+    identityKeyHint({ kind: 'api-client', apiId, issuerOrAuthType, id });
+  const { roles, users } = fleet;
+  return [
+    ...fleet.lambdas.map((fn) => ({
+      key: roleKey(fn.role),
+      description: `Lambda ${fn.functionName} execution role`,
+    })),
+    {
+      key: roleKey(roles.reportsWriter),
+      description: 'partner-account writer, assumed cross-account by report-exporter',
+    },
+    { key: roleKey(roles.ingestWorker), description: 'EC2 instance profile of the ingest workers' },
+    { key: roleKey(roles.nightlyEtl), description: 'nightly ETL Fargate task role' },
+    { key: roleKey(roles.ghaDeployer), description: 'GitHub Actions deployer (OIDC web identity)' },
+    {
+      key: roleKey(roles.ssoAdmin),
+      description: 'human administrator (IAM Identity Center), rotates the ERP key once',
+    },
+    {
+      key: userKeyOf(users.erpKey1),
+      description: 'on-premises ERP connector (long-lived keys, rotated once)',
+    },
+    {
+      key: userKeyOf(users.dataSync),
+      description: 'retired data-sync user: history only before the run, then dormant',
+    },
+    { key: userKeyOf(users.terraformBootstrap), description: 'unused bootstrap user (attack target)' },
+    ...users.idle.map((user) => ({ key: userKeyOf(user), description: 'idle IAM user (attack target)' })),
+    { key: roleKey(roles.dataLakeAdmin), description: 'data-lake admin role (attack target)' },
+    { key: roleKey(roles.sharedBackup), description: 'shared-services backup role (attack target)' },
+    {
+      key: roleKey(roles.sharedBackupAdmin),
+      description: 'shared-services backup admin role (attack target)',
+    },
+    {
+      key: api(fleet.apis.orders.apiId, fleet.partner.issuer, fleet.partner.clientId),
+      description: 'partner OAuth client (REST API)',
+    },
+    {
+      key: api(fleet.apis.orders.apiId, 'api-key', fleet.storefront.apiKeyId),
+      description: 'storefront API key (REST API)',
+    },
+    {
+      key: api(fleet.apis.orders.apiId, 'api-key', fleet.legacyMobile.apiKeyId),
+      description: 'retired mobile app API key: history only before the run',
+    },
+    ...fleet.devices.map((device) => ({
+      key: api(fleet.apis.ingest.apiId, 'mtls', device.certSerial),
+      description: `${device.name} client certificate (HTTP API)`,
+    })),
+    {
+      key: api(fleet.apis.ingest.apiId, 'mtls', fleet.renewedDevice.certSerial),
+      description: `renewed certificate of ${fleet.devices[fleet.renewedDevice.index]?.name ?? 'a gateway'}`,
+    },
+    {
+      key: api(
+        fleet.apis.ingest.apiId,
+        'iam',
+        `arn:aws:iam::${roles.inventorySync.accountId}:role/${roles.inventorySync.name}`,
+      ),
+      description: 'partner-account inventory sync (SigV4, HTTP API)',
+    },
+    ...['lambda.amazonaws.com', 'ec2.amazonaws.com', 'ecs-tasks.amazonaws.com'].map((service) => ({
+      key: identityKeyHint({ kind: 'aws-service', service }),
+      description: 'AWS service assuming workload roles',
+    })),
+  ];
+};

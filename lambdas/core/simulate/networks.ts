@@ -178,13 +178,12 @@ export const cidrRange = (cidr: string): { readonly first: number; readonly last
   return { first, last: first + size - 1 };
 };
 
+const RANGES = ALL_NETWORKS.map((network) => ({ network, ...cidrRange(network.cidr) }));
+
 /** The block an address belongs to, when it is one of ours. */
 export const networkOf = (address: string): NetworkBlock | undefined => {
   const value = ipv4ToInt(address);
-  return ALL_NETWORKS.find((candidate) => {
-    const { first, last } = cidrRange(candidate.cidr);
-    return value >= first && value <= last;
-  });
+  return RANGES.find((range) => value >= range.first && value <= range.last)?.network;
 };
 
 /** A random /24 inside the block (as the integer of its .0 address). */

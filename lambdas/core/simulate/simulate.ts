@@ -8,7 +8,7 @@ import { generateBenignApiGateway } from './benign-api.js';
 import { generateBenignCloudTrail } from './benign-aws.js';
 import { DAY_MS, emptyState, type GenContext } from './context.js';
 import { fleetContracts } from './contracts.js';
-import { ACCOUNTS, buildFleet } from './fleet.js';
+import { ACCOUNTS, buildFleet, fleetIdentities } from './fleet.js';
 import { Rng } from './prng.js';
 import { TrafficSink } from './sink.js';
 import type { SimulatedRuleId, SimulateOptions, SimulationMeta, SimulationResult } from './types.js';
@@ -105,10 +105,7 @@ export const simulate = (options: SimulateOptions = {}): SimulationResult => {
     endMs: ctx.endMs,
     attackWindowStartMs: ctx.startMs + resolved.learningDays * DAY_MS,
     accounts: { ...ACCOUNTS },
-    identities: contracts.map((contract) => ({
-      key: contract.identity,
-      description: contract.description ?? '',
-    })),
+    identities: fleetIdentities(fleet),
     episodes: [...episodes.entries()]
       .map(([attackId, entry]) => ({
         attackId,

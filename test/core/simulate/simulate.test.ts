@@ -5,7 +5,7 @@ import {
   type CloudTrailRecord,
   type SimulationResult,
 } from '../../../lambdas/core/simulate/index';
-import { at, atString, cloudTrailFacts } from './traffic-facts';
+import { allFacts, at, atString, cloudTrailFacts } from './traffic-facts';
 
 const digest = (result: SimulationResult): string => {
   const hash = createHash('sha256');
@@ -175,6 +175,27 @@ describe.each([1, 2, 3])('simulate: default run, seed %i', (seed) => {
       labelled.add(label.eventId);
     }
     expect(problems.slice(0, 10)).toEqual([]);
+  });
+
+  it('names identities consistently: benign events belong to listed identities, labels hint the event’s own identity', () => {
+    const listed = new Set(result.meta.identities.map((identity) => identity.key));
+    const facts = allFacts(result);
+    const unlisted = new Set(
+      facts
+        .filter((entry) => !entry.malicious && !listed.has(entry.facts.identity))
+        .map((entry) => entry.facts.identity),
+    );
+    expect([...unlisted]).toEqual([]);
+    const identityOf = new Map(facts.map((entry) => [entry.facts.eventId, entry.facts.identity]));
+    const mismatched = result.labels
+      .filter(
+        (label) => label.identityKey !== undefined && label.identityKey !== identityOf.get(label.eventId),
+      )
+      .map(
+        (label) =>
+          `${label.attackId}: ${String(label.identityKey)} vs ${String(identityOf.get(label.eventId))}`,
+      );
+    expect(mismatched.slice(0, 5)).toEqual([]);
   });
 
   it('places every attack after the learning period and only dormant-identity history before the start', () => {
