@@ -156,8 +156,8 @@ export const allFacts = (result: SimulationResult): { facts: EventFacts; malicio
   );
 };
 
-/** Glob (`*`, `?`) to an anchored regular expression. */
 const compiledGlobs = new Map<string, RegExp>();
+/** Glob (`*`, `?`) to an anchored regular expression (compiled once per glob). */
 export const globToRegExp = (glob: string): RegExp => {
   let compiled = compiledGlobs.get(glob);
   if (!compiled) {
