@@ -10,7 +10,7 @@ import {
 import type { IdentityBaseline } from '../baseline.js';
 import { firstMatchingGlob } from '../glob.js';
 import type { IdentityEvent } from '../identity-event.js';
-import { at, ev, history, type EventOverrides } from './test-events.js';
+import { at, ev, history, inTimeOrder, type EventOverrides } from './test-events.js';
 import { list, num, type DetectionRule, type RuleContext, type RuleMatch, type Severity } from './rule.js';
 
 const DAY_MS = 86_400_000;
@@ -209,10 +209,9 @@ export const newAction: DetectionRule = {
     {
       name: 'worker role reads a secret it never read, a day after a deploy added actions: sensitive ignores settling',
       events: [
-        ...history(),
-        ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) }),
+        ...inTimeOrder(history(), [ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) })]),
         ev({
-          timeMs: at(7, 10),
+          timeMs: at(7, 19),
           action: {
             name: 'secretsmanager.amazonaws.com:GetSecretValue',
             service: 'secretsmanager.amazonaws.com',
@@ -257,8 +256,7 @@ export const newAction: DetectionRule = {
     {
       name: 'deploy adds a write action two days after the previous new action (scope still growing)',
       events: [
-        ...history(),
-        ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) }),
+        ...inTimeOrder(history(), [ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) })]),
         ev({ timeMs: at(8, 11), ...dynamo('UpdateItem', false) }),
       ],
       fires: false,

@@ -9,7 +9,7 @@ import {
 } from '../baseline-facts.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
-import { at, ev, history, withoutOrigin, type EventOverrides } from './test-events.js';
+import { at, ev, history, inTimeOrder, withoutOrigin, type EventOverrides } from './test-events.js';
 import { num, type DetectionRule, type RuleMatch } from './rule.js';
 
 /** Whether the identity has run inside AWS before: an AWS ASN, or calls through a VPC endpoint. */
@@ -261,8 +261,10 @@ export const newSource: DetectionRule = {
     {
       name: 'API client used from many ISPs already (roaming): one more ASN is not news',
       events: [
-        ...[7922, 701, 3320, 2856, 3215, 5089, 6830, 1136].flatMap((asn, i) =>
-          history({ ...ciRunner, origin: { ...ciRunner.origin, asn, ip: `192.0.2.${i + 1}` } }, 8, 5),
+        ...inTimeOrder(
+          ...[7922, 701, 3320, 2856, 3215, 5089, 6830, 1136].map((asn, i) =>
+            history({ ...ciRunner, origin: { ...ciRunner.origin, asn, ip: `192.0.2.${i + 1}` } }, 8, 5),
+          ),
         ),
         ev({
           ...ciRunner,

@@ -10,7 +10,7 @@ import {
 } from '../baseline-facts.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent, UserAgentClass } from '../identity-event.js';
-import { at, ev, history, type EventOverrides } from './test-events.js';
+import { at, ev, history, inTimeOrder, type EventOverrides } from './test-events.js';
 import { list, num, type DetectionRule, type RuleContext, type RuleMatch, type Severity } from './rule.js';
 
 /**
@@ -167,8 +167,7 @@ export const newUserAgent: DetectionRule = {
     {
       name: 'workload with one stray CLI call during learning, then a browser: still human use',
       events: [
-        ...history(),
-        ev({ timeMs: at(2, 20), origin: cli }),
+        ...inTimeOrder(history(), [ev({ timeMs: at(2, 20), origin: cli })]),
         ev({ timeMs: at(9, 21), origin: browser }),
       ],
       fires: true,

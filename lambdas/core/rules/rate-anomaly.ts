@@ -1,7 +1,7 @@
 import { callsThisHour, calls, formatCount, formatTime, historyLine } from '../baseline-facts.js';
 import { hourStart, type RateProfile, type RateSlot } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
-import { at, burst, history, type EventOverrides } from './test-events.js';
+import { at, burst, history, inTimeOrder, type EventOverrides } from './test-events.js';
 import { num, type DetectionRule, type RuleContext, type RuleMatch, type Thresholds } from './rule.js';
 
 const HOUR_MS = 3_600_000;
@@ -123,7 +123,7 @@ export const rateAnomaly: DetectionRule = {
     },
     {
       name: 'nightly 02:00 batch (1,000 calls) runs at 14:00 instead',
-      events: [...nightly({}, 9, 1000), ...history({}, 9, 20), ...burst({}, at(9, 14), 1000)],
+      events: [...inTimeOrder(nightly({}, 9, 1000), history({}, 9, 20)), ...burst({}, at(9, 14), 1000)],
       fires: true,
     },
     {
@@ -134,12 +134,12 @@ export const rateAnomaly: DetectionRule = {
     },
     {
       name: 'nightly 02:00 batch of 1,000 calls on its usual night',
-      events: [...nightly({}, 9, 1000), ...history({}, 9, 20)],
+      events: inTimeOrder(nightly({}, 9, 1000), history({}, 9, 20)),
       fires: false,
     },
     {
       name: 'nightly batch starts an hour late (03:00): within the neighbouring-hour tolerance',
-      events: [...nightly({}, 8, 1000), ...history({}, 9, 20), ...burst({}, at(8, 3), 1000)],
+      events: [...inTimeOrder(nightly({}, 8, 1000), history({}, 8, 20)), ...burst({}, at(8, 3), 1000)],
       fires: false,
     },
     {

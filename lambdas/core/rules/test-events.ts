@@ -196,6 +196,11 @@ export function history(base: EventOverrides = {}, days = 8, perDay = 40): Ident
   return out;
 }
 
+/** Several event streams of one case merged into one timeline, in time order (a history plus a nightly job, several origins…). */
+export function inTimeOrder(...streams: readonly (readonly IdentityEvent[])[]): IdentityEvent[] {
+  return streams.flat().sort((a, b) => a.timeMs - b.timeMs);
+}
+
 /** Time `days` days, `hours` hours and `minutes` minutes after T0. */
 export const at = (days: number, hours = 0, minutes = 0): number => T0 + days * DAY + hours * HOUR + minutes * MINUTE;
 
