@@ -196,6 +196,34 @@ export function history(base: EventOverrides = {}, days = 8, perDay = 40): Ident
   return out;
 }
 
+/** `base` with `more` laid over it, part by part (identity, credential, origin, action, outcome). */
+export function combine(base: EventOverrides, more: EventOverrides): EventOverrides {
+  return {
+    ...base,
+    ...more,
+    identity: { ...base.identity, ...more.identity },
+    credential: { ...base.credential, ...more.credential },
+    origin: { ...base.origin, ...more.origin },
+    action: { ...base.action, ...more.action },
+    outcome: { ...base.outcome, ...more.outcome },
+  };
+}
+
+/**
+ * A learned history like `history`, whose calls take turns among `variants` laid over `base`: a
+ * client roaming over several networks or countries, a role that uses several actions.
+ */
+export function rotatingHistory(
+  base: EventOverrides,
+  variants: readonly EventOverrides[],
+  days = 8,
+  perDay = 40,
+): IdentityEvent[] {
+  return history(base, days, perDay).map((e, i) =>
+    ev(combine(base, { ...variants[i % variants.length], timeMs: e.timeMs })),
+  );
+}
+
 /** Several event streams of one case merged into one timeline, in time order (a history plus a nightly job, several origins…). */
 export function inTimeOrder(...streams: readonly (readonly IdentityEvent[])[]): IdentityEvent[] {
   return streams.flat().sort((a, b) => a.timeMs - b.timeMs);
