@@ -1,7 +1,6 @@
 import {
   describeTop,
   distinctValues,
-  flag,
   formatDuration,
   formatTime,
   hasValue,
@@ -11,7 +10,15 @@ import type { IdentityBaseline } from '../baseline.js';
 import { firstMatchingGlob } from '../glob.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { at, ev, history, inTimeOrder, rotatingHistory, type EventOverrides } from './test-events.js';
-import { list, num, type DetectionRule, type RuleContext, type RuleMatch, type Severity } from './rule.js';
+import {
+  flag,
+  list,
+  num,
+  type DetectionRule,
+  type RuleContext,
+  type RuleMatch,
+  type Severity,
+} from './rule.js';
 
 const DAY_MS = 86_400_000;
 

@@ -1,16 +1,8 @@
-import {
-  asnLabel,
-  describeTop,
-  distinctValues,
-  flag,
-  hasValue,
-  historyLine,
-  isAwsAsn,
-} from '../baseline-facts.js';
+import { asnLabel, describeTop, distinctValues, hasValue, historyLine, isAwsAsn } from '../baseline-facts.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { UA, at, ev, history, rotatingHistory, withoutOrigin, type EventOverrides } from './test-events.js';
-import { num, type DetectionRule, type RuleMatch } from './rule.js';
+import { flag, num, type DetectionRule, type RuleMatch } from './rule.js';
 
 /** Whether the identity has run inside AWS before: an AWS ASN, or calls through a VPC endpoint. */
 function hasAwsHistory(b: IdentityBaseline): boolean {

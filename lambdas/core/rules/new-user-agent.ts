@@ -2,7 +2,6 @@ import {
   calls,
   describeTop,
   distinctValues,
-  flag,
   hasValue,
   historyLine,
   quoteUntrusted,
@@ -11,7 +10,15 @@ import {
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent, UserAgentClass } from '../identity-event.js';
 import { UA, at, ev, history, inTimeOrder, rotatingHistory, type EventOverrides } from './test-events.js';
-import { list, num, type DetectionRule, type RuleContext, type RuleMatch, type Severity } from './rule.js';
+import {
+  flag,
+  list,
+  num,
+  type DetectionRule,
+  type RuleContext,
+  type RuleMatch,
+  type Severity,
+} from './rule.js';
 
 /**
  * Whether the identity's history is a workload's: every user-agent class that carries at least
