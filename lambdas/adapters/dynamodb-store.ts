@@ -46,6 +46,8 @@ import { BASELINE_TABLE } from '../core/baseline-table.js';
 import type { StateRecord } from '../core/baseline.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
 import type { BaselineStore, CommitResult, FindingLedger, LedgerResult, LoadedRecord, StateChange } from '../core/ports.js';
+import { chunk, mapLimit } from './batching.js';
+import { jitteredDelayMs, realSleep, type Sleep } from './retry.js';
 
 /** A DynamoDB failure the platform should retry (the batch is redelivered); carries the SDK error as cause. */
 export class BaselineStoreError extends Error {
@@ -65,13 +67,6 @@ export const recordPk = (key: string): string => (key.startsWith('src#') ? key :
 const keyOfPk = (pk: string): string => (pk.startsWith('id#') ? pk.slice(3) : pk);
 /** Partition key of a finding's dedup marker. */
 export const findingPk = (id: string): string => `fnd#${id}`;
-
-/** Sleep, overridable in tests. */
-export type Sleep = (ms: number) => Promise<void>;
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Full-jitter exponential backoff: a random wait in [0, min(cap, base·2^attempt)). */
-export const jitteredDelayMs = (attempt: number, baseMs = 50, capMs = 2_000): number =>
-  Math.floor(Math.random() * Math.min(capMs, baseMs * 2 ** attempt));
 
 /** Options shared by the store and the ledger. */
 export interface DynamoDbOptions {
@@ -97,30 +92,6 @@ export interface DynamoDbBaselineStoreOptions extends DynamoDbOptions {
   /** Bodies that stay larger than this after compression are refused. @default 350000 */
   readonly maxBodyBytes?: number;
 }
-
-/** Run `fn` over `items` with at most `limit` in flight; settles all before returning. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const results: PromiseSettledResult<R>[] = new Array<PromiseSettledResult<R>>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      try {
-        results[i] = { status: 'fulfilled', value: await fn(items[i] as T) };
-      } catch (reason) {
-        results[i] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-const chunk = <T>(xs: readonly T[], size: number): T[][] => {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
-};
 
 /** Baselines and source state in DynamoDB, versioned per item. */
 export class DynamoDbBaselineStore implements BaselineStore {

@@ -32,11 +32,12 @@ interface CapacityLike {
 
 type Next = (args: unknown) => Promise<{ output: unknown }>;
 type Middleware = (next: Next, context: { commandName?: string }) => Next;
-/** The part of an SDK client's middleware stack the counter uses. */
+interface Stack {
+  add(middleware: Middleware, options: { step: 'initialize' | 'deserialize'; name: string; override?: boolean }): void;
+}
+/** Any AWS SDK v3 client (their middleware stacks differ only in input / output types). */
 export interface CountableClient {
-  readonly middlewareStack: {
-    add(middleware: Middleware, options: { step: 'initialize' | 'deserialize'; name: string; override?: boolean }): void;
-  };
+  readonly middlewareStack: object;
 }
 
 const READ_COMMANDS = new Set(['BatchGetItemCommand', 'GetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
@@ -52,7 +53,8 @@ export function countRequests(client: CountableClient): RequestCounter {
       counts.writeCapacityUnits += write;
     }
   };
-  client.middlewareStack.add(
+  const stack = client.middlewareStack as Stack;
+  stack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? 'unknown';
       counts.commands[command] = (counts.commands[command] ?? 0) + 1;
@@ -63,7 +65,7 @@ export function countRequests(client: CountableClient): RequestCounter {
     },
     { step: 'initialize', name: 'nhiWatchCountCommands', override: true },
   );
-  client.middlewareStack.add(
+  stack.add(
     (next) => (args) => {
       counts.httpAttempts += 1;
       return next(args);
