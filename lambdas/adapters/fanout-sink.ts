@@ -4,9 +4,9 @@
  * findings instead of failing the batch, so nothing it held is lost.
  */
 import type { Finding } from '../core/finding.js';
-import type { DeliveryFailure, FindingSink, PublishResult } from '../core/ports.js';
+import type { DeliveryFailure, FindingSink } from '../core/ports.js';
 import { describeError } from './retry.js';
-import { destinationsOf, type Destination, type RoutedFailure } from './routed-failure.js';
+import { destinationsOf, type Destination, type RoutedPublishResult } from './routed-failure.js';
 
 /** One destination of the fan-out. */
 export interface Route {
@@ -18,7 +18,7 @@ export interface Route {
 export class FanoutSink implements FindingSink {
   constructor(private readonly routes: readonly Route[]) {}
 
-  async publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<PublishResult & { failed: RoutedFailure[] }> {
+  async publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<RoutedPublishResult> {
     const results = await Promise.all(
       this.routes.map(async ({ destination, sink }): Promise<readonly DeliveryFailure[]> => {
         try {

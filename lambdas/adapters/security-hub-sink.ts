@@ -7,10 +7,10 @@
 import { BatchImportFindingsCommand, type AwsSecurityFinding, type SecurityHubClient } from '@aws-sdk/client-securityhub';
 
 import type { Finding } from '../core/finding.js';
-import type { FindingSink, PublishResult } from '../core/ports.js';
+import type { FindingSink } from '../core/ports.js';
 import { chunkBySize } from './batching.js';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
-import { failure, type RoutedFailure } from './routed-failure.js';
+import { failure, type RoutedFailure, type RoutedPublishResult } from './routed-failure.js';
 
 /** Converts a finding to ASFF for this account and region (core/asff.ts). */
 export type ToAsff = (finding: Finding, nowMs: number) => AwsSecurityFinding;
@@ -42,7 +42,7 @@ export class SecurityHubFindingSink implements FindingSink {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  async publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<PublishResult & { failed: RoutedFailure[] }> {
+  async publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<RoutedPublishResult> {
     const all = [...fresh, ...repeats];
     if (all.length === 0) return { delivered: 0, failed: [] };
     const now = this.options.nowMs();

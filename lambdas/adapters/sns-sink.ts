@@ -7,10 +7,10 @@
 import { PublishBatchCommand, PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 
 import type { Finding } from '../core/finding.js';
-import type { FindingSink, PublishResult } from '../core/ports.js';
+import type { FindingSink } from '../core/ports.js';
 import { chunkBySize } from './batching.js';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
-import { failure, type RoutedFailure } from './routed-failure.js';
+import { failure, type RoutedFailure, type RoutedPublishResult } from './routed-failure.js';
 
 /** One SNS message: subject (< 100 ASCII characters), text, and the attributes subscribers filter on. */
 export interface AlertMessage {
@@ -75,7 +75,7 @@ export class SnsFindingSink implements FindingSink {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  async publish(fresh: readonly Finding[], _repeats: readonly Finding[]): Promise<PublishResult & { failed: RoutedFailure[] }> {
+  async publish(fresh: readonly Finding[], _repeats: readonly Finding[]): Promise<RoutedPublishResult> {
     if (fresh.length === 0) return { delivered: 0, failed: [] };
     const failed = fresh.length > this.digestThreshold ? await this.publishDigests(fresh) : await this.publishEach(fresh);
     return { delivered: fresh.length - failed.length, failed };

@@ -210,6 +210,8 @@ export async function startSecurityHubReceiver(validate: (finding: unknown) => r
 export interface FaultyProxy extends LocalServer {
   /** Answer the next `times` requests with `status` (and an awsQuery XML error) instead of forwarding them. */
   failRequests(status: number, times: number): void;
+  /** Forget failures not yet served. */
+  reset(): void;
   /** Requests forwarded and requests failed so far. */
   readonly counts: { forwarded: number; failed: number };
 }
@@ -246,6 +248,9 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     counts,
     failRequests: (status, times) => {
       failures = [...failures, ...Array.from({ length: times }, () => status)];
+    },
+    reset: () => {
+      failures = [];
     },
     stop: () => close(server),
   };
