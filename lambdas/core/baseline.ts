@@ -66,6 +66,10 @@ export interface RateProfile {
   /** Highest completed hourly count. */
   peak: number;
   slots: RateSlot[];
+  /** Start of the current minute (epoch ms), for per-minute rate envelopes; absent in records written before it existed. */
+  minuteStartMs?: number;
+  /** Calls in the current minute. */
+  minuteCount?: number;
 }
 
 /** A timestamped entry of a short window (failures, denials). */
@@ -143,6 +147,7 @@ export const DEFAULT_LIMITS: BaselineLimits = {
 };
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /** Key of the source record for an IP. */
 export const sourceKey = (ip: string): string => `src#${ip}`;
@@ -266,6 +271,17 @@ function foldSlot(rate: RateProfile, bucketStartMs: number, count: number, limit
   if (count > rate.peak) rate.peak = count;
 }
 
+/** Count a call in the current minute (two numbers: bounded); an event older than the current minute is not counted. */
+function countMinute(rate: RateProfile, timeMs: number): void {
+  const m = Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
+  if (rate.minuteStartMs === undefined || m > rate.minuteStartMs) {
+    rate.minuteStartMs = m;
+    rate.minuteCount = 1;
+  } else if (m === rate.minuteStartMs) {
+    rate.minuteCount = (rate.minuteCount ?? 0) + 1;
+  }
+}
+
 /** Whether an event is an authentication failure. */
 export const isAuthnFailure = (event: IdentityEvent): boolean => event.outcome.authn === 'failure';
 /** Whether an event is an authorization denial. */
@@ -285,6 +301,7 @@ export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: 
 
   advanceRate(b.rate, t, limits);
   if (hourStart(t) === b.rate.bucketStartMs) b.rate.bucketCount += 1;
+  countMinute(b.rate, t);
 
   if (isAuthnFailure(event)) {
     b.failures = pushWindow(b.failures, { t, k: event.origin.ip ?? '' }, limits);

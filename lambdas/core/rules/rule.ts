@@ -42,6 +42,8 @@ export interface RuleMatch {
   readonly evidence: readonly string[];
   /** Overrides the rule's severity when the case is stronger or weaker. */
   readonly severity?: Severity;
+  /** Further distinct findings from the same event (e.g. a call breaching two contract fields: one finding per breach). */
+  readonly also?: readonly RuleMatch[];
 }
 
 /** A rule case: events replayed through the engine from empty state; asserts the rule fires or not. */

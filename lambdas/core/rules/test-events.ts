@@ -90,3 +90,17 @@ export function history(base: EventOverrides = {}, days = 8, perDay = 40): Ident
 
 /** Time `days` days, `hours` hours and `minutes` minutes after T0. */
 export const at = (days: number, hours = 0, minutes = 0): number => T0 + days * DAY + hours * HOUR + minutes * MINUTE;
+
+/** `count` events like `base`, evenly spread over `spanMs` (default 50 minutes) from `startMs`: a burst, a batch run. */
+export function burst(base: EventOverrides, startMs: number, count: number, spanMs = 50 * MINUTE): IdentityEvent[] {
+  const out: IdentityEvent[] = [];
+  for (let i = 0; i < count; i++) out.push(ev({ ...base, timeMs: startMs + Math.floor((i * spanMs) / count) }));
+  return out;
+}
+
+/** The event with some origin facts removed (private addresses, AWS-service and non-IP sources carry no ASN / country). */
+export function withoutOrigin(event: IdentityEvent, ...keys: readonly (keyof Origin)[]): IdentityEvent {
+  const origin: Record<string, unknown> = { ...event.origin };
+  for (const k of keys) delete origin[k];
+  return { ...event, origin: origin as unknown as Origin };
+}
