@@ -6,24 +6,30 @@
  */
 import { PublishBatchCommand, PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
 
+import type { RenderedAlert, SnsStringAttribute } from '../core/alert.js';
 import type { Finding } from '../core/finding.js';
 import type { FindingSink } from '../core/ports.js';
 import { chunkBySize } from './batching.js';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
 import { failure, type RoutedFailure, type RoutedPublishResult } from './routed-failure.js';
 
-/** One SNS message: subject (< 100 ASCII characters), text, and the attributes subscribers filter on. */
-export interface AlertMessage {
-  readonly subject: string;
-  readonly message: string;
-  /** severity, ruleId, identity, account. */
-  readonly attributes: Readonly<Record<string, string>>;
+/** Renders findings to SNS messages (core/alert.ts): one per finding, or digests for a burst. */
+export interface AlertRenderer {
+  alert(finding: Finding): RenderedAlert;
+  /** Digest messages covering all `findings` (each under the SNS size limit). */
+  digest(findings: readonly Finding[]): RenderedAlert[];
 }
 
-/** Renders findings to SNS messages; digests split themselves to fit the SNS size limit. */
-export interface AlertRenderer {
-  alert(finding: Finding): AlertMessage;
-  digest(findings: readonly Finding[]): AlertMessage[];
+/** Separates the readable body from the finding JSON in a message; subscribers split on it. */
+export const FINDING_JSON_SEPARATOR = '\n---- finding JSON ----\n';
+
+/** The SNS message text: the readable body for e-mail, then the finding (or digest) JSON for machines. */
+export const messageText = (alert: RenderedAlert): string => `${alert.body.trimEnd()}\n${FINDING_JSON_SEPARATOR}${alert.json}\n`;
+
+/** Split a message published by this sink back into its body and its JSON. */
+export function splitMessage(message: string): { body: string; json: string } | undefined {
+  const at = message.lastIndexOf(FINDING_JSON_SEPARATOR);
+  return at < 0 ? undefined : { body: message.slice(0, at), json: message.slice(at + FINDING_JSON_SEPARATOR.length).trim() };
 }
 
 /** SNS sink options. */
@@ -49,18 +55,15 @@ export function safeSubject(subject: string): string {
   return cut === '' ? 'nhi-watch finding' : cut;
 }
 
-/** SNS message attributes: non-empty strings only (SNS rejects empty values). */
-function attributes(attrs: Readonly<Record<string, string>>): Record<string, MessageAttributeValue> {
+/** SNS message attributes: non-empty values only (SNS rejects empty ones). */
+function attributes(attrs: Readonly<Record<string, SnsStringAttribute>>): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of Object.entries(attrs)) {
-    const value = v.replace(/[^\x20-\x7e]/g, '?').slice(0, 1024);
-    if (value !== '') out[k] = { DataType: 'String', StringValue: value };
-  }
+  for (const [k, v] of Object.entries(attrs)) if (v.StringValue !== '') out[k] = { DataType: v.DataType, StringValue: v.StringValue };
   return out;
 }
 
-const messageBytes = (m: AlertMessage): number =>
-  Buffer.byteLength(m.message) + Buffer.byteLength(m.subject) + Object.entries(m.attributes).reduce((n, [k, v]) => n + k.length + v.length + 6, 0);
+const messageBytes = (m: RenderedAlert): number =>
+  Buffer.byteLength(messageText(m)) + Buffer.byteLength(m.subject) + Object.entries(m.attributes).reduce((n, [k, v]) => n + k.length + v.StringValue.length + 16, 0);
 
 /** Publishes fresh findings to an SNS topic. */
 export class SnsFindingSink implements FindingSink {
@@ -97,7 +100,7 @@ export class SnsFindingSink implements FindingSink {
               PublishBatchRequestEntries: pending.map((e) => ({
                 Id: e.id,
                 Subject: safeSubject(e.message.subject),
-                Message: e.message.message,
+                Message: messageText(e.message),
                 MessageAttributes: attributes(e.message.attributes),
               })),
             }),
@@ -124,23 +127,17 @@ export class SnsFindingSink implements FindingSink {
     return failed;
   }
 
-  /** Digest messages (the renderer splits them under the size limit); a failed digest fails all its findings. */
+  /** Digest messages; if any cannot be published, every finding fails (redriving one twice beats losing one). */
   private async publishDigests(findings: readonly Finding[]): Promise<RoutedFailure[]> {
-    const failed: RoutedFailure[] = [];
-    const digests = this.options.render.digest(findings);
-    const covered = new Set<string>();
-    for (const digest of digests) {
-      const ids = digestIds(digest, findings);
-      for (const id of ids) covered.add(id);
+    const reasons: string[] = [];
+    for (const digest of this.options.render.digest(findings)) {
       const reason = await this.publishOne(digest);
-      if (reason !== undefined) for (const f of findings.filter((x) => ids.has(x.id))) failed.push(failure(f, reason, 'sns'));
+      if (reason !== undefined) reasons.push(reason);
     }
-    // A renderer that left a finding out of every digest must not lose it silently.
-    for (const f of findings) if (!covered.has(f.id)) failed.push(failure(f, 'SNS digest did not include this finding', 'sns'));
-    return failed;
+    return reasons.length === 0 ? [] : findings.map((f) => failure(f, `SNS digest: ${reasons.join('; ')}`, 'sns'));
   }
 
-  private async publishOne(m: AlertMessage): Promise<string | undefined> {
+  private async publishOne(m: RenderedAlert): Promise<string | undefined> {
     let reason = 'not attempted';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) await this.sleep(jitteredDelayMs(attempt, 100));
@@ -149,7 +146,7 @@ export class SnsFindingSink implements FindingSink {
           new PublishCommand({
             TopicArn: this.options.topicArn,
             Subject: safeSubject(m.subject),
-            Message: m.message,
+            Message: messageText(m),
             MessageAttributes: attributes(m.attributes),
           }),
         );
@@ -161,9 +158,4 @@ export class SnsFindingSink implements FindingSink {
     }
     return reason;
   }
-}
-
-/** The finding ids a digest covers: those whose id appears in its text. */
-function digestIds(digest: AlertMessage, findings: readonly Finding[]): Set<string> {
-  return new Set(findings.filter((f) => digest.message.includes(f.id)).map((f) => f.id));
 }

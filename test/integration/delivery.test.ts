@@ -10,7 +10,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { FanoutSink } from '../../lambdas/adapters/fanout-sink';
 import { GuardedSink } from '../../lambdas/adapters/guarded-sink';
 import { SecurityHubFindingSink } from '../../lambdas/adapters/security-hub-sink';
-import { SnsFindingSink, type AlertRenderer } from '../../lambdas/adapters/sns-sink';
+import { SnsFindingSink, splitMessage } from '../../lambdas/adapters/sns-sink';
 import { OnFailureQueueError, SqsOnFailureQueue, type UndeliveredFinding } from '../../lambdas/adapters/sqs-on-failure';
 import { MemoryFindingLedger } from '../../lambdas/adapters/memory-store';
 import { ContractSet } from '../../lambdas/core/contracts';
@@ -18,6 +18,8 @@ import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../lambdas/core/engine';
 import type { Finding } from '../../lambdas/core/finding';
 import type { DetectionRule } from '../../lambdas/core/rules/rule';
 import { at, ev } from '../../lambdas/core/rules/test-events';
+import { productionRenderer, productionToAsff } from '../../lambdas/handlers/production';
+import { validateAsffFinding } from '../support/asff-schema';
 import { LOCAL, createTopology, drain, notifications, sns, sqs, type Topology } from '../support/aws';
 import { startFauxqs, startFaultyProxy, startSecurityHubReceiver, type FaultyProxy, type LocalServer, type SecurityHubReceiver } from '../support/servers';
 
@@ -35,15 +37,8 @@ const findings = (n: number, key = 'aws:123456789012:role/orders-worker'): Findi
     state: new Map(), rules: [everyEvent], contracts: new ContractSet([]), config: DEFAULT_ENGINE_CONFIG,
   }).findings;
 
-/** A plain renderer: the production one (core/alert.ts) is exercised by the handler tests. */
-const render: AlertRenderer = {
-  alert: (f) => ({
-    subject: `[${f.severity}] ${f.title}: ${f.identityKey}`,
-    message: `${f.summary}\n\n${JSON.stringify(f)}`,
-    attributes: { severity: f.severity, ruleId: f.ruleId, identity: f.identityKey, account: f.accountId ?? '' },
-  }),
-  digest: (fs) => [{ subject: `${fs.length} findings`, message: fs.map((f) => f.id).join('\n'), attributes: { severity: 'HIGH', ruleId: 'digest', identity: 'multiple', account: '' } }],
-};
+const render = productionRenderer('us-east-1', '123456789012', true);
+const asff = productionToAsff('us-east-1', '123456789012');
 
 let fauxqs: LocalServer;
 let snsProxy: FaultyProxy;
@@ -57,7 +52,7 @@ let topo: Topology;
 beforeAll(async () => {
   fauxqs = await startFauxqs();
   snsProxy = await startFaultyProxy(fauxqs.endpoint);
-  hub = await startSecurityHubReceiver((f) => (typeof (f as { Id?: unknown }).Id === 'string' ? [] : ['Id missing']));
+  hub = await startSecurityHubReceiver(validateAsffFinding);
   snsClient = sns(snsProxy.endpoint);
   sqsClient = sqs(fauxqs.endpoint);
   hubClient = new SecurityHubClient({ ...LOCAL, endpoint: hub.endpoint });
@@ -75,7 +70,7 @@ beforeEach(async () => {
 
 const snsSink = (threshold = 10): SnsFindingSink => new SnsFindingSink({ client: snsClient, topicArn: topo.topicArn, render, digestThreshold: threshold, sleep: noSleep });
 const hubSink = (): SecurityHubFindingSink =>
-  new SecurityHubFindingSink({ client: hubClient, nowMs: () => at(1), sleep: noSleep, toAsff: (f) => ({ Id: f.id, Title: f.title, Description: f.summary, Types: [...f.asffTypes] }) as never });
+  new SecurityHubFindingSink({ client: hubClient, nowMs: () => at(1), sleep: noSleep, toAsff: asff });
 
 describe('SNS alerts', () => {
   it('publishes one message per fresh finding with a short subject and filterable attributes; repeats do not alert', async () => {
@@ -93,7 +88,10 @@ describe('SNS alerts', () => {
         account: { Type: 'String', Value: '123456789012' },
       });
     }
-    expect(received.map((r) => (JSON.parse(r.Message.slice(r.Message.indexOf('{'))) as Finding).id).sort()).toEqual(fresh.map((f) => f.id).sort());
+    const parts = received.map((r) => splitMessage(r.Message)!);
+    // A readable body for e-mail, then the finding itself as JSON.
+    for (const p of parts) expect(p.body).toMatch(/^HIGH: Every event\n/);
+    expect(parts.map((p) => (JSON.parse(p.json) as Finding).id).sort()).toEqual(fresh.map((f) => f.id).sort());
   });
 
   it('sends a digest instead of one message per finding when a batch yields many', async () => {
@@ -101,7 +99,10 @@ describe('SNS alerts', () => {
     expect((await snsSink(10).publish(fresh, [])).failed).toEqual([]);
     const received = notifications(await drain(sqsClient, topo.alertQueueUrl));
     expect(received).toHaveLength(1);
-    for (const f of fresh) expect(received[0]!.Message).toContain(f.id);
+    expect(received[0]!.Subject).toMatch(/12 findings/);
+    const digest = JSON.parse(splitMessage(received[0]!.Message)!.json) as { count: number; findings: Finding[] };
+    expect(digest.count).toBe(12);
+    expect(digest.findings.map((f) => f.id).sort()).toEqual(fresh.map((f) => f.id).sort());
   });
 
   it('retries a failing SNS, then reports the findings as failed at SNS', async () => {
@@ -122,6 +123,7 @@ describe('Security Hub import', () => {
     expect(result).toEqual({ delivered: 250, failed: [] });
     expect(hub.calls.map((c) => c.ids.length)).toEqual([100, 100, 50]);
     expect(hub.findings.size).toBe(250);
+    expect(hub.problems).toEqual([]);
   });
 
   it('retries 429 and 500 answers and FailedFindings, losing nothing', async () => {
@@ -137,7 +139,7 @@ describe('Security Hub import', () => {
 
   it('reports findings it still cannot import as failed at Security Hub', async () => {
     hub.failRequests(500, 1000);
-    const result = await new SecurityHubFindingSink({ client: hubClient, nowMs: () => at(1), sleep: noSleep, maxAttempts: 2, toAsff: (f) => ({ Id: f.id }) as never }).publish(findings(3), []);
+    const result = await new SecurityHubFindingSink({ client: hubClient, nowMs: () => at(1), sleep: noSleep, maxAttempts: 2, toAsff: asff }).publish(findings(3), []);
     expect(result.failed).toHaveLength(3);
     expect(result.failed.every((f) => f.destinations.join() === 'security-hub' && /HTTP 500/.test(f.reason))).toBe(true);
   });

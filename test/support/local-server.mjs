@@ -85,7 +85,8 @@ async function startDynamoDb() {
 
 async function startFauxqs() {
   const { buildApp } = await import('fauxqs');
-  const app = buildApp({ logger: false, host: '127.0.0.1', defaultRegion: 'us-east-1' });
+  // No `host`: queue URLs are then built from the request's Host, i.e. http://127.0.0.1:<port>/…
+  const app = buildApp({ logger: false, defaultRegion: 'us-east-1' });
   // fauxqs's own startFauxqs() listens on 0.0.0.0; the tests keep every server on loopback.
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   stopChild = () => app.close();
