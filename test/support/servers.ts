@@ -227,8 +227,14 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
       counts.failed += 1;
       req.resume();
       const code = status === 429 ? 'Throttling' : 'InternalError';
-      const xml = `<ErrorResponse><Error><Type>Receiver</Type><Code>${code}</Code><Message>injected ${status}</Message></Error><RequestId>fault</RequestId></ErrorResponse>`;
-      res.writeHead(status, { 'content-type': 'text/xml' }).end(xml);
+      // Answer in the protocol the client speaks: awsJson (DynamoDB, SQS) or awsQuery XML (SNS).
+      if (String(req.headers['content-type']).includes('json')) {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${code};Receiver` });
+        res.end(JSON.stringify({ __type: `com.amazonaws#${code}`, message: `injected ${status}` }));
+      } else {
+        const xml = `<ErrorResponse><Error><Type>Receiver</Type><Code>${code}</Code><Message>injected ${status}</Message></Error><RequestId>fault</RequestId></ErrorResponse>`;
+        res.writeHead(status, { 'content-type': 'text/xml' }).end(xml);
+      }
       return;
     }
     counts.forwarded += 1;
