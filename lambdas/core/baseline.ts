@@ -45,6 +45,12 @@ export interface CredentialState {
   /** Used from inside AWS (AWS network or AWS service) / from outside. */
   hasAws: boolean;
   hasOutside: boolean;
+  /**
+   * Used directly from an AWS network address (EC2, Lambda, ECS…), not through an AWS service acting
+   * for the caller: replay detection must not mistake CloudFormation calling on a laptop's behalf for
+   * the key living inside AWS. Absent on records written before the field existed.
+   */
+  hasAwsNetwork?: boolean;
   /** User-agent classes it was used with. */
   uaClasses: Dimension;
 }
@@ -77,6 +83,17 @@ export interface WindowEntry {
   t: number;
   /** Action, source or identity the entry is about. */
   k: string;
+  /** Error code of the failure / denial (truncated), so rules can explain and filter (e.g. expired tokens). */
+  c?: string;
+}
+
+/** Longest error code kept in a window entry: codes are short; anything longer is not a code. */
+const MAX_CODE_LENGTH = 64;
+
+/** A window entry for an event: its time, what it is about and its error code when logged. */
+function windowEntry(event: IdentityEvent, k: string): WindowEntry {
+  const code = event.outcome.errorCode;
+  return code === undefined || code === '' ? { t: event.timeMs, k } : { t: event.timeMs, k, c: code.slice(0, MAX_CODE_LENGTH) };
 }
 
 /** One bounded record per identity. */
@@ -304,9 +321,9 @@ export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: 
   countMinute(b.rate, t);
 
   if (isAuthnFailure(event)) {
-    b.failures = pushWindow(b.failures, { t, k: event.origin.ip ?? '' }, limits);
+    b.failures = pushWindow(b.failures, windowEntry(event, event.origin.ip ?? ''), limits);
   } else if (isDenial(event)) {
-    b.denials = pushWindow(b.denials, { t, k: event.action.name }, limits);
+    b.denials = pushWindow(b.denials, windowEntry(event, event.action.name), limits);
   }
   // Failed authentication says nothing about what the identity normally does.
   if (isAuthnFailure(event)) return b;
@@ -337,8 +354,10 @@ export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: 
     if (t < c.f) c.f = t;
     touch(c.origins, originKey(event), t, limits.maxOriginsPerCredential);
     touch(c.uaClasses, event.origin.userAgentClass, t, limits.maxOriginsPerCredential);
-    if (event.origin.isAws) c.hasAws = true;
-    else if (event.origin.isIp && !event.origin.isPrivate) c.hasOutside = true;
+    if (event.origin.isAws) {
+      c.hasAws = true;
+      if (event.origin.isIp && event.origin.awsService === undefined) c.hasAwsNetwork = true;
+    } else if (event.origin.isIp && !event.origin.isPrivate) c.hasOutside = true;
   }
   return b;
 }
@@ -348,7 +367,7 @@ export function foldSource(s: SourceState, event: IdentityEvent, limits: Baselin
   const t = event.timeMs;
   if (t < s.firstSeenMs) s.firstSeenMs = t;
   if (t > s.lastSeenMs) s.lastSeenMs = t;
-  if (isAuthnFailure(event)) s.failures = pushWindow(s.failures, { t, k: event.identity.key }, limits);
+  if (isAuthnFailure(event)) s.failures = pushWindow(s.failures, windowEntry(event, event.identity.key), limits);
   return s;
 }
 
