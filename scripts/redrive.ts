@@ -18,6 +18,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } 
 import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
 import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
 import { SnsFindingSink } from '../lambdas/adapters/sns-sink.js';
+import type { Destination } from '../lambdas/adapters/routed-failure.js';
 import { UNDELIVERED_FORMAT, type UndeliveredFinding } from '../lambdas/adapters/sqs-on-failure.js';
 import type { FindingSink } from '../lambdas/core/ports.js';
 
@@ -51,27 +52,35 @@ export function parseUndelivered(message: Message): UndeliveredFinding | undefin
   }
 }
 
-async function main(): Promise<void> {
-  const o = parseArgs(process.argv.slice(2));
-  const region = process.env.AWS_REGION;
-  if (region === undefined || region === '') throw new Error('AWS_REGION must be set');
-  const sqs = new SQSClient({ region });
-  const sinks: Partial<Record<'sns' | 'security-hub', FindingSink>> = {};
-  if (o.topicArn !== undefined) {
-    sinks.sns = new SnsFindingSink({ client: new SNSClient({ region }), topicArn: o.topicArn, render: productionRenderer(region, o.topicArn.split(':')[4] ?? '', o.securityHub) });
-  }
-  if (o.securityHub) {
-    const accountId = o.topicArn?.split(':')[4];
-    if (accountId === undefined) throw new Error('--security-hub needs --topic-arn (its account owns the Security Hub product)');
-    sinks['security-hub'] = new SecurityHubFindingSink({ client: new SecurityHubClient({ region }), toAsff: productionToAsff(region, accountId), nowMs: () => Date.now() });
-  }
+/** What a redrive runs with. */
+export interface RedriveOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  /** Sinks by destination; a finding whose destination has none stays in the queue. */
+  readonly sinks: Partial<Record<Destination, FindingSink>>;
+  readonly dryRun?: boolean;
+  /** Messages to look at, at most. @default 1000 */
+  readonly max?: number;
+  readonly log?: (line: string) => void;
+}
 
+/** What a redrive did. */
+export interface RedriveResult {
+  readonly seen: number;
+  readonly redriven: number;
+  readonly kept: number;
+}
+
+/** Deliver the queue's undelivered findings to the destinations that lack them; delete what was delivered. */
+export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
+  const log = o.log ?? ((line: string) => console.log(line));
+  const max = o.max ?? 1000;
   let seen = 0;
   let redriven = 0;
   let kept = 0;
-  while (seen < o.max) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: o.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 120 }),
+  while (seen < max) {
+    const { Messages = [] } = await o.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: o.queueUrl, MaxNumberOfMessages: Math.min(10, max - seen), WaitTimeSeconds: 1, VisibilityTimeout: 120 }),
     );
     if (Messages.length === 0) break;
     for (const message of Messages) {
@@ -79,32 +88,49 @@ async function main(): Promise<void> {
       const undelivered = parseUndelivered(message);
       if (undelivered === undefined) {
         kept += 1;
-        console.log(`kept   ${message.MessageId ?? '?'}: not an undelivered finding (a failed batch record? re-invoke the function with its requestPayload)`);
+        log(`kept   ${message.MessageId ?? '?'}: not an undelivered finding (a failed batch record? re-invoke the function with its requestPayload)`);
         continue;
       }
       const { finding, destinations } = undelivered;
-      const missing = destinations.filter((d) => sinks[d] === undefined);
-      if (missing.length > 0 || o.dryRun) {
+      const missing = destinations.filter((d) => o.sinks[d] === undefined);
+      if (missing.length > 0 || o.dryRun === true) {
         kept += 1;
-        console.log(`kept   ${finding.id} → ${destinations.join(', ')}${missing.length > 0 ? ` (no ${missing.join(', ')} configured)` : ' (dry run)'}`);
+        log(`kept   ${finding.id} -> ${destinations.join(', ')}${missing.length > 0 ? ` (no ${missing.join(', ')} configured)` : ' (dry run)'}`);
         continue;
       }
       const failures: string[] = [];
       for (const d of destinations) {
-        const result = await (sinks[d] as FindingSink).publish([finding], []);
+        const result = await (o.sinks[d] as FindingSink).publish([finding], []);
         failures.push(...result.failed.map((f) => `${d}: ${f.reason}`));
       }
       if (failures.length > 0) {
         kept += 1;
-        console.log(`failed ${finding.id}: ${failures.join('; ')}`);
+        log(`failed ${finding.id}: ${failures.join('; ')}`);
         continue;
       }
-      await sqs.send(new DeleteMessageCommand({ QueueUrl: o.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await o.sqs.send(new DeleteMessageCommand({ QueueUrl: o.queueUrl, ReceiptHandle: message.ReceiptHandle }));
       redriven += 1;
-      console.log(`sent   ${finding.id} → ${destinations.join(', ')}`);
+      log(`sent   ${finding.id} -> ${destinations.join(', ')}`);
     }
   }
-  console.log(`${seen} message(s): ${redriven} redriven, ${kept} kept in the queue`);
+  return { seen, redriven, kept };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const region = process.env.AWS_REGION;
+  if (region === undefined || region === '') throw new Error('AWS_REGION must be set');
+  const accountId = o.topicArn?.split(':')[4];
+  const sinks: Partial<Record<Destination, FindingSink>> = {};
+  if (o.topicArn !== undefined) {
+    sinks.sns = new SnsFindingSink({ client: new SNSClient({ region }), topicArn: o.topicArn, render: productionRenderer(region, accountId ?? '', o.securityHub) });
+  }
+  if (o.securityHub) {
+    if (accountId === undefined) throw new Error('--security-hub needs --topic-arn (its account owns the Security Hub product)');
+    sinks['security-hub'] = new SecurityHubFindingSink({ client: new SecurityHubClient({ region }), toAsff: productionToAsff(region, accountId), nowMs: () => Date.now() });
+  }
+  const r = await redrive({ sqs: new SQSClient({ region }), queueUrl: o.queueUrl, sinks, dryRun: o.dryRun, max: o.max });
+  console.log(`${r.seen} message(s): ${r.redriven} redriven, ${r.kept} kept in the queue`);
 }
 
 if (require.main === module) {

@@ -19,6 +19,7 @@ import type { Finding } from '../../lambdas/core/finding';
 import type { DetectionRule } from '../../lambdas/core/rules/rule';
 import { at, ev } from '../../lambdas/core/rules/test-events';
 import { productionRenderer, productionToAsff } from '../../lambdas/handlers/production';
+import { redrive } from '../../scripts/redrive';
 import { validateAsffFinding } from '../support/asff-schema';
 import { LOCAL, createTopology, drain, notifications, sns, sqs, type Topology } from '../support/aws';
 import { startFauxqs, startFaultyProxy, startSecurityHubReceiver, type FaultyProxy, type LocalServer, type SecurityHubReceiver } from '../support/servers';
@@ -167,6 +168,24 @@ describe('on-failure path', () => {
     ]);
     // Parked is accounted for: the finding stays in the ledger, so a repeat does not alert twice.
     expect(ledger.findings.has(fresh[0]!.id)).toBe(true);
+  });
+
+  it('redrives parked findings to the destinations that lack them, and empties the queue', async () => {
+    const ledger = new MemoryFindingLedger();
+    const fresh = findings(3);
+    await ledger.record(fresh);
+    const guard = new GuardedSink(snsSink(), new SqsOnFailureQueue({ client: sqsClient, queueUrl: topo.onFailureQueueUrl, sleep: noSleep }), ledger, () => at(2));
+    snsProxy.failRequests(500, 9);
+    await guard.publish(fresh, []);
+    expect(notifications(await drain(sqsClient, topo.alertQueueUrl))).toEqual([]);
+
+    const lines: string[] = [];
+    const result = await redrive({ sqs: sqsClient, queueUrl: topo.onFailureQueueUrl, sinks: { sns: snsSink() }, log: (l) => lines.push(l) });
+
+    expect(result).toEqual({ seen: 3, redriven: 3, kept: 0 });
+    const alerted = notifications(await drain(sqsClient, topo.alertQueueUrl)).map((n) => (JSON.parse(splitMessage(n.Message)!.json) as Finding).id);
+    expect(alerted.sort()).toEqual(fresh.map((f) => f.id).sort());
+    expect(await drain(sqsClient, topo.onFailureQueueUrl)).toEqual([]);
   });
 
   it('when the on-failure queue fails too, forgets the fresh findings and throws so the batch is retried', async () => {
