@@ -86,7 +86,6 @@ async function main(): Promise<void> {
       ['BatchGetItem (load)', c.commands.BatchGetItemCommand ?? 0],
       ['PutItem (conditional commit)', c.commands.PutItemCommand ?? 0],
       ['UpdateItem (finding ledger)', c.commands.UpdateItemCommand ?? 0],
-      ['BatchWriteItem (ledger forget)', c.commands.BatchWriteItemCommand ?? 0],
       ['all requests', counter.total()],
       ['HTTP attempts (with retries)', c.httpAttempts],
       ['read capacity units', c.readCapacityUnits],

@@ -32,16 +32,13 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 
 import {
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
-  type BatchWriteItemCommandOutput,
   type DynamoDBClient,
   type KeysAndAttributes,
-  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 
 import { BASELINE_TABLE } from '../core/baseline-table.js';
@@ -311,27 +308,32 @@ export class DynamoDbFindingLedger implements FindingLedger {
     return { isFresh: false, finding: mergeFinding({ ...prior, count: priorCount }, f) };
   }
 
-  /** Delete the markers (BatchWriteItem, 25 a request, UnprocessedItems retried) so a retry alerts again. */
+  /**
+   * Clear the markers (body and count) so a retry of the batch alerts again. An UpdateItem per id
+   * rather than a delete: rare (only when even the on-failure queue refused a finding), and it
+   * needs no permission beyond the ones every batch uses.
+   */
   async forget(ids: readonly string[]): Promise<void> {
-    for (const part of chunk([...new Set(ids)], 25)) {
-      let pending: WriteRequest[] | undefined = part.map((id) => ({ DeleteRequest: { Key: { [PK]: { S: findingPk(id) } } } }));
-      for (let attempt = 1; pending?.length; attempt++) {
-        if (attempt > this.o.maxBatchAttempts) {
-          throw new BaselineStoreError(`BatchWriteItem left ${pending.length} finding marker(s) undeleted after ${this.o.maxBatchAttempts} attempts`);
-        }
-        if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
-        try {
-          const response: BatchWriteItemCommandOutput = await this.o.client.send(
-            new BatchWriteItemCommand({
-              RequestItems: { [this.o.tableName]: pending },
-              ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
-            }),
-          );
-          pending = response.UnprocessedItems?.[this.o.tableName];
-        } catch (error) {
-          throw new BaselineStoreError(`BatchWriteItem on ${this.o.tableName} failed`, { cause: error });
-        }
+    const results = await mapLimit([...new Set(ids)], this.o.concurrency, async (id) => {
+      try {
+        await this.o.client.send(
+          new UpdateItemCommand({
+            TableName: this.o.tableName,
+            Key: { [PK]: { S: findingPk(id) } },
+            UpdateExpression: 'REMOVE #body, #count',
+            // Never create a marker (it would have no TTL): an absent one is already forgotten.
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': PK, '#body': bodyAttribute, '#count': 'count' },
+            ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
+    });
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failures.length > 0) {
+      throw new BaselineStoreError(`clearing ${failures.length} finding marker(s) failed`, { cause: failures[0]?.reason });
     }
   }
 }

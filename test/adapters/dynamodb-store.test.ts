@@ -1,6 +1,6 @@
-import { BatchGetItemCommand, BatchWriteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
-import { BaselineStoreError, DynamoDbBaselineStore, DynamoDbFindingLedger } from '../../lambdas/adapters/dynamodb-store';
+import { BaselineStoreError, DynamoDbBaselineStore } from '../../lambdas/adapters/dynamodb-store';
 import { emptyBaseline } from '../../lambdas/core/baseline';
 import { ev } from '../../lambdas/core/rules/test-events';
 
@@ -20,12 +20,6 @@ function throttlingDynamoDb(unprocessedRounds: number) {
         Responses: { t: served.map((k) => ({ pk: { S: k }, ver: { N: '1' }, body: { S: stored.get(k)! } })) },
         UnprocessedKeys: leave.length > 0 ? { t: { ...req, Keys: leave.map((k) => ({ pk: { S: k } })) } } : {},
       });
-    }
-    if (command instanceof BatchWriteItemCommand) {
-      const reqs = Object.values(command.input.RequestItems!)[0]!;
-      requests.push(reqs.length);
-      const leave = rounds++ < unprocessedRounds ? reqs.slice(1) : [];
-      return Promise.resolve({ UnprocessedItems: leave.length > 0 ? { t: leave } : {} });
     }
     return Promise.reject(new Error('unexpected command'));
   };
@@ -48,14 +42,5 @@ describe('DynamoDbBaselineStore.load', () => {
   it('fails with a retryable error instead of returning a partial state when keys stay unprocessed', async () => {
     const { client } = throttlingDynamoDb(100);
     await expect(new DynamoDbBaselineStore({ client, tableName: 't', sleep: noSleep, maxBatchAttempts: 3 }).load(['aws:1:role/a', 'aws:1:role/b'])).rejects.toBeInstanceOf(BaselineStoreError);
-  });
-});
-
-describe('DynamoDbFindingLedger.forget', () => {
-  it('deletes markers 25 a request and retries UnprocessedItems', async () => {
-    const { client, requests } = throttlingDynamoDb(1);
-    const ids = Array.from({ length: 30 }, (_, i) => `nhi-watch/r/${i}`);
-    await new DynamoDbFindingLedger({ client, tableName: 't', dedupWindowSeconds: 60, sleep: noSleep }).forget(ids);
-    expect(requests).toEqual([25, 24, 5]);
   });
 });
