@@ -18,7 +18,7 @@ import { gzipSync } from 'node:zlib';
 
 import { DynamoDbBaselineStore } from '../../lambdas/adapters/dynamodb-store';
 import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
-import { loadIpIntelDb } from '../../lambdas/adapters/ip-intel-db';
+import { DEFAULT_IP_INTEL_PATH, loadIpIntelDb } from '../../lambdas/adapters/ip-intel-db';
 import { MemoryBaselineStore, MemoryFindingLedger } from '../../lambdas/adapters/memory-store';
 import { splitMessage } from '../../lambdas/adapters/sns-sink';
 import type { UndeliveredFinding } from '../../lambdas/adapters/sqs-on-failure';
@@ -36,6 +36,7 @@ import type { BatchSummary, LineNormaliser } from '../../lambdas/handlers/pipeli
 import { validateAsffFinding } from '../support/asff-schema';
 import { createTopology, drain, dynamoDb, notifications, sns, sqs, type Topology } from '../support/aws';
 import { corpusLines, encodeEvent, payloadJson, subscriptionEvent } from '../support/cloudwatch-logs';
+import { bundleHandler } from '../support/bundle';
 import { captureStdout, invoke, lambdaContext, metricSum } from '../support/lambda';
 import {
   startDynamoDbLocal,
@@ -338,5 +339,26 @@ describe('api-gateway-logs handler', () => {
     const keys = [...expected.store.records.keys()];
     const stored = await dynamoStore().load(keys);
     for (const k of keys) expect(stored.get(k)?.record).toEqual(expected.store.records.get(k)?.record);
+  });
+});
+
+describe('the bundle the stack deploys', () => {
+  it('runs as a cold-started Lambda: esbuild bundle of cloudtrail-logs, own process, same servers', async () => {
+    const bundle = bundleHandler('lambdas/handlers/cloudtrail-logs.ts');
+    try {
+      const lines = rootScenario.map((l) => l.replaceAll('493859302102', '410987654321'));
+      const event = subscriptionEvent(lines);
+      const expected = await reference([event], cloudTrail.normaliseCloudTrailLine);
+      expect(expected.fresh.length).toBeGreaterThan(0);
+
+      const run = await bundle.invoke(event, { ...process.env, NHI_IP_DB_PATH: DEFAULT_IP_INTEL_PATH });
+
+      expect(run.error).toBeUndefined();
+      expect(run.result).toMatchObject({ events: lines.length, fresh: expected.fresh.length, deliveredToOnFailure: 0 });
+      expect(await alertedIds()).toEqual(ids(expected.fresh));
+      expect([...hub.findings.keys()].sort()).toEqual(ids(expected.fresh));
+    } finally {
+      bundle.remove();
+    }
   });
 });
