@@ -322,6 +322,23 @@ describe('delivery failures', () => {
   });
 });
 
+describe('accounts without Security Hub', () => {
+  it('alerts on SNS and imports nothing when SECURITY_HUB_ENABLED is false', async () => {
+    const { createHandler } = await import('../../lambdas/handlers/cloudtrail-logs.js');
+    const { productionDeps } = await import('../../lambdas/handlers/production.js');
+    const withoutHub = createHandler(productionDeps({ ...process.env, SECURITY_HUB_ENABLED: 'false' }));
+    const event = subscriptionEvent(rootScenario.map((l) => l.replaceAll('493859302102', '510987654321')));
+    const expected = await reference([event], cloudTrail.normaliseCloudTrailLine);
+    expect(expected.fresh.length).toBeGreaterThan(0);
+
+    const run = await captureStdout(() => withoutHub(event));
+
+    expect(run.error).toBeUndefined();
+    expect(hub.calls).toEqual([]);
+    expect(await alertedIds()).toEqual(ids(expected.fresh));
+  });
+});
+
 describe('api-gateway-logs handler', () => {
   it('builds baselines from real API Gateway access-log lines', async () => {
     const lines = [
