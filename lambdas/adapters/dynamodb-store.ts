@@ -8,7 +8,7 @@
  * |-----------------------|-------------------------------|--------------------------|------------------------------------|
  * | `id#<identity key>`   | identity baseline             | JSON, gzip (B) if > 1 KB | last write + 400 days              |
  * | `src#<ip>`            | per-source failure window     | JSON                     | last write + 2 days                |
- * | `fnd#<finding id>`    | finding dedup marker + count  | finding JSON, `count` N  | first write + dedup window + 1 day |
+ * | `fnd#<finding id>`    | finding dedup marker          | none: `count`, `firstSeenMs` N | first write + dedup window + 1 day |
  *
  * - `ver` (N) is the record's version: every write is conditional on the version read
  *   (`attribute_not_exists(pk)` for a new record, `ver = :expected` otherwise). A writer whose
@@ -26,19 +26,24 @@
  *   and finding markers are transient. Counting from the write rather than from event time keeps
  *   a backfill of old logs (warming baselines from history) from expiring on arrival.
  * - Requests per batch: one BatchGetItem per 100 keys (identities + source addresses), one
- *   conditional PutItem per changed record, one UpdateItem per distinct finding. Never per event.
+ *   conditional PutItem per changed record, and per 100 findings one BatchGetItem and one
+ *   TransactWriteItems of markers. Never per event.
  */
+import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
   PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
   type DynamoDBClient,
   type KeysAndAttributes,
+  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 
 import { BASELINE_TABLE } from '../core/baseline-table.js';
@@ -46,7 +51,7 @@ import type { StateRecord } from '../core/baseline.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
 import type { BaselineStore, CommitResult, FindingLedger, LedgerResult, LoadedRecord, StateChange } from '../core/ports.js';
 import { chunk, mapLimit } from './batching.js';
-import { jitteredDelayMs, realSleep, type Sleep } from './retry.js';
+import { isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
 
 /** A DynamoDB failure the platform should retry (the batch is redelivered); carries the SDK error as cause. */
 export class BaselineStoreError extends Error {
@@ -238,78 +243,159 @@ function decodeRecord(item: Record<string, AttributeValue>): LoadedRecord {
 
 /** Ledger options. */
 export interface DynamoDbFindingLedgerOptions extends DynamoDbOptions {
-  /** The engine's dedup window: markers expire one day after their window ends. */
+  /** The engine's dedup window: markers are kept this long (plus a day) after they are first written. */
   readonly dedupWindowSeconds: number;
+  /** Attempts of a chunk's transaction (conflicts with concurrent writers, throttling). @default 8 */
+  readonly maxTransactionAttempts?: number;
 }
 
-/** Finding dedup markers in DynamoDB: the first writer of an id alerts, later writers raise its count. */
+/** What the ledger knows of a finding id. */
+interface Marker {
+  readonly count: number;
+  readonly firstSeenMs: number;
+}
+
+/**
+ * Finding dedup markers in DynamoDB: the first writer of an id alerts, later writers raise its count.
+ * A marker is small (count, first seen, TTL): the finding itself travels to SNS and Security Hub,
+ * and a repeat is the current finding with the cumulative count. Per 100 findings of a batch:
+ * one BatchGetItem (which ids are known) and one TransactWriteItems (create the new markers,
+ * conditional on absence; ADD to the known ones' counts) — a constant per batch, never per event.
+ */
 export class DynamoDbFindingLedger implements FindingLedger {
   private readonly o: Required<Omit<DynamoDbFindingLedgerOptions, 'client' | 'tableName' | 'dedupWindowSeconds'>> & DynamoDbFindingLedgerOptions;
 
   constructor(options: DynamoDbFindingLedgerOptions) {
     if (options.tableName === '') throw new BaselineStoreError('DynamoDbFindingLedger needs a table name');
     if (!(options.dedupWindowSeconds > 0)) throw new BaselineStoreError('DynamoDbFindingLedger needs a positive dedupWindowSeconds');
-    this.o = { reportConsumedCapacity: false, concurrency: 16, maxBatchAttempts: 8, sleep: realSleep, nowMs: () => Date.now(), ...options };
+    this.o = {
+      reportConsumedCapacity: false,
+      concurrency: 16,
+      maxBatchAttempts: 8,
+      maxTransactionAttempts: 8,
+      sleep: realSleep,
+      nowMs: () => Date.now(),
+      ...options,
+    };
   }
 
-  /**
-   * One atomic UpdateItem per finding: the body is set only if absent, the count is added, and the
-   * old image tells whether this writer was first (fresh) or not (repeat, with the cumulative count).
-   */
   async record(findings: readonly Finding[]): Promise<LedgerResult> {
-    const results = await mapLimit(findings, this.o.concurrency, (f) => this.recordOne(f));
+    // One entry per id (the engine already merges repeats within a batch; this keeps the transaction valid regardless).
+    const byId = new Map<string, Finding>();
+    for (const f of findings) {
+      const prior = byId.get(f.id);
+      byId.set(f.id, prior ? mergeFinding(prior, f) : f);
+    }
     const fresh: Finding[] = [];
     const repeats: Finding[] = [];
-    const failures: unknown[] = [];
-    for (const r of results) {
-      if (r.status === 'rejected') failures.push(r.reason);
-      else (r.value.isFresh ? fresh : repeats).push(r.value.finding);
-    }
-    if (failures.length > 0) {
-      throw new BaselineStoreError(`recording ${failures.length} of ${findings.length} finding(s) failed`, { cause: failures[0] });
+    for (const part of chunk([...byId.values()], 100)) {
+      const known = await this.markers(part.map((f) => f.id));
+      const created = await this.write(part, known);
+      for (const f of part) {
+        const prior = known.get(f.id);
+        if (created.has(f.id) || prior === undefined) fresh.push(f);
+        else repeats.push({ ...f, count: prior.count + f.count, firstSeenMs: Math.min(prior.firstSeenMs, f.firstSeenMs) });
+      }
     }
     return { fresh, repeats };
   }
 
-  private async recordOne(f: Finding): Promise<{ isFresh: boolean; finding: Finding }> {
-    // Kept a whole dedup window (plus a day) after it is first written, whatever the events' age.
-    const expiresAt = Math.floor(this.o.nowMs() / 1000) + this.o.dedupWindowSeconds + DAY_SECONDS;
-    let old: Record<string, AttributeValue> | undefined;
-    try {
-      const response = await this.o.client.send(
-        new UpdateItemCommand({
-          TableName: this.o.tableName,
-          Key: { [PK]: { S: findingPk(f.id) } },
-          UpdateExpression: 'SET #body = if_not_exists(#body, :body), #exp = if_not_exists(#exp, :exp), #kind = :kind ADD #count :n',
-          ExpressionAttributeNames: { '#body': bodyAttribute, '#exp': ttlAttribute, '#kind': 'kind', '#count': 'count' },
-          ExpressionAttributeValues: {
-            ':body': { S: JSON.stringify(f) },
-            ':exp': { N: String(expiresAt) },
-            ':kind': { S: 'finding' },
-            ':n': { N: String(f.count) },
-          },
-          ReturnValues: 'ALL_OLD',
-          ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
-        }),
-      );
-      old = response.Attributes;
-    } catch (error) {
-      throw new BaselineStoreError(`UpdateItem ${findingPk(f.id)} failed`, { cause: error });
+  /** Markers of these ids (strongly consistent), UnprocessedKeys retried. */
+  private async markers(ids: readonly string[]): Promise<Map<string, Marker>> {
+    const out = new Map<string, Marker>();
+    let request: KeysAndAttributes | undefined = {
+      Keys: ids.map((id) => ({ [PK]: { S: findingPk(id) } })),
+      ConsistentRead: true,
+      ProjectionExpression: '#pk, #count, #first',
+      ExpressionAttributeNames: { '#pk': PK, '#count': 'count', '#first': 'firstSeenMs' },
+    };
+    for (let attempt = 1; request?.Keys?.length; attempt++) {
+      if (attempt > this.o.maxBatchAttempts) throw new BaselineStoreError(`BatchGetItem left ${request.Keys.length} finding marker(s) unread`);
+      if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
+      let response: BatchGetItemCommandOutput;
+      try {
+        response = await this.o.client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.o.tableName]: request }, ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
+        );
+      } catch (error) {
+        throw new BaselineStoreError(`BatchGetItem of finding markers on ${this.o.tableName} failed`, { cause: error });
+      }
+      for (const item of response.Responses?.[this.o.tableName] ?? []) {
+        const marker = markerOf(item);
+        if (marker) out.set((item[PK]?.S ?? '').slice('fnd#'.length), marker);
+      }
+      request = response.UnprocessedKeys?.[this.o.tableName];
     }
-    const oldBody = old?.[bodyAttribute]?.S;
-    if (oldBody === undefined) return { isFresh: true, finding: f };
-    let prior: Finding;
-    try {
-      prior = JSON.parse(oldBody) as Finding;
-    } catch {
-      prior = f;
-    }
-    const priorCount = Number(old?.count?.N ?? prior.count);
-    return { isFresh: false, finding: mergeFinding({ ...prior, count: priorCount }, f) };
+    return out;
   }
 
   /**
-   * Clear the markers (body and count) so a retry of the batch alerts again. An UpdateItem per id
+   * One transaction: create the markers not known (conditional on their absence), add to the
+   * counts of the known. A marker created meanwhile by a concurrent writer cancels the transaction
+   * with its current value: it becomes known (a repeat) and the transaction is retried. Returns the
+   * ids this writer created — the findings that alert.
+   */
+  private async write(part: readonly Finding[], known: Map<string, Marker>): Promise<Set<string>> {
+    const expiresAt = String(Math.floor(this.o.nowMs() / 1000) + this.o.dedupWindowSeconds + DAY_SECONDS);
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.o.maxTransactionAttempts; attempt++) {
+      if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
+      const items: TransactWriteItem[] = part.map((f) =>
+        known.has(f.id)
+          ? {
+              Update: {
+                TableName: this.o.tableName,
+                Key: { [PK]: { S: findingPk(f.id) } },
+                UpdateExpression: 'ADD #count :n',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ExpressionAttributeValues: { ':n': { N: String(f.count) } },
+              },
+            }
+          : {
+              Put: {
+                TableName: this.o.tableName,
+                Item: {
+                  [PK]: { S: findingPk(f.id) },
+                  kind: { S: 'finding' },
+                  count: { N: String(f.count) },
+                  firstSeenMs: { N: String(f.firstSeenMs) },
+                  [ttlAttribute]: { N: expiresAt },
+                },
+                ConditionExpression: 'attribute_not_exists(#count)',
+                ExpressionAttributeNames: { '#count': 'count' },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+      );
+      try {
+        await this.o.client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: items,
+            // Idempotent if the SDK resends this very request (no count added twice).
+            ClientRequestToken: randomUUID(),
+            ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+          }),
+        );
+        return new Set(part.filter((f) => !known.has(f.id)).map((f) => f.id));
+      } catch (error) {
+        lastError = error;
+        if (error instanceof TransactionCanceledException) {
+          (error.CancellationReasons ?? []).forEach((reason, i) => {
+            const f = part[i];
+            if (f !== undefined && reason.Code === 'ConditionalCheckFailed') {
+              known.set(f.id, (reason.Item && markerOf(reason.Item)) ?? { count: 0, firstSeenMs: f.firstSeenMs });
+            }
+          });
+          continue;
+        }
+        if (!isTransient(error)) break;
+      }
+    }
+    throw new BaselineStoreError(`recording ${part.length} finding(s) failed after retries`, { cause: lastError });
+  }
+
+  /**
+   * Clear the markers (their count) so a retry of the batch alerts again. An UpdateItem per id
    * rather than a delete: rare (only when even the on-failure queue refused a finding), and it
    * needs no permission beyond the ones every batch uses.
    */
@@ -320,10 +406,10 @@ export class DynamoDbFindingLedger implements FindingLedger {
           new UpdateItemCommand({
             TableName: this.o.tableName,
             Key: { [PK]: { S: findingPk(id) } },
-            UpdateExpression: 'REMOVE #body, #count',
+            UpdateExpression: 'REMOVE #count',
             // Never create a marker (it would have no TTL): an absent one is already forgotten.
             ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK, '#body': bodyAttribute, '#count': 'count' },
+            ExpressionAttributeNames: { '#pk': PK, '#count': 'count' },
             ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
           }),
         );
@@ -336,4 +422,12 @@ export class DynamoDbFindingLedger implements FindingLedger {
       throw new BaselineStoreError(`clearing ${failures.length} finding marker(s) failed`, { cause: failures[0]?.reason });
     }
   }
+}
+
+/** A stored marker, or undefined when the item holds none (absent, or forgotten). */
+function markerOf(item: Record<string, AttributeValue>): Marker | undefined {
+  const count = Number(item.count?.N);
+  if (!Number.isFinite(count)) return undefined;
+  const first = Number(item.firstSeenMs?.N);
+  return { count, firstSeenMs: Number.isFinite(first) ? first : Number.MAX_SAFE_INTEGER };
 }

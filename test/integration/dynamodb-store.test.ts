@@ -136,11 +136,25 @@ describe('DynamoDbFindingLedger', () => {
     expect((await ledger.record([finding(1, at(0, 0, 6))])).fresh).toHaveLength(1);
   });
 
-  it('lets exactly one of 8 concurrent writers of one finding alert', async () => {
-    const ledger = new DynamoDbFindingLedger({ client, tableName: await newTable(), dedupWindowSeconds: 3600 });
+  it('lets exactly one of 8 concurrent writers of one finding alert, and counts all 8', async () => {
+    const tableName = await newTable();
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
     const results = await Promise.all(Array.from({ length: 8 }, () => ledger.record([finding(1, at(0, 0, 1))])));
     expect(results.flatMap((r) => r.fresh)).toHaveLength(1);
-    expect(Math.max(...results.flatMap((r) => r.repeats.map((f) => f.count)))).toBe(8);
+    expect(results.flatMap((r) => r.repeats)).toHaveLength(7);
+    const marker = (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'fnd#nhi-watch/on-failure/abc' } } }))).Item!;
+    expect(marker.count).toEqual({ N: '8' });
+  });
+
+  it('records a batch of findings with one read and one transaction per 100', async () => {
+    const ledger = new DynamoDbFindingLedger({ client, tableName: await newTable(), dedupWindowSeconds: 3600 });
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ ...finding(1, at(0, 0, 1)), id: `nhi-watch/r/${i}` }));
+    const counter = countRequests(client);
+    const first = await ledger.record(many(150));
+    const second = await ledger.record(many(150));
+    expect([first.fresh.length, first.repeats.length, second.fresh.length, second.repeats.length]).toEqual([150, 0, 0, 150]);
+    expect(second.repeats.every((f) => f.count === 2)).toBe(true);
+    expect(counter.counts.commands).toEqual({ BatchGetItemCommand: 4, TransactWriteItemsCommand: 4 });
   });
 });
 
