@@ -47,12 +47,17 @@ function flag(args: readonly string[], name: string): number | undefined {
 }
 
 /** Split a stream's events into deliveries: fixed-size, or by event-time window (capped). */
-function deliveries(events: readonly IdentityEvent[], batchSize: number, windowSeconds: number | undefined): IdentityEvent[][] {
+function deliveries(
+  events: readonly IdentityEvent[],
+  batchSize: number,
+  windowSeconds: number | undefined,
+): IdentityEvent[][] {
   const out: IdentityEvent[][] = [];
   let current: IdentityEvent[] = [];
   let windowStart = Number.NaN;
   for (const e of events) {
-    const isNewWindow = windowSeconds !== undefined && Math.floor(e.timeMs / (windowSeconds * 1000)) !== windowStart;
+    const isNewWindow =
+      windowSeconds !== undefined && Math.floor(e.timeMs / (windowSeconds * 1000)) !== windowStart;
     const isFull = current.length >= (windowSeconds !== undefined ? MAX_EVENTS_PER_DELIVERY : batchSize);
     if (current.length > 0 && (isNewWindow || isFull)) {
       out.push(current);
@@ -70,7 +75,10 @@ async function main(): Promise<void> {
   const batchSize = flag(args, '--batch') ?? 1000;
   const windowSeconds = flag(args, '--window-seconds');
   const compressAboveBytes = flag(args, '--compress-above');
-  const files = args.filter((a, i) => !a.startsWith('--') && !['--batch', '--window-seconds', '--compress-above'].includes(args[i - 1] ?? ''));
+  const files = args.filter(
+    (a, i) =>
+      !a.startsWith('--') && !['--batch', '--window-seconds', '--compress-above'].includes(args[i - 1] ?? ''),
+  );
 
   let setup: LocalSetup;
   let streams: Stream[];
@@ -79,25 +87,51 @@ async function main(): Promise<void> {
     const sim = simulate({ seed: 1, days: 14, scale: 1 });
     setup = await loadLocalSetup({ inlineContracts: sim.contracts });
     streams = [
-      { name: 'cloudtrail', lines: sim.cloudtrail.map((r) => JSON.stringify(r)), normalise: normaliseCloudTrailLine },
-      { name: 'api-gateway', lines: sim.apiGateway.map((r) => JSON.stringify(r)), normalise: normaliseAccessLogLine },
+      {
+        name: 'cloudtrail',
+        lines: sim.cloudtrail.map((r) => JSON.stringify(r)),
+        normalise: normaliseCloudTrailLine,
+      },
+      {
+        name: 'api-gateway',
+        lines: sim.apiGateway.map((r) => JSON.stringify(r)),
+        normalise: normaliseAccessLogLine,
+      },
     ];
     workload = 'demo (simulate --seed 1, 14 days, scale 1, with contracts)';
   } else {
     setup = await loadLocalSetup();
-    const lines = files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== ''));
+    const lines = files.flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() !== ''),
+    );
     streams = [{ name: 'cloudtrail', lines, normalise: normaliseCloudTrailLine }];
     workload = files.join(', ');
   }
 
   const ddb = await startDynamoDbLocal();
-  const client = new DynamoDBClient({ endpoint: ddb.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const client = new DynamoDBClient({
+    endpoint: ddb.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   try {
     const tableName = 'measure-baselines';
     await createBaselineTable(client, tableName);
     const counter = countRequests(client);
-    const store = new DynamoDbBaselineStore({ client, tableName, reportConsumedCapacity: true, ...(compressAboveBytes !== undefined ? { compressAboveBytes } : {}) });
-    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: setup.config.dedupWindowSeconds, reportConsumedCapacity: true });
+    const store = new DynamoDbBaselineStore({
+      client,
+      tableName,
+      reportConsumedCapacity: true,
+      ...(compressAboveBytes !== undefined ? { compressAboveBytes } : {}),
+    });
+    const ledger = new DynamoDbFindingLedger({
+      client,
+      tableName,
+      dedupWindowSeconds: setup.config.dedupWindowSeconds,
+      reportConsumedCapacity: true,
+    });
     let findings = 0;
     const sink: FindingSink = {
       publish: (fresh, repeats) => {
@@ -112,7 +146,12 @@ async function main(): Promise<void> {
     for (const stream of streams) {
       const normalised: IdentityEvent[] = [];
       for (const line of stream.lines) {
-        const r = stream.normalise(line, { logGroup: stream.name, owner: '123456789012', timestampMs: 0, intel: setup.intel });
+        const r = stream.normalise(line, {
+          logGroup: stream.name,
+          owner: '123456789012',
+          timestampMs: 0,
+          intel: setup.intel,
+        });
         if (r.ok) normalised.push(r.value);
         else rejected += 1;
       }
@@ -145,11 +184,15 @@ async function main(): Promise<void> {
       ['read capacity units', c.readCapacityUnits],
       ['write capacity units', c.writeCapacityUnits],
     ];
-    const batching = windowSeconds !== undefined ? `deliveries of ${windowSeconds} s of events` : `batches of ≤${batchSize}`;
+    const batching =
+      windowSeconds !== undefined ? `deliveries of ${windowSeconds} s of events` : `batches of ≤${batchSize}`;
     console.log(`workload: ${workload}`);
-    console.log(`${events} events (${rejected} lines rejected), ${batches} ${batching}, ${(events / batches).toFixed(0)} events and ${(identities / batches).toFixed(1)} identities per batch, ${findings} findings`);
+    console.log(
+      `${events} events (${rejected} lines rejected), ${batches} ${batching}, ${(events / batches).toFixed(0)} events and ${(identities / batches).toFixed(1)} identities per batch, ${findings} findings`,
+    );
     console.log('what'.padEnd(32), 'total'.padStart(9), 'per 1,000 events'.padStart(18));
-    for (const [what, n] of rows) console.log(what.padEnd(32), String(Math.round(n * 10) / 10).padStart(9), per1000(n).padStart(18));
+    for (const [what, n] of rows)
+      console.log(what.padEnd(32), String(Math.round(n * 10) / 10).padStart(9), per1000(n).padStart(18));
     console.log(
       JSON.stringify({
         workload,

@@ -39,14 +39,22 @@ function parseArgs(argv: readonly string[]): Options {
   if (queueUrl === undefined) throw new Error('--queue-url is required');
   const max = Number(value('--max') ?? '1000');
   if (!Number.isInteger(max) || max < 1) throw new Error('--max must be a positive integer');
-  return { queueUrl, topicArn: value('--topic-arn'), securityHub: argv.includes('--security-hub'), dryRun: argv.includes('--dry-run'), max };
+  return {
+    queueUrl,
+    topicArn: value('--topic-arn'),
+    securityHub: argv.includes('--security-hub'),
+    dryRun: argv.includes('--dry-run'),
+    max,
+  };
 }
 
 /** Parse one queue message: an undelivered finding, or undefined for anything else. */
 export function parseUndelivered(message: Message): UndeliveredFinding | undefined {
   try {
     const body = JSON.parse(message.Body ?? '') as Partial<UndeliveredFinding>;
-    return body.format === UNDELIVERED_FORMAT && body.finding !== undefined ? (body as UndeliveredFinding) : undefined;
+    return body.format === UNDELIVERED_FORMAT && body.finding !== undefined
+      ? (body as UndeliveredFinding)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -80,7 +88,12 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
   let kept = 0;
   while (seen < max) {
     const { Messages = [] } = await o.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: o.queueUrl, MaxNumberOfMessages: Math.min(10, max - seen), WaitTimeSeconds: 1, VisibilityTimeout: 120 }),
+      new ReceiveMessageCommand({
+        QueueUrl: o.queueUrl,
+        MaxNumberOfMessages: Math.min(10, max - seen),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 120,
+      }),
     );
     if (Messages.length === 0) break;
     for (const message of Messages) {
@@ -88,14 +101,18 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
       const undelivered = parseUndelivered(message);
       if (undelivered === undefined) {
         kept += 1;
-        log(`kept   ${message.MessageId ?? '?'}: not an undelivered finding (a failed batch record? re-invoke the function with its requestPayload)`);
+        log(
+          `kept   ${message.MessageId ?? '?'}: not an undelivered finding (a failed batch record? re-invoke the function with its requestPayload)`,
+        );
         continue;
       }
       const { finding, destinations } = undelivered;
       const missing = destinations.filter((d) => o.sinks[d] === undefined);
       if (missing.length > 0 || o.dryRun === true) {
         kept += 1;
-        log(`kept   ${finding.id} -> ${destinations.join(', ')}${missing.length > 0 ? ` (no ${missing.join(', ')} configured)` : ' (dry run)'}`);
+        log(
+          `kept   ${finding.id} -> ${destinations.join(', ')}${missing.length > 0 ? ` (no ${missing.join(', ')} configured)` : ' (dry run)'}`,
+        );
         continue;
       }
       const failures: string[] = [];
@@ -108,7 +125,9 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
         log(`failed ${finding.id}: ${failures.join('; ')}`);
         continue;
       }
-      await o.sqs.send(new DeleteMessageCommand({ QueueUrl: o.queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      await o.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: o.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
       redriven += 1;
       log(`sent   ${finding.id} -> ${destinations.join(', ')}`);
     }
@@ -123,13 +142,28 @@ async function main(): Promise<void> {
   const accountId = o.topicArn?.split(':')[4];
   const sinks: Partial<Record<Destination, FindingSink>> = {};
   if (o.topicArn !== undefined) {
-    sinks.sns = new SnsFindingSink({ client: new SNSClient({ region }), topicArn: o.topicArn, render: productionRenderer(region, accountId ?? '', o.securityHub) });
+    sinks.sns = new SnsFindingSink({
+      client: new SNSClient({ region }),
+      topicArn: o.topicArn,
+      render: productionRenderer(region, accountId ?? '', o.securityHub),
+    });
   }
   if (o.securityHub) {
-    if (accountId === undefined) throw new Error('--security-hub needs --topic-arn (its account owns the Security Hub product)');
-    sinks['security-hub'] = new SecurityHubFindingSink({ client: new SecurityHubClient({ region }), toAsff: productionToAsff(region, accountId), nowMs: () => Date.now() });
+    if (accountId === undefined)
+      throw new Error('--security-hub needs --topic-arn (its account owns the Security Hub product)');
+    sinks['security-hub'] = new SecurityHubFindingSink({
+      client: new SecurityHubClient({ region }),
+      toAsff: productionToAsff(region, accountId),
+      nowMs: () => Date.now(),
+    });
   }
-  const r = await redrive({ sqs: new SQSClient({ region }), queueUrl: o.queueUrl, sinks, dryRun: o.dryRun, max: o.max });
+  const r = await redrive({
+    sqs: new SQSClient({ region }),
+    queueUrl: o.queueUrl,
+    sinks,
+    dryRun: o.dryRun,
+    max: o.max,
+  });
   console.log(`${r.seen} message(s): ${r.redriven} redriven, ${r.kept} kept in the queue`);
 }
 

@@ -1,7 +1,11 @@
 /** Small helpers for batched AWS calls: bounded concurrency and chunking by count and by bytes. */
 
 /** Run `fn` over `items` with at most `limit` in flight; settles all before returning. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array<PromiseSettledResult<R>>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -26,7 +30,12 @@ export const chunk = <T>(xs: readonly T[], size: number): T[][] => {
 };
 
 /** Split a list into chunks of at most `maxItems` items and `maxBytes` total (by `sizeOf`); an item larger than `maxBytes` goes alone. */
-export function chunkBySize<T>(xs: readonly T[], maxItems: number, maxBytes: number, sizeOf: (x: T) => number): T[][] {
+export function chunkBySize<T>(
+  xs: readonly T[],
+  maxItems: number,
+  maxBytes: number,
+  sizeOf: (x: T) => number,
+): T[][] {
   const out: T[][] = [];
   let current: T[] = [];
   let bytes = 0;

@@ -49,7 +49,14 @@ import {
 import { BASELINE_TABLE } from '../core/baseline-table.js';
 import type { StateRecord } from '../core/baseline.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
-import type { BaselineStore, CommitResult, FindingLedger, LedgerResult, LoadedRecord, StateChange } from '../core/ports.js';
+import type {
+  BaselineStore,
+  CommitResult,
+  FindingLedger,
+  LedgerResult,
+  LoadedRecord,
+  StateChange,
+} from '../core/ports.js';
 import { chunk, mapLimit } from './batching.js';
 import { isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
 
@@ -137,7 +144,9 @@ export class DynamoDbBaselineStore implements BaselineStore {
         };
         for (let attempt = 1; request?.Keys?.length; attempt++) {
           if (attempt > this.o.maxBatchAttempts) {
-            throw new BaselineStoreError(`BatchGetItem left ${request.Keys.length} key(s) unprocessed after ${this.o.maxBatchAttempts} attempts`);
+            throw new BaselineStoreError(
+              `BatchGetItem left ${request.Keys.length} key(s) unprocessed after ${this.o.maxBatchAttempts} attempts`,
+            );
           }
           if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
           let response: BatchGetItemCommandOutput;
@@ -175,9 +184,12 @@ export class DynamoDbBaselineStore implements BaselineStore {
     });
     if (failures.length > 0) {
       // Records that did commit hold this batch id, so the redelivered batch does not fold them twice.
-      throw new BaselineStoreError(`commit failed for ${failures.length} of ${changes.length} record(s) in ${this.o.tableName}`, {
-        cause: failures[0],
-      });
+      throw new BaselineStoreError(
+        `commit failed for ${failures.length} of ${changes.length} record(s) in ${this.o.tableName}`,
+        {
+          cause: failures[0],
+        },
+      );
     }
     return { committed, conflicts };
   }
@@ -199,7 +211,9 @@ export class DynamoDbBaselineStore implements BaselineStore {
           Item: item,
           ConditionExpression: isNew ? 'attribute_not_exists(#pk)' : '#ver = :expected',
           ExpressionAttributeNames: isNew ? { '#pk': PK } : { '#ver': versionAttribute },
-          ...(isNew ? {} : { ExpressionAttributeValues: { ':expected': { N: String(change.expectedVersion) } } }),
+          ...(isNew
+            ? {}
+            : { ExpressionAttributeValues: { ':expected': { N: String(change.expectedVersion) } } }),
           ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
         }),
       );
@@ -221,7 +235,9 @@ export class DynamoDbBaselineStore implements BaselineStore {
     if (Buffer.byteLength(json) <= this.o.compressAboveBytes) return { S: json };
     const gz = gzipSync(json);
     if (gz.length > this.o.maxBodyBytes) {
-      throw new BaselineStoreError(`record ${key} is ${gz.length} bytes gzipped, over the ${this.o.maxBodyBytes}-byte limit`);
+      throw new BaselineStoreError(
+        `record ${key} is ${gz.length} bytes gzipped, over the ${this.o.maxBodyBytes}-byte limit`,
+      );
     }
     return { B: gz };
   }
@@ -263,11 +279,15 @@ interface Marker {
  * conditional on absence; ADD to the known ones' counts) — a constant per batch, never per event.
  */
 export class DynamoDbFindingLedger implements FindingLedger {
-  private readonly o: Required<Omit<DynamoDbFindingLedgerOptions, 'client' | 'tableName' | 'dedupWindowSeconds'>> & DynamoDbFindingLedgerOptions;
+  private readonly o: Required<
+    Omit<DynamoDbFindingLedgerOptions, 'client' | 'tableName' | 'dedupWindowSeconds'>
+  > &
+    DynamoDbFindingLedgerOptions;
 
   constructor(options: DynamoDbFindingLedgerOptions) {
     if (options.tableName === '') throw new BaselineStoreError('DynamoDbFindingLedger needs a table name');
-    if (!(options.dedupWindowSeconds > 0)) throw new BaselineStoreError('DynamoDbFindingLedger needs a positive dedupWindowSeconds');
+    if (!(options.dedupWindowSeconds > 0))
+      throw new BaselineStoreError('DynamoDbFindingLedger needs a positive dedupWindowSeconds');
     this.o = {
       reportConsumedCapacity: false,
       concurrency: 16,
@@ -294,7 +314,12 @@ export class DynamoDbFindingLedger implements FindingLedger {
       for (const f of part) {
         const prior = known.get(f.id);
         if (created.has(f.id) || prior === undefined) fresh.push(f);
-        else repeats.push({ ...f, count: prior.count + f.count, firstSeenMs: Math.min(prior.firstSeenMs, f.firstSeenMs) });
+        else
+          repeats.push({
+            ...f,
+            count: prior.count + f.count,
+            firstSeenMs: Math.min(prior.firstSeenMs, f.firstSeenMs),
+          });
       }
     }
     return { fresh, repeats };
@@ -310,15 +335,21 @@ export class DynamoDbFindingLedger implements FindingLedger {
       ExpressionAttributeNames: { '#pk': PK, '#count': 'count', '#first': 'firstSeenMs' },
     };
     for (let attempt = 1; request?.Keys?.length; attempt++) {
-      if (attempt > this.o.maxBatchAttempts) throw new BaselineStoreError(`BatchGetItem left ${request.Keys.length} finding marker(s) unread`);
+      if (attempt > this.o.maxBatchAttempts)
+        throw new BaselineStoreError(`BatchGetItem left ${request.Keys.length} finding marker(s) unread`);
       if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
       let response: BatchGetItemCommandOutput;
       try {
         response = await this.o.client.send(
-          new BatchGetItemCommand({ RequestItems: { [this.o.tableName]: request }, ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}) }),
+          new BatchGetItemCommand({
+            RequestItems: { [this.o.tableName]: request },
+            ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
+          }),
         );
       } catch (error) {
-        throw new BaselineStoreError(`BatchGetItem of finding markers on ${this.o.tableName} failed`, { cause: error });
+        throw new BaselineStoreError(`BatchGetItem of finding markers on ${this.o.tableName} failed`, {
+          cause: error,
+        });
       }
       for (const item of response.Responses?.[this.o.tableName] ?? []) {
         const marker = markerOf(item);
@@ -383,7 +414,10 @@ export class DynamoDbFindingLedger implements FindingLedger {
           (error.CancellationReasons ?? []).forEach((reason, i) => {
             const f = part[i];
             if (f !== undefined && reason.Code === 'ConditionalCheckFailed') {
-              known.set(f.id, (reason.Item && markerOf(reason.Item)) ?? { count: 0, firstSeenMs: f.firstSeenMs });
+              known.set(
+                f.id,
+                (reason.Item && markerOf(reason.Item)) ?? { count: 0, firstSeenMs: f.firstSeenMs },
+              );
             }
           });
           continue;
@@ -391,7 +425,9 @@ export class DynamoDbFindingLedger implements FindingLedger {
         if (!isTransient(error)) break;
       }
     }
-    throw new BaselineStoreError(`recording ${part.length} finding(s) failed after retries`, { cause: lastError });
+    throw new BaselineStoreError(`recording ${part.length} finding(s) failed after retries`, {
+      cause: lastError,
+    });
   }
 
   /**
@@ -419,7 +455,9 @@ export class DynamoDbFindingLedger implements FindingLedger {
     });
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length > 0) {
-      throw new BaselineStoreError(`clearing ${failures.length} finding marker(s) failed`, { cause: failures[0]?.reason });
+      throw new BaselineStoreError(`clearing ${failures.length} finding marker(s) failed`, {
+        cause: failures[0]?.reason,
+      });
     }
   }
 }

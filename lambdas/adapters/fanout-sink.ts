@@ -22,7 +22,10 @@ export class FanoutSink implements FindingSink {
     const results = await Promise.all(
       this.routes.map(async ({ destination, sink }): Promise<readonly DeliveryFailure[]> => {
         try {
-          return (await sink.publish(fresh, repeats)).failed.map((f) => ({ ...f, destinations: [destination] }));
+          return (await sink.publish(fresh, repeats)).failed.map((f) => ({
+            ...f,
+            destinations: [destination],
+          }));
         } catch (error) {
           const reason = `${destination} sink threw: ${describeError(error)}`;
           return [...fresh, ...repeats].map((finding) => ({ finding, reason, destinations: [destination] }));
@@ -31,12 +34,20 @@ export class FanoutSink implements FindingSink {
     );
     const merged = new Map<string, { finding: Finding; reasons: string[]; destinations: Set<Destination> }>();
     for (const f of results.flat()) {
-      const m = merged.get(f.finding.id) ?? { finding: f.finding, reasons: [], destinations: new Set<Destination>() };
+      const m = merged.get(f.finding.id) ?? {
+        finding: f.finding,
+        reasons: [],
+        destinations: new Set<Destination>(),
+      };
       m.reasons.push(f.reason);
       for (const d of destinationsOf(f)) m.destinations.add(d);
       merged.set(f.finding.id, m);
     }
-    const failed = [...merged.values()].map((m) => ({ finding: m.finding, reason: m.reasons.join('; '), destinations: [...m.destinations] }));
+    const failed = [...merged.values()].map((m) => ({
+      finding: m.finding,
+      reason: m.reasons.join('; '),
+      destinations: [...m.destinations],
+    }));
     return { delivered: fresh.length + repeats.length - failed.length, failed };
   }
 }

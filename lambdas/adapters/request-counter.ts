@@ -33,18 +33,32 @@ interface CapacityLike {
 type Next = (args: unknown) => Promise<{ output: unknown }>;
 type Middleware = (next: Next, context: { commandName?: string }) => Next;
 interface Stack {
-  add(middleware: Middleware, options: { step: 'initialize' | 'deserialize'; name: string; override?: boolean }): void;
+  add(
+    middleware: Middleware,
+    options: { step: 'initialize' | 'deserialize'; name: string; override?: boolean },
+  ): void;
 }
 /** Any AWS SDK v3 client (their middleware stacks differ only in input / output types). */
 export interface CountableClient {
   readonly middlewareStack: object;
 }
 
-const READ_COMMANDS = new Set(['BatchGetItemCommand', 'GetItemCommand', 'QueryCommand', 'ScanCommand', 'TransactGetItemsCommand']);
+const READ_COMMANDS = new Set([
+  'BatchGetItemCommand',
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'TransactGetItemsCommand',
+]);
 
 /** Attach a counter to an SDK client (DynamoDB, SNS, SQS, Security Hub…). */
 export function countRequests(client: CountableClient): RequestCounter {
-  const counts: RequestCounts = { commands: {}, httpAttempts: 0, readCapacityUnits: 0, writeCapacityUnits: 0 };
+  const counts: RequestCounts = {
+    commands: {},
+    httpAttempts: 0,
+    readCapacityUnits: 0,
+    writeCapacityUnits: 0,
+  };
   const addCapacity = (command: string, consumed: CapacityLike | CapacityLike[] | undefined): void => {
     for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
       const read = c.ReadCapacityUnits ?? (READ_COMMANDS.has(command) ? c.CapacityUnits : 0) ?? 0;

@@ -19,7 +19,9 @@ export const failure = (finding: Finding, reason: string, destination: Destinati
 
 /** Destinations of a failure: those it names, else every destination (a plain DeliveryFailure). */
 export const destinationsOf = (f: DeliveryFailure): readonly Destination[] =>
-  'destinations' in f && Array.isArray((f as RoutedFailure).destinations) ? (f as RoutedFailure).destinations : ['sns', 'security-hub'];
+  'destinations' in f && Array.isArray((f as RoutedFailure).destinations)
+    ? (f as RoutedFailure).destinations
+    : ['sns', 'security-hub'];
 
 /** A publish result whose failures name their destinations. */
 export interface RoutedPublishResult {

@@ -4,7 +4,11 @@
  * updates the finding in place). FailedFindings and throttling / 5xx answers are retried with
  * jittered exponential backoff, a bounded number of times, on top of the SDK's own retries.
  */
-import { BatchImportFindingsCommand, type AwsSecurityFinding, type SecurityHubClient } from '@aws-sdk/client-securityhub';
+import {
+  BatchImportFindingsCommand,
+  type AwsSecurityFinding,
+  type SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
 
 import type { Finding } from '../core/finding.js';
 import type { FindingSink } from '../core/ports.js';
@@ -62,14 +66,18 @@ export class SecurityHubFindingSink implements FindingSink {
     return { delivered: all.length - failed.length, failed };
   }
 
-  private async importChunk(chunk: readonly { finding: Finding; asff: AwsSecurityFinding }[]): Promise<RoutedFailure[]> {
+  private async importChunk(
+    chunk: readonly { finding: Finding; asff: AwsSecurityFinding }[],
+  ): Promise<RoutedFailure[]> {
     const failed: RoutedFailure[] = [];
     let pending = chunk;
     const reasons = new Map<string, string>();
     for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt++) {
       if (attempt > 1) await this.sleep(jitteredDelayMs(attempt, 200, 5_000));
       try {
-        const response = await this.options.client.send(new BatchImportFindingsCommand({ Findings: pending.map((e) => e.asff) }));
+        const response = await this.options.client.send(
+          new BatchImportFindingsCommand({ Findings: pending.map((e) => e.asff) }),
+        );
         const retry = new Set<string>();
         for (const f of response.FailedFindings ?? []) {
           const id = f.Id ?? '';
@@ -89,7 +97,10 @@ export class SecurityHubFindingSink implements FindingSink {
         if (!isTransient(error)) break;
       }
     }
-    for (const e of pending) failed.push(failure(e.finding, reasons.get(e.asff.Id ?? '') ?? 'Security Hub: not imported', 'security-hub'));
+    for (const e of pending)
+      failed.push(
+        failure(e.finding, reasons.get(e.asff.Id ?? '') ?? 'Security Hub: not imported', 'security-hub'),
+      );
     return failed;
   }
 }

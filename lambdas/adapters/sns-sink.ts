@@ -4,7 +4,12 @@
  * subscribers. Repeats never alert: they only update Security Hub. Each message carries message
  * attributes (severity, ruleId, identity, account) so subscribers can filter.
  */
-import { PublishBatchCommand, PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
+import {
+  PublishBatchCommand,
+  PublishCommand,
+  type MessageAttributeValue,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
 
 import type { RenderedAlert, SnsStringAttribute } from '../core/alert.js';
 import type { Finding } from '../core/finding.js';
@@ -24,12 +29,15 @@ export interface AlertRenderer {
 export const FINDING_JSON_SEPARATOR = '\n---- finding JSON ----\n';
 
 /** The SNS message text: the readable body for e-mail, then the finding (or digest) JSON for machines. */
-export const messageText = (alert: RenderedAlert): string => `${alert.body.trimEnd()}\n${FINDING_JSON_SEPARATOR}${alert.json}\n`;
+export const messageText = (alert: RenderedAlert): string =>
+  `${alert.body.trimEnd()}\n${FINDING_JSON_SEPARATOR}${alert.json}\n`;
 
 /** Split a message published by this sink back into its body and its JSON. */
 export function splitMessage(message: string): { body: string; json: string } | undefined {
   const at = message.lastIndexOf(FINDING_JSON_SEPARATOR);
-  return at < 0 ? undefined : { body: message.slice(0, at), json: message.slice(at + FINDING_JSON_SEPARATOR.length).trim() };
+  return at < 0
+    ? undefined
+    : { body: message.slice(0, at), json: message.slice(at + FINDING_JSON_SEPARATOR.length).trim() };
 }
 
 /** SNS sink options. */
@@ -50,20 +58,28 @@ const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fi
 
 /** Force a subject into SNS's rules: ASCII printable, one line, under 100 characters. */
 export function safeSubject(subject: string): string {
-  const ascii = subject.replace(/[^\x20-\x7e]/g, ' ').replace(/\s+/g, ' ').trim();
+  const ascii = subject
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   const cut = ascii.length > 99 ? `${ascii.slice(0, 96)}...` : ascii;
   return cut === '' ? 'nhi-watch finding' : cut;
 }
 
 /** SNS message attributes: non-empty values only (SNS rejects empty ones). */
-function attributes(attrs: Readonly<Record<string, SnsStringAttribute>>): Record<string, MessageAttributeValue> {
+function attributes(
+  attrs: Readonly<Record<string, SnsStringAttribute>>,
+): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of Object.entries(attrs)) if (v.StringValue !== '') out[k] = { DataType: v.DataType, StringValue: v.StringValue };
+  for (const [k, v] of Object.entries(attrs))
+    if (v.StringValue !== '') out[k] = { DataType: v.DataType, StringValue: v.StringValue };
   return out;
 }
 
 const messageBytes = (m: RenderedAlert): number =>
-  Buffer.byteLength(messageText(m)) + Buffer.byteLength(m.subject) + Object.entries(m.attributes).reduce((n, [k, v]) => n + k.length + v.StringValue.length + 16, 0);
+  Buffer.byteLength(messageText(m)) +
+  Buffer.byteLength(m.subject) +
+  Object.entries(m.attributes).reduce((n, [k, v]) => n + k.length + v.StringValue.length + 16, 0);
 
 /** Publishes fresh findings to an SNS topic. */
 export class SnsFindingSink implements FindingSink {
@@ -72,7 +88,8 @@ export class SnsFindingSink implements FindingSink {
   private readonly sleep: Sleep;
 
   constructor(private readonly options: SnsFindingSinkOptions) {
-    if (!SNS_ARN.test(options.topicArn)) throw new TypeError(`SnsFindingSink: ${JSON.stringify(options.topicArn)} is not an SNS topic ARN`);
+    if (!SNS_ARN.test(options.topicArn))
+      throw new TypeError(`SnsFindingSink: ${JSON.stringify(options.topicArn)} is not an SNS topic ARN`);
     this.digestThreshold = options.digestThreshold ?? 10;
     this.maxAttempts = options.maxAttempts ?? 3;
     this.sleep = options.sleep ?? realSleep;
@@ -80,13 +97,18 @@ export class SnsFindingSink implements FindingSink {
 
   async publish(fresh: readonly Finding[], _repeats: readonly Finding[]): Promise<RoutedPublishResult> {
     if (fresh.length === 0) return { delivered: 0, failed: [] };
-    const failed = fresh.length > this.digestThreshold ? await this.publishDigests(fresh) : await this.publishEach(fresh);
+    const failed =
+      fresh.length > this.digestThreshold ? await this.publishDigests(fresh) : await this.publishEach(fresh);
     return { delivered: fresh.length - failed.length, failed };
   }
 
   /** One message per finding, PublishBatch of up to 10 (and 256 KB); failed entries retried. */
   private async publishEach(findings: readonly Finding[]): Promise<RoutedFailure[]> {
-    const entries = findings.map((finding, i) => ({ id: String(i), finding, message: this.options.render.alert(finding) }));
+    const entries = findings.map((finding, i) => ({
+      id: String(i),
+      finding,
+      message: this.options.render.alert(finding),
+    }));
     const failed: RoutedFailure[] = [];
     for (const batch of chunkBySize(entries, 10, SNS_MAX_BYTES - 4096, (e) => messageBytes(e.message))) {
       let pending = batch;
@@ -134,7 +156,9 @@ export class SnsFindingSink implements FindingSink {
       const reason = await this.publishOne(digest);
       if (reason !== undefined) reasons.push(reason);
     }
-    return reasons.length === 0 ? [] : findings.map((f) => failure(f, `SNS digest: ${reasons.join('; ')}`, 'sns'));
+    return reasons.length === 0
+      ? []
+      : findings.map((f) => failure(f, `SNS digest: ${reasons.join('; ')}`, 'sns'));
   }
 
   private async publishOne(m: RenderedAlert): Promise<string | undefined> {

@@ -56,7 +56,8 @@ export class SqsOnFailureQueue implements OnFailureDestination {
   private readonly sleep: Sleep;
 
   constructor(private readonly options: SqsOnFailureQueueOptions) {
-    if (!/^https?:\/\//.test(options.queueUrl)) throw new TypeError(`SqsOnFailureQueue: ${JSON.stringify(options.queueUrl)} is not a queue URL`);
+    if (!/^https?:\/\//.test(options.queueUrl))
+      throw new TypeError(`SqsOnFailureQueue: ${JSON.stringify(options.queueUrl)} is not a queue URL`);
     this.maxAttempts = options.maxAttempts ?? 4;
     this.sleep = options.sleep ?? realSleep;
   }
@@ -71,10 +72,20 @@ export class SqsOnFailureQueue implements OnFailureDestination {
         reason: f.reason,
         failedAt,
       };
-      return { id: String(i), body: JSON.stringify(body), destinations: body.destinations, finding: f.finding };
+      return {
+        id: String(i),
+        body: JSON.stringify(body),
+        destinations: body.destinations,
+        finding: f.finding,
+      };
     });
     const lost: string[] = [];
-    for (const batch of chunkBySize(entries, 10, SQS_MAX_BYTES - 8192, (e) => Buffer.byteLength(e.body) + 512)) {
+    for (const batch of chunkBySize(
+      entries,
+      10,
+      SQS_MAX_BYTES - 8192,
+      (e) => Buffer.byteLength(e.body) + 512,
+    )) {
       let pending = batch;
       let reason = '';
       for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt++) {

@@ -47,19 +47,31 @@ const optional = (env: Readonly<Record<string, string | undefined>>, name: strin
 /** Read and validate the handler environment. */
 export function readHandlerEnv(env: Readonly<Record<string, string | undefined>>): HandlerEnv {
   const region = required(env, 'AWS_REGION');
-  if (!REGION.test(region)) throw new ConfigurationError('AWS_REGION', `${JSON.stringify(region)} is not an AWS region name`);
+  if (!REGION.test(region))
+    throw new ConfigurationError('AWS_REGION', `${JSON.stringify(region)} is not an AWS region name`);
 
   const tableName = required(env, 'BASELINE_TABLE_NAME');
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName)) {
-    throw new ConfigurationError('BASELINE_TABLE_NAME', `${JSON.stringify(tableName)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`);
+    throw new ConfigurationError(
+      'BASELINE_TABLE_NAME',
+      `${JSON.stringify(tableName)} is not a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)`,
+    );
   }
 
   const alertTopicArn = required(env, 'ALERT_TOPIC_ARN');
   const topic = TOPIC_ARN.exec(alertTopicArn);
-  if (!topic) throw new ConfigurationError('ALERT_TOPIC_ARN', `${JSON.stringify(alertTopicArn)} is not a standard SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`);
+  if (!topic)
+    throw new ConfigurationError(
+      'ALERT_TOPIC_ARN',
+      `${JSON.stringify(alertTopicArn)} is not a standard SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`,
+    );
 
   const hub = required(env, 'SECURITY_HUB_ENABLED').toLowerCase();
-  if (hub !== 'true' && hub !== 'false') throw new ConfigurationError('SECURITY_HUB_ENABLED', `must be "true" or "false", got ${JSON.stringify(hub)}`);
+  if (hub !== 'true' && hub !== 'false')
+    throw new ConfigurationError(
+      'SECURITY_HUB_ENABLED',
+      `must be "true" or "false", got ${JSON.stringify(hub)}`,
+    );
 
   const onFailureQueueUrl = required(env, 'ON_FAILURE_QUEUE_URL');
   let url: URL;
@@ -68,7 +80,8 @@ export function readHandlerEnv(env: Readonly<Record<string, string | undefined>>
   } catch {
     throw new ConfigurationError('ON_FAILURE_QUEUE_URL', `${JSON.stringify(onFailureQueueUrl)} is not a URL`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigurationError('ON_FAILURE_QUEUE_URL', 'must be an http(s) SQS queue URL');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigurationError('ON_FAILURE_QUEUE_URL', 'must be an http(s) SQS queue URL');
 
   const nhiConfig = optional(env, 'NHI_CONFIG');
   if (nhiConfig !== undefined) {

@@ -129,14 +129,25 @@ export const createLogsHandler =
     for (const r of payload.rejectedLogEvents) count(r.reason);
     const events: IdentityEvent[] = [];
     for (const line of payload.logEvents) {
-      const parsed = safely(normalise, line.message, { logGroup: payload.logGroup, owner: payload.owner, timestampMs: line.timestamp, intel: deps.intel });
+      const parsed = safely(normalise, line.message, {
+        logGroup: payload.logGroup,
+        owner: payload.owner,
+        timestampMs: line.timestamp,
+        intel: deps.intel,
+      });
       if (parsed.ok) events.push(parsed.value);
       else count(parsed.reason);
     }
     const malformedLines = payload.rejectedLogEvents.length + (payload.logEvents.length - events.length);
     metrics.addMetric(METRIC.events, MetricUnit.Count, events.length);
     metrics.addMetric(METRIC.malformedLines, MetricUnit.Count, malformedLines);
-    if (malformedLines > 0) logger.warn('malformed log lines skipped', { batchId, logGroup: payload.logGroup, malformedLines, reasons });
+    if (malformedLines > 0)
+      logger.warn('malformed log lines skipped', {
+        batchId,
+        logGroup: payload.logGroup,
+        malformedLines,
+        reasons,
+      });
 
     const guard = new GuardedSink(deps.sink, deps.onFailure, deps.pipeline.ledger, deps.pipeline.nowMs);
     let result: PipelineResult;
@@ -145,7 +156,11 @@ export const createLogsHandler =
     } catch (error) {
       metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, guard.stats.publishFailures);
       metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, guard.stats.parked);
-      logger.error('batch failed; the platform retries it', { batchId, logGroup: payload.logGroup, error: error as Error });
+      logger.error('batch failed; the platform retries it', {
+        batchId,
+        logGroup: payload.logGroup,
+        error: error as Error,
+      });
       throw error;
     }
 
@@ -175,12 +190,19 @@ export const createLogsHandler =
       publishFailures: guard.stats.publishFailures,
       deliveredToOnFailure: guard.stats.parked,
     };
-    logger.info('batch processed', { ...summary, findings: result.fresh.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity })) });
+    logger.info('batch processed', {
+      ...summary,
+      findings: result.fresh.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity })),
+    });
     return summary;
   };
 
 /** A normaliser is not supposed to throw; if one does, the line is counted, not the batch lost. */
-function safely(normalise: LineNormaliser, message: string, context: LineContext): ParseResult<IdentityEvent> {
+function safely(
+  normalise: LineNormaliser,
+  message: string,
+  context: LineContext,
+): ParseResult<IdentityEvent> {
   try {
     return normalise(message, context);
   } catch {

@@ -39,7 +39,11 @@ export const metrics = new Metrics();
 export const DIGEST_THRESHOLD = 10;
 
 /** The SNS renderer for an account / region: bodies point at Security Hub when it is enabled. */
-export function productionRenderer(region: string, accountId: string, securityHubEnabled: boolean): AlertRenderer {
+export function productionRenderer(
+  region: string,
+  accountId: string,
+  securityHubEnabled: boolean,
+): AlertRenderer {
   const opts = securityHubEnabled ? { securityHub: { region, accountId } } : {};
   return { alert: (f) => renderAlert(f, opts), digest: (fs) => [renderDigest(fs, opts)] };
 }
@@ -51,10 +55,16 @@ export const productionToAsff =
     toAsff(f, { region, accountId, nowIso: new Date(nowMs).toISOString() });
 
 /** Parse `NHI_CONFIG` and read the contract files it names (relative to the function's root). */
-function loadConfiguration(nhiConfig: string | undefined): { config: NhiWatchConfig; contracts: ContractSet } {
+function loadConfiguration(nhiConfig: string | undefined): {
+  config: NhiWatchConfig;
+  contracts: ContractSet;
+} {
   let config = DEFAULT_CONFIG;
   if (nhiConfig !== undefined) {
-    const parsed = parseConfigJson(nhiConfig, { knownRuleIds: RULES.map((r) => r.id), ruleDefaults: Object.fromEntries(RULES.map((r) => [r.id, r.defaults])) });
+    const parsed = parseConfigJson(nhiConfig, {
+      knownRuleIds: RULES.map((r) => r.id),
+      ruleDefaults: Object.fromEntries(RULES.map((r) => [r.id, r.defaults])),
+    });
     if (!parsed.ok) throw new ConfigurationError('NHI_CONFIG', parsed.reason);
     config = parsed.value;
   }
@@ -62,12 +72,16 @@ function loadConfiguration(nhiConfig: string | undefined): { config: NhiWatchCon
   for (const file of config.contractsFiles) {
     const path = resolve(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
     const format = contractFormatOf(path);
-    if (format === undefined) throw new ConfigurationError('NHI_CONFIG', `contractsFiles: ${file} must end in .yaml, .yml or .json`);
+    if (format === undefined)
+      throw new ConfigurationError('NHI_CONFIG', `contractsFiles: ${file} must end in .yaml, .yml or .json`);
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new ConfigurationError('NHI_CONFIG', `contractsFiles: cannot read ${path} (${(error as Error).message})`);
+      throw new ConfigurationError(
+        'NHI_CONFIG',
+        `contractsFiles: cannot read ${path} (${(error as Error).message})`,
+      );
     }
     const parsed = parseContracts(text, path, format);
     if (!parsed.ok) throw new ConfigurationError('NHI_CONFIG', parsed.reason);
@@ -77,7 +91,9 @@ function loadConfiguration(nhiConfig: string | undefined): { config: NhiWatchCon
 }
 
 /** Build everything the handlers run with from the environment; throws ConfigurationError naming a bad variable. */
-export function productionDeps(env: Readonly<Record<string, string | undefined>> = process.env): LogsHandlerDeps {
+export function productionDeps(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LogsHandlerDeps {
   const e = readHandlerEnv(env);
   const { config, contracts } = loadConfiguration(e.nhiConfig);
   const dynamoDb = new DynamoDBClient({ region: e.region });
@@ -106,14 +122,21 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
   return {
     pipeline: {
       store: new DynamoDbBaselineStore({ client: dynamoDb, tableName: e.tableName }),
-      ledger: new DynamoDbFindingLedger({ client: dynamoDb, tableName: e.tableName, dedupWindowSeconds: config.engine.dedupWindowSeconds }),
+      ledger: new DynamoDbFindingLedger({
+        client: dynamoDb,
+        tableName: e.tableName,
+        dedupWindowSeconds: config.engine.dedupWindowSeconds,
+      }),
       rules: RULES,
       contracts,
       config: config.engine,
       ...(suppressions.length > 0
         ? {
             suppress: suppressionFilter(suppressions, {
-              onExpired: (expired) => logger.warn('expired suppressions no longer apply', { suppressions: expired.map((s) => s.id ?? s.reason) }),
+              onExpired: (expired) =>
+                logger.warn('expired suppressions no longer apply', {
+                  suppressions: expired.map((s) => s.id ?? s.reason),
+                }),
             }),
           }
         : {}),
@@ -122,7 +145,10 @@ export function productionDeps(env: Readonly<Record<string, string | undefined>>
       backoff: (attempt) => realSleep(jitteredDelayMs(attempt, 25, 1_000)),
     },
     sink: new FanoutSink(routes),
-    onFailure: new SqsOnFailureQueue({ client: new SQSClient({ region: e.region }), queueUrl: e.onFailureQueueUrl }),
+    onFailure: new SqsOnFailureQueue({
+      client: new SQSClient({ region: e.region }),
+      queueUrl: e.onFailureQueueUrl,
+    }),
     intel: loadIpIntelDb(e.ipDbPath !== undefined ? { path: e.ipDbPath } : {}),
     logger,
     metrics,

@@ -18,7 +18,8 @@ function throttlingDynamoDb(unprocessedRounds: number) {
       const served = keys.filter((k) => !leave.includes(k) && stored.has(k));
       return Promise.resolve({
         Responses: { t: served.map((k) => ({ pk: { S: k }, ver: { N: '1' }, body: { S: stored.get(k)! } })) },
-        UnprocessedKeys: leave.length > 0 ? { t: { ...req, Keys: leave.map((k) => ({ pk: { S: k } })) } } : {},
+        UnprocessedKeys:
+          leave.length > 0 ? { t: { ...req, Keys: leave.map((k) => ({ pk: { S: k } })) } } : {},
       });
     }
     return Promise.reject(new Error('unexpected command'));
@@ -41,6 +42,11 @@ describe('DynamoDbBaselineStore.load', () => {
 
   it('fails with a retryable error instead of returning a partial state when keys stay unprocessed', async () => {
     const { client } = throttlingDynamoDb(100);
-    await expect(new DynamoDbBaselineStore({ client, tableName: 't', sleep: noSleep, maxBatchAttempts: 3 }).load(['aws:1:role/a', 'aws:1:role/b'])).rejects.toBeInstanceOf(BaselineStoreError);
+    await expect(
+      new DynamoDbBaselineStore({ client, tableName: 't', sleep: noSleep, maxBatchAttempts: 3 }).load([
+        'aws:1:role/a',
+        'aws:1:role/b',
+      ]),
+    ).rejects.toBeInstanceOf(BaselineStoreError);
   });
 });

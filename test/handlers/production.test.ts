@@ -20,7 +20,10 @@ const problem = (env: Record<string, string>): ConfigurationError | undefined =>
 
 describe('productionDeps', () => {
   it('builds the handler dependencies from a valid environment, with the configuration applied', () => {
-    const deps = productionDeps({ ...ENV, NHI_CONFIG: JSON.stringify({ dedupWindowSeconds: 600, disabledRules: ['new-source'] }) });
+    const deps = productionDeps({
+      ...ENV,
+      NHI_CONFIG: JSON.stringify({ dedupWindowSeconds: 600, disabledRules: ['new-source'] }),
+    });
     expect(deps.pipeline.config.dedupWindowSeconds).toBe(600);
     expect(deps.pipeline.config.disabledRules).toEqual(['new-source']);
     expect(deps.pipeline.rules.length).toBeGreaterThan(0);
@@ -34,7 +37,10 @@ describe('productionDeps', () => {
   });
 
   it('refuses a contracts file it cannot read, naming NHI_CONFIG', () => {
-    const error = problem({ ...ENV, NHI_CONFIG: JSON.stringify({ contractsFiles: ['/nonexistent/contracts.yaml'] }) });
+    const error = problem({
+      ...ENV,
+      NHI_CONFIG: JSON.stringify({ contractsFiles: ['/nonexistent/contracts.yaml'] }),
+    });
     expect(error?.variable).toBe('NHI_CONFIG');
     expect(error?.message).toMatch(/cannot read \/nonexistent\/contracts.yaml/);
   });

@@ -11,7 +11,11 @@ import { FanoutSink } from '../../lambdas/adapters/fanout-sink';
 import { GuardedSink } from '../../lambdas/adapters/guarded-sink';
 import { SecurityHubFindingSink } from '../../lambdas/adapters/security-hub-sink';
 import { SnsFindingSink, splitMessage } from '../../lambdas/adapters/sns-sink';
-import { OnFailureQueueError, SqsOnFailureQueue, type UndeliveredFinding } from '../../lambdas/adapters/sqs-on-failure';
+import {
+  OnFailureQueueError,
+  SqsOnFailureQueue,
+  type UndeliveredFinding,
+} from '../../lambdas/adapters/sqs-on-failure';
 import { MemoryFindingLedger } from '../../lambdas/adapters/memory-store';
 import { ContractSet } from '../../lambdas/core/contracts';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../lambdas/core/engine';
@@ -22,20 +26,41 @@ import { productionRenderer, productionToAsff } from '../../lambdas/handlers/pro
 import { redrive } from '../../scripts/redrive';
 import { validateAsffFinding } from '../support/asff-schema';
 import { LOCAL, createTopology, drain, notifications, sns, sqs, type Topology } from '../support/aws';
-import { startFauxqs, startFaultyProxy, startSecurityHubReceiver, type FaultyProxy, type LocalServer, type SecurityHubReceiver } from '../support/servers';
+import {
+  startFauxqs,
+  startFaultyProxy,
+  startSecurityHubReceiver,
+  type FaultyProxy,
+  type LocalServer,
+  type SecurityHubReceiver,
+} from '../support/servers';
 
 const noSleep = (): Promise<void> => Promise.resolve();
 
 /** A rule that fires on every event, one finding per event id. */
 const everyEvent: DetectionRule = {
-  id: 'every-event', title: 'Every event', severity: 'HIGH', asffTypes: ['TTPs/Credential Access'], references: ['MITRE:T1078'],
-  falsePositives: [], runbook: 'Check the identity.', defaults: {}, needsLearning: false, tests: [],
+  id: 'every-event',
+  title: 'Every event',
+  severity: 'HIGH',
+  asffTypes: ['TTPs/Credential Access'],
+  references: ['MITRE:T1078'],
+  falsePositives: [],
+  runbook: 'Check the identity.',
+  defaults: {},
+  needsLearning: false,
+  tests: [],
   detect: (e) => ({ discriminator: e.eventId, summary: `event ${e.eventId}`, evidence: ['fired'] }),
 };
 const findings = (n: number, key = 'aws:123456789012:role/orders-worker'): Finding[] =>
   evaluate({
-    batchId: 'fixture', events: Array.from({ length: n }, (_, i) => ev({ eventId: `e${i}`, timeMs: at(0, 1, i), identity: { key } })),
-    state: new Map(), rules: [everyEvent], contracts: new ContractSet([]), config: DEFAULT_ENGINE_CONFIG,
+    batchId: 'fixture',
+    events: Array.from({ length: n }, (_, i) =>
+      ev({ eventId: `e${i}`, timeMs: at(0, 1, i), identity: { key } }),
+    ),
+    state: new Map(),
+    rules: [everyEvent],
+    contracts: new ContractSet([]),
+    config: DEFAULT_ENGINE_CONFIG,
   }).findings;
 
 const render = productionRenderer('us-east-1', '123456789012', true);
@@ -69,7 +94,14 @@ beforeEach(async () => {
   topo = await createTopology(snsClient, sqsClient, `t${++n}`);
 });
 
-const snsSink = (threshold = 10): SnsFindingSink => new SnsFindingSink({ client: snsClient, topicArn: topo.topicArn, render, digestThreshold: threshold, sleep: noSleep });
+const snsSink = (threshold = 10): SnsFindingSink =>
+  new SnsFindingSink({
+    client: snsClient,
+    topicArn: topo.topicArn,
+    render,
+    digestThreshold: threshold,
+    sleep: noSleep,
+  });
 const hubSink = (): SecurityHubFindingSink =>
   new SecurityHubFindingSink({ client: hubClient, nowMs: () => at(1), sleep: noSleep, toAsff: asff });
 
@@ -92,7 +124,9 @@ describe('SNS alerts', () => {
     const parts = received.map((r) => splitMessage(r.Message)!);
     // A readable body for e-mail, then the finding itself as JSON.
     for (const p of parts) expect(p.body).toMatch(/^HIGH: Every event\n/);
-    expect(parts.map((p) => (JSON.parse(p.json) as Finding).id).sort()).toEqual(fresh.map((f) => f.id).sort());
+    expect(parts.map((p) => (JSON.parse(p.json) as Finding).id).sort()).toEqual(
+      fresh.map((f) => f.id).sort(),
+    );
   });
 
   it('sends a digest instead of one message per finding when a batch yields many', async () => {
@@ -101,7 +135,10 @@ describe('SNS alerts', () => {
     const received = notifications(await drain(sqsClient, topo.alertQueueUrl));
     expect(received).toHaveLength(1);
     expect(received[0]!.Subject).toMatch(/12 findings/);
-    const digest = JSON.parse(splitMessage(received[0]!.Message)!.json) as { count: number; findings: Finding[] };
+    const digest = JSON.parse(splitMessage(received[0]!.Message)!.json) as {
+      count: number;
+      findings: Finding[];
+    };
     expect(digest.count).toBe(12);
     expect(digest.findings.map((f) => f.id).sort()).toEqual(fresh.map((f) => f.id).sort());
   });
@@ -140,9 +177,17 @@ describe('Security Hub import', () => {
 
   it('reports findings it still cannot import as failed at Security Hub', async () => {
     hub.failRequests(500, 1000);
-    const result = await new SecurityHubFindingSink({ client: hubClient, nowMs: () => at(1), sleep: noSleep, maxAttempts: 2, toAsff: asff }).publish(findings(3), []);
+    const result = await new SecurityHubFindingSink({
+      client: hubClient,
+      nowMs: () => at(1),
+      sleep: noSleep,
+      maxAttempts: 2,
+      toAsff: asff,
+    }).publish(findings(3), []);
     expect(result.failed).toHaveLength(3);
-    expect(result.failed.every((f) => f.destinations.join() === 'security-hub' && /HTTP 500/.test(f.reason))).toBe(true);
+    expect(
+      result.failed.every((f) => f.destinations.join() === 'security-hub' && /HTTP 500/.test(f.reason)),
+    ).toBe(true);
   });
 });
 
@@ -152,7 +197,10 @@ describe('on-failure path', () => {
     const fresh = findings(1);
     await ledger.record(fresh);
     const guard = new GuardedSink(
-      new FanoutSink([{ destination: 'sns', sink: snsSink() }, { destination: 'security-hub', sink: hubSink() }]),
+      new FanoutSink([
+        { destination: 'sns', sink: snsSink() },
+        { destination: 'security-hub', sink: hubSink() },
+      ]),
       new SqsOnFailureQueue({ client: sqsClient, queueUrl: topo.onFailureQueueUrl, sleep: noSleep }),
       ledger,
       () => at(2),
@@ -162,9 +210,17 @@ describe('on-failure path', () => {
     expect(result.failed).toEqual([]);
     expect(guard.stats).toEqual({ publishFailures: 1, parked: 1 });
     expect(hub.findings.has(fresh[0]!.id)).toBe(true);
-    const parked = (await drain(sqsClient, topo.onFailureQueueUrl)).map((m) => JSON.parse(m.Body!) as UndeliveredFinding);
+    const parked = (await drain(sqsClient, topo.onFailureQueueUrl)).map(
+      (m) => JSON.parse(m.Body!) as UndeliveredFinding,
+    );
     expect(parked).toEqual([
-      { format: 'nhi-watch/undelivered-finding@1', finding: fresh[0], destinations: ['sns'], reason: expect.stringMatching(/SNS/), failedAt: new Date(at(2)).toISOString() },
+      {
+        format: 'nhi-watch/undelivered-finding@1',
+        finding: fresh[0],
+        destinations: ['sns'],
+        reason: expect.stringMatching(/SNS/),
+        failedAt: new Date(at(2)).toISOString(),
+      },
     ]);
     // Parked is accounted for: the finding stays in the ledger, so a repeat does not alert twice.
     expect(ledger.findings.has(fresh[0]!.id)).toBe(true);
@@ -174,16 +230,28 @@ describe('on-failure path', () => {
     const ledger = new MemoryFindingLedger();
     const fresh = findings(3);
     await ledger.record(fresh);
-    const guard = new GuardedSink(snsSink(), new SqsOnFailureQueue({ client: sqsClient, queueUrl: topo.onFailureQueueUrl, sleep: noSleep }), ledger, () => at(2));
+    const guard = new GuardedSink(
+      snsSink(),
+      new SqsOnFailureQueue({ client: sqsClient, queueUrl: topo.onFailureQueueUrl, sleep: noSleep }),
+      ledger,
+      () => at(2),
+    );
     snsProxy.failRequests(500, 9);
     await guard.publish(fresh, []);
     expect(notifications(await drain(sqsClient, topo.alertQueueUrl))).toEqual([]);
 
     const lines: string[] = [];
-    const result = await redrive({ sqs: sqsClient, queueUrl: topo.onFailureQueueUrl, sinks: { sns: snsSink() }, log: (l) => lines.push(l) });
+    const result = await redrive({
+      sqs: sqsClient,
+      queueUrl: topo.onFailureQueueUrl,
+      sinks: { sns: snsSink() },
+      log: (l) => lines.push(l),
+    });
 
     expect(result).toEqual({ seen: 3, redriven: 3, kept: 0 });
-    const alerted = notifications(await drain(sqsClient, topo.alertQueueUrl)).map((n) => (JSON.parse(splitMessage(n.Message)!.json) as Finding).id);
+    const alerted = notifications(await drain(sqsClient, topo.alertQueueUrl)).map(
+      (n) => (JSON.parse(splitMessage(n.Message)!.json) as Finding).id,
+    );
     expect(alerted.sort()).toEqual(fresh.map((f) => f.id).sort());
     expect(await drain(sqsClient, topo.onFailureQueueUrl)).toEqual([]);
   });
@@ -194,7 +262,11 @@ describe('on-failure path', () => {
     await ledger.record(fresh);
     const guard = new GuardedSink(
       snsSink(),
-      new SqsOnFailureQueue({ client: sqsClient, queueUrl: `${topo.onFailureQueueUrl}-missing`, sleep: noSleep }),
+      new SqsOnFailureQueue({
+        client: sqsClient,
+        queueUrl: `${topo.onFailureQueueUrl}-missing`,
+        sleep: noSleep,
+      }),
       ledger,
       () => at(2),
     );

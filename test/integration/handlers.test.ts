@@ -70,7 +70,11 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   [ddb, fauxqs] = await Promise.all([startDynamoDbLocal(), startFauxqs()]);
-  [ddbProxy, snsProxy, sqsProxy] = await Promise.all([startFaultyProxy(ddb.endpoint), startFaultyProxy(fauxqs.endpoint), startFaultyProxy(fauxqs.endpoint)]);
+  [ddbProxy, snsProxy, sqsProxy] = await Promise.all([
+    startFaultyProxy(ddb.endpoint),
+    startFaultyProxy(fauxqs.endpoint),
+    startFaultyProxy(fauxqs.endpoint),
+  ]);
   hub = await startSecurityHubReceiver(validateAsffFinding);
   ddbClient = dynamoDb(ddb.endpoint);
   snsClient = sns(fauxqs.endpoint);
@@ -138,7 +142,8 @@ function eventsOf(event: CloudWatchLogsEvent, normalise: LineNormaliser): Identi
  */
 async function reference(payloads: readonly CloudWatchLogsEvent[], normalise: LineNormaliser) {
   const store = new MemoryBaselineStore();
-  for (const [k, v] of await dynamoStore().load(stateKeys(payloads.flatMap((p) => eventsOf(p, normalise))))) store.records.set(k, v);
+  for (const [k, v] of await dynamoStore().load(stateKeys(payloads.flatMap((p) => eventsOf(p, normalise)))))
+    store.records.set(k, v);
   const fresh: Finding[] = [];
   const repeats: Finding[] = [];
   const sink: FindingSink = {
@@ -150,12 +155,21 @@ async function reference(payloads: readonly CloudWatchLogsEvent[], normalise: Li
   };
   const { batchIdOf } = await import('../../lambdas/handlers/pipeline-handler.js');
   for (const p of payloads) {
-    await runPipeline(batchIdOf(p), eventsOf(p, normalise), { store, ledger: new MemoryFindingLedger(), sink, rules: RULES, contracts: new ContractSet([]), config, nowMs: () => Date.now() });
+    await runPipeline(batchIdOf(p), eventsOf(p, normalise), {
+      store,
+      ledger: new MemoryFindingLedger(),
+      sink,
+      rules: RULES,
+      contracts: new ContractSet([]),
+      config,
+      nowMs: () => Date.now(),
+    });
   }
   return { store, fresh, repeats };
 }
 
-const dynamoStore = (): DynamoDbBaselineStore => new DynamoDbBaselineStore({ client: ddbClient, tableName: TABLE });
+const dynamoStore = (): DynamoDbBaselineStore =>
+  new DynamoDbBaselineStore({ client: ddbClient, tableName: TABLE });
 const ids = (fs: readonly { id: string }[]): string[] => fs.map((f) => f.id).sort();
 
 /** The finding ids the alert subscriber received (one per alert, or all of a digest). */
@@ -163,7 +177,8 @@ async function alertedIds(): Promise<string[]> {
   const out: string[] = [];
   for (const note of notifications(await drain(sqsClient, topo.alertQueueUrl))) {
     expect(note.Subject!.length).toBeLessThan(100);
-    const json = JSON.parse(splitMessage(note.Message)!.json) as Finding | { kind: 'digest'; findings: Finding[] };
+    const json = JSON.parse(splitMessage(note.Message)!.json) as
+      Finding | { kind: 'digest'; findings: Finding[] };
     if ('kind' in json && json.kind === 'digest') out.push(...json.findings.map((f) => f.id));
     else out.push((json as Finding).id);
   }
@@ -186,7 +201,13 @@ describe('cloudtrail-logs handler', () => {
     const requests = ddbProxy.counts.forwarded - before;
 
     expect(run.error).toBeUndefined();
-    expect(run.result).toMatchObject({ lines: rootScenario.length, events: rootScenario.length, malformedLines: 0, fresh: expected.fresh.length, deliveredToOnFailure: 0 });
+    expect(run.result).toMatchObject({
+      lines: rootScenario.length,
+      events: rootScenario.length,
+      malformedLines: 0,
+      fresh: expected.fresh.length,
+      deliveredToOnFailure: 0,
+    });
     // Baselines: the handler's DynamoDB records are the reference pipeline's, version for version.
     const keys = [...expected.store.records.keys()];
     const stored = await dynamoStore().load(keys);
@@ -198,14 +219,20 @@ describe('cloudtrail-logs handler', () => {
     expect(hub.problems).toEqual([]);
     // Metrics a dashboard reads.
     expect(metricSum(run.emf, 'Events')).toBe(rootScenario.length);
-    expect(metricSum(run.emf, 'Findings', { rule: expected.fresh[0]!.ruleId })).toBe(expected.fresh.filter((f) => f.ruleId === expected.fresh[0]!.ruleId).length);
+    expect(metricSum(run.emf, 'Findings', { rule: expected.fresh[0]!.ruleId })).toBe(
+      expected.fresh.filter((f) => f.ruleId === expected.fresh[0]!.ruleId).length,
+    );
     // DynamoDB requests: one BatchGetItem, a write per changed record, one ledger update per finding.
     const events = eventsOf(event, cloudTrail.normaliseCloudTrailLine);
-    expect(requests).toBeLessThanOrEqual(Math.ceil(stateKeys(events).length / 100) + stateKeys(events).length + expected.fresh.length);
+    expect(requests).toBeLessThanOrEqual(
+      Math.ceil(stateKeys(events).length / 100) + stateKeys(events).length + expected.fresh.length,
+    );
   });
 
   it('changes no baseline and sends no second alert when the same payload is delivered twice', async () => {
-    const event = subscriptionEvent(corpusLines('cloudtrail/otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl'));
+    const event = subscriptionEvent(
+      corpusLines('cloudtrail/otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl'),
+    );
     const expected = await reference([event], cloudTrail.normaliseCloudTrailLine);
     expect(expected.fresh.length).toBeGreaterThan(0);
     const keys = [...expected.store.records.keys()];
@@ -223,17 +250,26 @@ describe('cloudtrail-logs handler', () => {
   });
 
   it('loses no update when 8 invocations update one identity concurrently', async () => {
-    const template = JSON.parse(corpusLines('cloudtrail/invictus-aws-dataset/events.jsonl')[0]!) as Record<string, unknown>;
+    const template = JSON.parse(corpusLines('cloudtrail/invictus-aws-dataset/events.jsonl')[0]!) as Record<
+      string,
+      unknown
+    >;
     const payloads = Array.from({ length: 8 }, (_, i) =>
       subscriptionEvent(
         Array.from({ length: 25 }, (_, j) =>
-          JSON.stringify({ ...template, eventID: `c-${i}-${j}`, eventTime: new Date(Date.UTC(2026, 2, 2, 10, i, j)).toISOString().replace('.000', '') }),
+          JSON.stringify({
+            ...template,
+            eventID: `c-${i}-${j}`,
+            eventTime: new Date(Date.UTC(2026, 2, 2, 10, i, j)).toISOString().replace('.000', ''),
+          }),
         ),
       ),
     );
     const key = eventsOf(payloads[0]!, cloudTrail.normaliseCloudTrailLine)[0]!.identity.key;
 
-    const runs = await captureStdout(() => Promise.all(payloads.map((p) => cloudTrail.handler(p, lambdaContext()))));
+    const runs = await captureStdout(() =>
+      Promise.all(payloads.map((p) => cloudTrail.handler(p, lambdaContext()))),
+    );
 
     expect(runs.error).toBeUndefined();
     const record = (await dynamoStore().load([key])).get(key)!;
@@ -244,13 +280,25 @@ describe('cloudtrail-logs handler', () => {
   });
 
   it('counts and skips malformed payloads and lines, and processes the rest of the batch', async () => {
-    const gz = (text: string): CloudWatchLogsEvent => ({ awslogs: { data: gzipSync(text).toString('base64') } });
+    const gz = (text: string): CloudWatchLogsEvent => ({
+      awslogs: { data: gzipSync(text).toString('base64') },
+    });
     const bad: [CloudWatchLogsEvent, string][] = [
       [{ awslogs: { data: '!!! not base64 !!!' } }, 'invalid-base64'],
       [{ awslogs: { data: Buffer.from('plain text, not gzip').toString('base64') } }, 'not-gzip'],
       [{ awslogs: { data: gzipSync('{"truncated": ').toString('base64').slice(0, 24) } }, 'invalid-gzip'],
       [gz('this is not JSON'), 'invalid-json'],
-      [gz(JSON.stringify({ messageType: 'DATA_MESSAGE', owner: '123456789012', logGroup: 'g', logStream: 's' })), 'missing-log-events'],
+      [
+        gz(
+          JSON.stringify({
+            messageType: 'DATA_MESSAGE',
+            owner: '123456789012',
+            logGroup: 'g',
+            logStream: 's',
+          }),
+        ),
+        'missing-log-events',
+      ],
       [{} as CloudWatchLogsEvent, 'missing-awslogs-data'],
     ];
     for (const [event, reason] of bad) {
@@ -261,7 +309,13 @@ describe('cloudtrail-logs handler', () => {
     }
 
     const good = corpusLines('cloudtrail/panther-analysis/scenario-enrichment-example-victim.jsonl');
-    const lines = ['not json at all', '[1,2,3]', JSON.stringify({ eventName: 'GetObject' }), ...good, '{"eventVersion":"1.08","userIdentity":'];
+    const lines = [
+      'not json at all',
+      '[1,2,3]',
+      JSON.stringify({ eventName: 'GetObject' }),
+      ...good,
+      '{"eventVersion":"1.08","userIdentity":',
+    ];
     const event = encodeEvent(payloadJson(lines));
     const run = await invoke(cloudTrail.handler, event);
     expect(run.error).toBeUndefined();
@@ -275,7 +329,9 @@ describe('cloudtrail-logs handler', () => {
 describe('delivery failures', () => {
   /** The Panther enrichment-example attack, replayed in another account (so its identities are new here). */
   const enrichment = (account: string): string[] =>
-    corpusLines('cloudtrail/panther-analysis/scenario-enrichment-example-attacker.jsonl').map((l) => l.replaceAll('493859302102', account));
+    corpusLines('cloudtrail/panther-analysis/scenario-enrichment-example-attacker.jsonl').map((l) =>
+      l.replaceAll('493859302102', account),
+    );
 
   it('retries Security Hub 429 / 500 and parks what SNS refuses in the on-failure queue: no finding lost', async () => {
     const event = subscriptionEvent(enrichment('210987654321'));
@@ -293,10 +349,17 @@ describe('delivery failures', () => {
     expect(hub.problems).toEqual([]);
     expect(snsProxy.counts.failed).toBeGreaterThan(3);
     expect(await alertedIds()).toEqual([]);
-    const parked = (await drain(sqsClient, topo.onFailureQueueUrl)).map((m) => JSON.parse(m.Body!) as UndeliveredFinding);
+    const parked = (await drain(sqsClient, topo.onFailureQueueUrl)).map(
+      (m) => JSON.parse(m.Body!) as UndeliveredFinding,
+    );
     expect(ids(parked.map((p) => p.finding))).toEqual(ids(expected.fresh));
-    expect(parked.every((p) => p.destinations.join() === 'sns' && p.format === 'nhi-watch/undelivered-finding@1')).toBe(true);
-    expect(run.result).toMatchObject({ publishFailures: expected.fresh.length, deliveredToOnFailure: expected.fresh.length });
+    expect(
+      parked.every((p) => p.destinations.join() === 'sns' && p.format === 'nhi-watch/undelivered-finding@1'),
+    ).toBe(true);
+    expect(run.result).toMatchObject({
+      publishFailures: expected.fresh.length,
+      deliveredToOnFailure: expected.fresh.length,
+    });
     expect(metricSum(run.emf, 'DeliveredToOnFailure')).toBe(expected.fresh.length);
     expect(metricSum(run.emf, 'PublishFailures')).toBe(expected.fresh.length);
   });
@@ -371,7 +434,11 @@ describe('the bundle the stack deploys', () => {
       const run = await bundle.invoke(event, { ...process.env, NHI_IP_DB_PATH: DEFAULT_IP_INTEL_PATH });
 
       expect(run.error).toBeUndefined();
-      expect(run.result).toMatchObject({ events: lines.length, fresh: expected.fresh.length, deliveredToOnFailure: 0 });
+      expect(run.result).toMatchObject({
+        events: lines.length,
+        fresh: expected.fresh.length,
+        deliveredToOnFailure: 0,
+      });
       expect(await alertedIds()).toEqual(ids(expected.fresh));
       expect([...hub.findings.keys()].sort()).toEqual(ids(expected.fresh));
     } finally {

@@ -5,10 +5,20 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 
 /** Region and dummy credentials of every local client. */
-export const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } } as const;
+export const LOCAL = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+} as const;
 
 /** A DynamoDB client for a local endpoint. */
 export const dynamoDb = (endpoint: string): DynamoDBClient => new DynamoDBClient({ ...LOCAL, endpoint });
@@ -25,13 +35,25 @@ export interface Topology {
 }
 
 /** Create a topic, a subscribed queue and an on-failure queue, named with `prefix`. */
-export async function createTopology(snsClient: SNSClient, sqsClient: SQSClient, prefix: string): Promise<Topology> {
+export async function createTopology(
+  snsClient: SNSClient,
+  sqsClient: SQSClient,
+  prefix: string,
+): Promise<Topology> {
   const { TopicArn } = await snsClient.send(new CreateTopicCommand({ Name: `${prefix}-alerts` }));
   const alert = await sqsClient.send(new CreateQueueCommand({ QueueName: `${prefix}-alert-subscriber` }));
   const onFailure = await sqsClient.send(new CreateQueueCommand({ QueueName: `${prefix}-on-failure` }));
-  const attrs = await sqsClient.send(new GetQueueAttributesCommand({ QueueUrl: alert.QueueUrl, AttributeNames: ['QueueArn'] }));
-  await snsClient.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: attrs.Attributes?.QueueArn }));
-  return { topicArn: TopicArn as string, alertQueueUrl: alert.QueueUrl as string, onFailureQueueUrl: onFailure.QueueUrl as string };
+  const attrs = await sqsClient.send(
+    new GetQueueAttributesCommand({ QueueUrl: alert.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  await snsClient.send(
+    new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: attrs.Attributes?.QueueArn }),
+  );
+  return {
+    topicArn: TopicArn as string,
+    alertQueueUrl: alert.QueueUrl as string,
+    onFailureQueueUrl: onFailure.QueueUrl as string,
+  };
 }
 
 /** Receive and delete everything currently in a queue. */
@@ -39,12 +61,20 @@ export async function drain(sqsClient: SQSClient, queueUrl: string): Promise<Mes
   const out: Message[] = [];
   for (;;) {
     const { Messages = [] } = await sqsClient.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) return out;
     out.push(...Messages);
     await sqsClient.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
     );
   }
 }
@@ -58,4 +88,5 @@ export interface SnsNotification {
 }
 
 /** Parse the SNS envelopes out of a subscriber queue's messages. */
-export const notifications = (messages: readonly Message[]): SnsNotification[] => messages.map((m) => JSON.parse(m.Body ?? '{}') as SnsNotification);
+export const notifications = (messages: readonly Message[]): SnsNotification[] =>
+  messages.map((m) => JSON.parse(m.Body ?? '{}') as SnsNotification);

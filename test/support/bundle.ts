@@ -49,10 +49,14 @@ export function bundleHandler(entry: string): Bundle {
     invoke: (event, env) =>
       new Promise((resolve, reject) => {
         writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
-        const child = spawn(process.execPath, [join(dir, 'runner.js'), join(dir, 'index.js'), join(dir, 'event.json')], {
-          env,
-          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        });
+        const child = spawn(
+          process.execPath,
+          [join(dir, 'runner.js'), join(dir, 'index.js'), join(dir, 'event.json')],
+          {
+            env,
+            stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          },
+        );
         let answer: { result?: unknown; error?: string } | undefined;
         let stderr = '';
         child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));

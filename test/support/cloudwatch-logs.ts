@@ -40,7 +40,10 @@ export function payloadJson(messages: readonly string[], o: PayloadOptions = {})
 }
 
 /** Gzip + base64 a payload JSON into the event Lambda receives. */
-export const encodeEvent = (json: string): CloudWatchLogsEvent => ({ awslogs: { data: gzipSync(json).toString('base64') } });
+export const encodeEvent = (json: string): CloudWatchLogsEvent => ({
+  awslogs: { data: gzipSync(json).toString('base64') },
+});
 
 /** A subscription event carrying these log lines. */
-export const subscriptionEvent = (messages: readonly string[], o: PayloadOptions = {}): CloudWatchLogsEvent => encodeEvent(payloadJson(messages, o));
+export const subscriptionEvent = (messages: readonly string[], o: PayloadOptions = {}): CloudWatchLogsEvent =>
+  encodeEvent(payloadJson(messages, o));

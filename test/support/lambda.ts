@@ -49,7 +49,8 @@ function parseOutput(lines: readonly string[]): { emf: EmfLine[]; logs: Record<s
     } catch {
       continue;
     }
-    const aws = obj._aws as { CloudWatchMetrics?: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
+    const aws = obj._aws as
+      { CloudWatchMetrics?: { Dimensions: string[][]; Metrics: { Name: string }[] }[] } | undefined;
     if (aws?.CloudWatchMetrics) {
       const metrics: Record<string, number> = {};
       const dimensions: Record<string, string> = {};
@@ -69,10 +70,14 @@ export async function captureStdout<R>(fn: () => Promise<R>): Promise<Invocation
   const streams = [process.stdout, process.stderr];
   const originals = streams.map((s) => s.write.bind(s));
   for (const stream of streams) {
-    stream.write = ((chunk: string | Uint8Array): boolean => {
-      lines.push(...String(chunk).split('\n').filter((l) => l !== ''));
+    stream.write = (chunk: string | Uint8Array): boolean => {
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       return true;
-    });
+    };
   }
   try {
     const result = await fn();
@@ -85,11 +90,17 @@ export async function captureStdout<R>(fn: () => Promise<R>): Promise<Invocation
 }
 
 /** Call `handler(event, context)` as Lambda does, capturing stdout. */
-export const invoke = <E, R>(handler: (event: E, context: Context) => Promise<R>, event: E): Promise<Invocation<R>> =>
-  captureStdout(() => handler(event, lambdaContext()));
+export const invoke = <E, R>(
+  handler: (event: E, context: Context) => Promise<R>,
+  event: E,
+): Promise<Invocation<R>> => captureStdout(() => handler(event, lambdaContext()));
 
 /** Sum of one metric over EMF lines (optionally only those with these dimensions). */
-export const metricSum = (emf: readonly EmfLine[], name: string, dimensions: Record<string, string> = {}): number =>
+export const metricSum = (
+  emf: readonly EmfLine[],
+  name: string,
+  dimensions: Record<string, string> = {},
+): number =>
   emf
     .filter((l) => Object.entries(dimensions).every(([k, v]) => l.dimensions[k] === v))
     .reduce((n, l) => n + (l.metrics[name] ?? 0), 0);

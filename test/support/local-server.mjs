@@ -94,7 +94,8 @@ async function startFauxqs() {
 }
 
 try {
-  const port = mode === 'dynamodb' ? await startDynamoDb() : mode === 'fauxqs' ? await startFauxqs() : undefined;
+  const port =
+    mode === 'dynamodb' ? await startDynamoDb() : mode === 'fauxqs' ? await startFauxqs() : undefined;
   if (port === undefined) throw new Error(`unknown server ${mode}; expected dynamodb or fauxqs`);
   process.stdout.write(`${JSON.stringify({ port })}\n`);
 } catch (error) {

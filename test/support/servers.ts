@@ -9,7 +9,13 @@
  * - a fault-injecting HTTP proxy, to make a real server (fauxqs's SNS) fail on demand.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,7 +44,10 @@ async function startChild(mode: 'dynamodb' | 'fauxqs', startTimeoutMs = 90_000):
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${mode} did not start within ${startTimeoutMs} ms:\n${stderr}`)), startTimeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${mode} did not start within ${startTimeoutMs} ms:\n${stderr}`)),
+      startTimeoutMs,
+    );
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.once('line', (line) => {
       clearTimeout(timer);
@@ -88,7 +97,9 @@ const readBody = (req: IncomingMessage): Promise<Buffer> =>
 const listen = (server: Server): Promise<string> =>
   new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+    );
   });
 
 const close = (server: Server): Promise<void> =>
@@ -124,10 +135,16 @@ export interface SecurityHubReceiver extends LocalServer {
   reset(): void;
 }
 
-const ERROR_TYPES: Record<number, string> = { 429: 'TooManyRequestsException', 500: 'InternalException', 503: 'InternalException' };
+const ERROR_TYPES: Record<number, string> = {
+  429: 'TooManyRequestsException',
+  500: 'InternalException',
+  503: 'InternalException',
+};
 
 /** Start the loopback Security Hub receiver; `validate` returns the schema problems of one finding. */
-export async function startSecurityHubReceiver(validate: (finding: unknown) => readonly string[]): Promise<SecurityHubReceiver> {
+export async function startSecurityHubReceiver(
+  validate: (finding: unknown) => readonly string[],
+): Promise<SecurityHubReceiver> {
   const findings = new Map<string, ReceivedFinding>();
   const calls: ImportCall[] = [];
   const problems: string[] = [];
@@ -161,7 +178,8 @@ export async function startSecurityHubReceiver(validate: (finding: unknown) => r
       return;
     }
     calls.push({ status: 200, ids });
-    if (list.length < 1 || list.length > 100) problems.push(`BatchImportFindings carried ${list.length} findings (1..100 allowed)`);
+    if (list.length < 1 || list.length > 100)
+      problems.push(`BatchImportFindings carried ${list.length} findings (1..100 allowed)`);
     const failed: { Id: string; ErrorCode: string; ErrorMessage: string }[] = [];
     for (const finding of list) {
       const found = validate(finding);
@@ -175,7 +193,11 @@ export async function startSecurityHubReceiver(validate: (finding: unknown) => r
         findings.set(id, { finding, problems: found });
       }
     }
-    reply(200, { SuccessCount: list.length - failed.length, FailedCount: failed.length, FailedFindings: failed });
+    reply(200, {
+      SuccessCount: list.length - failed.length,
+      FailedCount: failed.length,
+      FailedFindings: failed,
+    });
   };
 
   const server = createServer((req, res) => {
@@ -229,7 +251,10 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
       const code = status === 429 ? 'Throttling' : 'InternalError';
       // Answer in the protocol the client speaks: awsJson (DynamoDB, SQS) or awsQuery XML (SNS).
       if (String(req.headers['content-type']).includes('json')) {
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${code};Receiver` });
+        res.writeHead(status, {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-query-error': `${code};Receiver`,
+        });
         res.end(JSON.stringify({ __type: `com.amazonaws#${code}`, message: `injected ${status}` }));
       } else {
         const xml = `<ErrorResponse><Error><Type>Receiver</Type><Code>${code}</Code><Message>injected ${status}</Message></Error><RequestId>fault</RequestId></ErrorResponse>`;
@@ -239,7 +264,13 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     }
     counts.forwarded += 1;
     const upstream = httpRequest(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } },
+      {
+        host: to.hostname,
+        port: to.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: to.host },
+      },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
