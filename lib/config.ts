@@ -9,14 +9,11 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import {
-  DEFAULT_CONFIG,
-  parseConfigText,
-  type NhiWatchConfig as DetectionConfig,
-} from '../lambdas/core/config.js';
-import { contractFormatOf, parseContracts } from '../lambdas/core/contracts-file.js';
+import { DEFAULT_CONFIG, type NhiWatchConfig as DetectionConfig } from '../lambdas/core/config.js';
+import { contractFormatOf } from '../lambdas/core/contracts-file.js';
 import { matchesGlob } from '../lambdas/core/glob.js';
 import { RULES } from '../lambdas/core/rules/index.js';
+import { parseConfigText, parseContracts } from '../lambdas/core/yaml-text.js';
 
 /** Context key holding the configuration object (or its JSON text, as `cdk -c` passes strings). */
 export const CONFIG_CONTEXT_KEY = 'nhiWatch';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -11,6 +12,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BASELINE_TABLE } from '../lambdas/core/baseline-table.js';
 import { configToJson } from '../lambdas/core/config.js';
+import { contractFormatOf, contractsToJson } from '../lambdas/core/contracts-file.js';
+import { parseContracts } from '../lambdas/core/yaml-text.js';
 import { DeploymentConfigError, type DeploymentConfig } from './config.js';
 import {
   BundledFunction,
@@ -44,6 +47,20 @@ const KEY_USER_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
  * others (names, ARNs, URLs resolved at deploy time) take under 1 KB.
  */
 export const MAX_NHI_CONFIG_BYTES = 3072;
+
+/**
+ * A contract file as the functions read it: validated again (it was at configuration load; a file edited
+ * since then fails synth, not the functions) and written as JSON.
+ */
+function shippedContracts(file: string): string {
+  const format = contractFormatOf(file);
+  const parsed =
+    format === undefined
+      ? { ok: false as const, reason: `${file}: must end in .yaml, .yml or .json` }
+      : parseContracts(readFileSync(file, 'utf8'), file, format);
+  if (!parsed.ok) throw new DeploymentConfigError(`contract file changed during synth:\n${parsed.reason}`);
+  return contractsToJson(parsed.value);
+}
 
 /** Properties of {@link NhiWatch}. */
 export interface NhiWatchProps {
@@ -232,16 +249,20 @@ export class NhiWatch extends Construct {
   /**
    * The environment both handlers read (the runtime validates it) and the files shipped with them:
    * `NHI_CONFIG` is the detection configuration as `configToJson` writes it (only what differs from the
-   * defaults), with `contractsFiles` pointing at the copies of the contract files inside the bundle.
+   * defaults), with `contractsFiles` pointing at the contract files inside the bundle, written as JSON
+   * whatever their source format (the functions carry no YAML parser).
    */
   private handlerEnvironment(config: DeploymentConfig): {
     environment: Record<string, string>;
     files: BundledFile[];
   } {
-    const files: BundledFile[] = config.detection.contractFiles.map((source, index) => ({
-      source,
-      bundlePath: `config/contracts/${index}-${path.basename(source)}`,
-    }));
+    const files: BundledFile[] = config.detection.contractFiles.map((source, index) => {
+      const name = path.basename(source);
+      return {
+        content: shippedContracts(source),
+        bundlePath: `config/contracts/${index}-${name}${contractFormatOf(name) === 'json' ? '' : '.json'}`,
+      };
+    });
     const nhiConfigJson = configToJson({
       ...config.detection.config,
       contractsFiles: files.map((file) => `${LAMBDA_TASK_ROOT}/${file.bundlePath}`),

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ContractSet, type Contract } from '../core/contracts.js';
-import { contractFormatOf, parseContracts } from '../core/contracts-file.js';
-import { parseConfigText, DEFAULT_CONFIG, type NhiWatchConfig } from '../core/config.js';
+import { contractFormatOf } from '../core/contracts-file.js';
+import { DEFAULT_CONFIG, type NhiWatchConfig } from '../core/config.js';
 import type { EngineConfig } from '../core/engine.js';
 import type { Finding } from '../core/finding.js';
 import type { IdentityEvent, ParseResult } from '../core/identity-event.js';
@@ -22,6 +22,7 @@ import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import { asObject, type JsonObject } from '../core/sources/fields.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
 import { suppressionFilter } from '../core/suppressions.js';
+import { parseConfigText, parseContracts } from '../core/yaml-text.js';
 import { loadIpIntelDb } from './ip-intel-db.js';
 import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile, saveStateFile } from './memory-store.js';
 

@@ -3,8 +3,9 @@
  * JSON in the Lambdas' `NHI_CONFIG` environment variable. Validated strictly at the boundary —
  * unknown keys, unknown rule ids, wrong types and unusable suppressions are errors that name the
  * file and the field — and merged over the engine defaults. docs/CONFIG.md documents every key.
+ * Reads JSON only, so the Lambdas carry no YAML parser: YAML files go through `parseConfigText`
+ * (yaml-text.ts), which the CLI and the stack use.
  */
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine.js';
 import { globToRegExp } from './contracts.js';
@@ -124,45 +125,17 @@ const fileSchema = z.strictObject({
 
 type ConfigFile = z.infer<typeof fileSchema>;
 
-/** Parse configuration text (a file's content). */
-export function parseConfigText(text: string, opts: ConfigParseOptions): ConfigResult {
-  if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES)
-    return fail(opts.source, [{ path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes` }]);
-  const format = opts.format ?? (/\.json$/i.test(opts.source) ? 'json' : 'yaml');
-  let raw: unknown;
-  if (format === 'json') {
-    const parsed = parseJson(text);
-    if (!parsed.ok) return fail(opts.source, [{ path: '', message: parsed.message }]);
-    raw = parsed.value;
-  } else {
-    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      return fail(
-        opts.source,
-        // The first line of a pretty YAML error ends with "at line L, column C:".
-        doc.errors.map((e) => ({
-          path: '',
-          message: `not valid YAML: ${(e.message.split('\n')[0] ?? e.code).replace(/:$/, '')}`,
-        })),
-      );
-    }
-    try {
-      raw = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      return fail(opts.source, [
-        { path: '', message: `not valid YAML: ${e instanceof Error ? e.message : String(e)}` },
-      ]);
-    }
-  }
-  return resolveConfig(raw, opts);
-}
-
 /** Parse the configuration from JSON text, as the Lambdas receive it in `NHI_CONFIG`. */
 export function parseConfigJson(
   json: string,
   opts: Omit<ConfigParseOptions, 'source' | 'format'> & { readonly source?: string } = {},
 ): ConfigResult {
-  return parseConfigText(json, { ...opts, source: opts.source ?? 'NHI_CONFIG', format: 'json' });
+  const options: ConfigParseOptions = { ...opts, source: opts.source ?? 'NHI_CONFIG' };
+  if (Buffer.byteLength(json, 'utf8') > MAX_CONFIG_BYTES)
+    return configFailure(options.source, [{ path: '', message: `larger than ${MAX_CONFIG_BYTES} bytes` }]);
+  const parsed = parseJson(json);
+  if (!parsed.ok) return configFailure(options.source, [{ path: '', message: parsed.message }]);
+  return resolveConfig(parsed.value, options);
 }
 
 /** Validate an already-parsed configuration object and merge it over the defaults. Empty input (null, `{}`) gives the defaults. */
@@ -174,7 +147,7 @@ export function resolveConfig(raw: unknown, opts: ConfigParseOptions): ConfigRes
     ...(parsed.success ? [] : parsed.error.issues.flatMap(toIssues)),
     ...crossChecks(raw, opts),
   ];
-  if (!parsed.success || issues.length > 0) return fail(opts.source, inDocumentOrder(issues, raw));
+  if (!parsed.success || issues.length > 0) return configFailure(opts.source, inDocumentOrder(issues, raw));
   return { ok: true, value: merge(parsed.data) };
 }
 
@@ -350,7 +323,8 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function fail(source: string, issues: readonly ConfigIssue[]): ConfigResult {
+/** A failed {@link ConfigResult} whose reason names `source` (and the field) on every line. */
+export function configFailure(source: string, issues: readonly ConfigIssue[]): ConfigResult {
   const lines = issues.map((i) =>
     i.path === '' ? `${source}: ${i.message}` : `${source}: ${i.path}: ${i.message}`,
   );

@@ -1,9 +1,10 @@
 /**
- * Integration-contract files: parse and validate them (YAML or JSON text, versioned, unknown fields
- * refused so a typo cannot silently switch a check off), write them back, draft one from what an
- * identity was observed doing, and diff a contract against a baseline. Pure: callers read the files.
+ * Integration-contract files: validate them (versioned, unknown fields refused so a typo cannot
+ * silently switch a check off), write them back as JSON, draft one from what an identity was
+ * observed doing, and diff a contract against a baseline. Pure: callers read the files. Reads JSON
+ * only, so the Lambdas carry no YAML parser: YAML files go through `parseContracts` and
+ * `stringifyContracts` (yaml-text.ts), which the CLI and the stack use.
  */
-import { LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { totalCalls } from './baseline-facts.js';
 import type { Dimension, IdentityBaseline } from './baseline.js';
@@ -228,7 +229,8 @@ function issueLines(issue: z.core.$ZodIssue, root: unknown): string[] {
 /** Errors reported per file before "and N more". */
 const MAX_ERRORS = 10;
 
-function failure(origin: string, lines: readonly string[]): { ok: false; reason: string } {
+/** A failed parse whose reason prefixes every line with `origin` (at most 10 lines, then "and N more"). */
+export function contractsFailure(origin: string, lines: readonly string[]): { ok: false; reason: string } {
   const shown = lines.slice(0, MAX_ERRORS).map((l) => `${origin}: ${l}`);
   if (lines.length > MAX_ERRORS) shown.push(`${origin}: … and ${lines.length - MAX_ERRORS} more errors`);
   return { ok: false, reason: shown.join('\n') };
@@ -243,44 +245,20 @@ function toContract(c: z.infer<typeof contractSchema>, origin: string): Contract
 }
 
 /**
- * Parse and validate a contract file. `origin` (the file's path) prefixes every error and is kept
- * on each contract for evidence. Every problem is reported (up to 10), one per line, e.g.
+ * Validate the parsed content of a contract file (whatever text format it was written in). `origin`
+ * (the file's path) prefixes every error and is kept on each contract for evidence. Every problem is
+ * reported (up to 10), one per line, e.g.
  * `contracts/partner.yaml: contracts[0].allowedAsns[1]: expected a number, got "AS123" (write 123, without "AS")`.
  */
-export function parseContracts(
-  textIn: string,
-  origin: string,
-  format: ContractFormat,
-): ParseResult<Contract[]> {
-  let data: unknown;
-  if (format === 'json') {
-    try {
-      data = JSON.parse(textIn) as unknown;
-    } catch (e) {
-      return failure(origin, [`invalid JSON: ${(e as Error).message}`]);
-    }
-  } else {
-    const lines = new LineCounter();
-    const doc = parseDocument(textIn, { uniqueKeys: true, prettyErrors: false, lineCounter: lines });
-    if (doc.errors.length > 0) {
-      return failure(
-        origin,
-        doc.errors.map((e) => {
-          const pos = lines.linePos(e.pos[0]);
-          return `line ${pos.line}, column ${pos.col}: invalid YAML: ${e.message.split('\n')[0] ?? e.code}`;
-        }),
-      );
-    }
-    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  }
+export function parseContractsData(data: unknown, origin: string): ParseResult<Contract[]> {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return failure(origin, [
+    return contractsFailure(origin, [
       `expected a mapping with "version: ${CONTRACT_FILE_VERSION}" and "contracts: [...]", got ${describeValue(data)}`,
     ]);
   }
   const parsed = fileSchema.safeParse(data);
   if (!parsed.success)
-    return failure(
+    return contractsFailure(
       origin,
       parsed.error.issues.flatMap((i) => issueLines(i, data)),
     );
@@ -293,16 +271,30 @@ export function parseContracts(
       duplicates.push(`contracts[${i}].identity: "${c.identity}" is already declared by contracts[${first}]`);
     else seen.set(c.identity, i);
   });
-  if (duplicates.length > 0) return failure(origin, duplicates);
+  if (duplicates.length > 0) return contractsFailure(origin, duplicates);
   return { ok: true, value: parsed.data.contracts.map((c) => toContract(c, origin)) };
+}
+
+/** Validate a JSON contract file (the format the Lambdas read); errors as {@link parseContractsData}. */
+export function parseContractsJson(textIn: string, origin: string): ParseResult<Contract[]> {
+  let data: unknown;
+  try {
+    data = JSON.parse(textIn) as unknown;
+  } catch (e) {
+    return contractsFailure(origin, [`invalid JSON: ${(e as Error).message}`]);
+  }
+  return parseContractsData(data, origin);
 }
 
 /** Field order in written files (identity first, then what it may do, then when and how much). */
 const FIELD_ORDER = [...(KNOWN_FIELDS['contract'] as readonly string[])];
 
-/** Write contracts as a version-1 file (the in-memory `origin` is not written). */
-export function stringifyContracts(contracts: readonly Contract[], format: ContractFormat): string {
-  const body = {
+/** The content of a version-1 file holding `contracts`, fields in a stable order (the in-memory `origin` is not written). */
+export function contractsFileContent(contracts: readonly Contract[]): {
+  version: number;
+  contracts: Record<string, unknown>[];
+} {
+  return {
     version: CONTRACT_FILE_VERSION,
     contracts: contracts.map((c) => {
       const out: Record<string, unknown> = {};
@@ -313,7 +305,11 @@ export function stringifyContracts(contracts: readonly Contract[], format: Contr
       return out;
     }),
   };
-  return format === 'json' ? `${JSON.stringify(body, null, 2)}\n` : stringify(body, { lineWidth: 0 });
+}
+
+/** Write contracts as a version-1 JSON file. */
+export function contractsToJson(contracts: readonly Contract[]): string {
+  return `${JSON.stringify(contractsFileContent(contracts), null, 2)}\n`;
 }
 
 /** Options for drafting a contract from a baseline. */

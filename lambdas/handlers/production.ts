@@ -17,7 +17,7 @@ import { renderAlert, renderDigest } from '../core/alert.js';
 import { toAsff } from '../core/asff.js';
 import { parseConfigJson, DEFAULT_CONFIG, type NhiWatchConfig } from '../core/config.js';
 import { ContractSet, type Contract } from '../core/contracts.js';
-import { contractFormatOf, parseContracts } from '../core/contracts-file.js';
+import { contractFormatOf, parseContractsJson } from '../core/contracts-file.js';
 import { RULES } from '../core/rules/index.js';
 import { suppressionFilter } from '../core/suppressions.js';
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../adapters/dynamodb-store.js';
@@ -54,7 +54,10 @@ export const productionToAsff =
   (f, nowMs) =>
     toAsff(f, { region, accountId, nowIso: new Date(nowMs).toISOString() });
 
-/** Parse `NHI_CONFIG` and read the contract files it names (relative to the function's root). */
+/**
+ * Parse `NHI_CONFIG` and read the contract files it names (relative to the function's root). Both are
+ * JSON: the stack writes the contract files it ships as JSON, so the functions carry no YAML parser.
+ */
 function loadConfiguration(nhiConfig: string | undefined): {
   config: NhiWatchConfig;
   contracts: ContractSet;
@@ -71,9 +74,11 @@ function loadConfiguration(nhiConfig: string | undefined): {
   const contracts: Contract[] = [];
   for (const file of config.contractsFiles) {
     const path = resolve(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), file);
-    const format = contractFormatOf(path);
-    if (format === undefined)
-      throw new ConfigurationError('NHI_CONFIG', `contractsFiles: ${file} must end in .yaml, .yml or .json`);
+    if (contractFormatOf(path) !== 'json')
+      throw new ConfigurationError(
+        'NHI_CONFIG',
+        `contractsFiles: ${file} must be a .json file: the functions read contract files as JSON (the stack converts YAML ones at synth)`,
+      );
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
@@ -83,7 +88,7 @@ function loadConfiguration(nhiConfig: string | undefined): {
         `contractsFiles: cannot read ${path} (${(error as Error).message})`,
       );
     }
-    const parsed = parseContracts(text, path, format);
+    const parsed = parseContractsJson(text, path);
     if (!parsed.ok) throw new ConfigurationError('NHI_CONFIG', parsed.reason);
     contracts.push(...parsed.value);
   }

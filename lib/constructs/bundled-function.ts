@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stage, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -32,11 +33,13 @@ export const LAMBDA_TASK_ROOT = '/var/task';
 /** Annotation id of the warning issued when the bundle cannot include the IP database. */
 export const IP_DB_MISSING_WARNING = 'nhi-watch:IpIntelDatabaseMissing';
 
-/** A file copied into the bundle at `bundlePath` (relative to the bundle root). */
-export interface BundledFile {
-  readonly source: string;
-  readonly bundlePath: string;
-}
+/**
+ * A file put into the bundle at `bundlePath` (relative to the bundle root): a copy of `source`, or
+ * `content` generated at synth (staged in the cloud assembly directory, then copied).
+ */
+export type BundledFile =
+  | { readonly bundlePath: string; readonly source: string }
+  | { readonly bundlePath: string; readonly content: string };
 
 /** Properties of {@link BundledFunction}. */
 export interface BundledFunctionProps {
@@ -170,9 +173,10 @@ export class BundledFunction extends Construct {
       );
     }
     for (const file of props.files ?? []) {
+      const source = 'source' in file ? file.source : this.stage(file.bundlePath, file.content);
       afterBundling.push(
         (out) => `mkdir -p ${shellQuote(path.posix.dirname(path.posix.join(out, file.bundlePath)))}`,
-        (out) => `cp ${shellQuote(file.source)} ${shellQuote(path.posix.join(out, file.bundlePath))}`,
+        (out) => `cp ${shellQuote(source)} ${shellQuote(path.posix.join(out, file.bundlePath))}`,
       );
     }
 
@@ -217,5 +221,22 @@ export class BundledFunction extends Construct {
         'Pinned to nodejs22.x on purpose: the bundle targets node22 and the test suite runs on the node@22 package, ' +
         'so what is tested is what runs; moving to nodejs24.x is a deliberate, tested upgrade.',
     });
+  }
+
+  /**
+   * Write generated content where bundling can copy it from: the cloud assembly directory, under a name
+   * derived from the content, so equal content is written once and nothing is left outside the assembly.
+   */
+  private stage(bundlePath: string, content: string): string {
+    const outdir = Stage.of(this)?.outdir;
+    if (outdir === undefined)
+      throw new Error(`${this.node.path}: not inside an App, cannot stage ${bundlePath}`);
+    const hash = createHash('sha256').update(content).digest('hex').slice(0, 32);
+    const file = path.join(outdir, 'nhi-watch-bundled-files', hash, path.posix.basename(bundlePath));
+    if (!existsSync(file)) {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+    return file;
   }
 }

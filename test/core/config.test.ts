@@ -4,11 +4,11 @@ import {
   DEFAULT_CONFIG,
   configToJson,
   parseConfigJson,
-  parseConfigText,
   resolveConfig,
   type ConfigResult,
   type NhiWatchConfig,
 } from '../../lambdas/core/config';
+import { parseConfigText } from '../../lambdas/core/yaml-text';
 import { DEFAULT_LEARNING, DEFAULT_LIMITS } from '../../lambdas/core/baseline';
 import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
 import type { Thresholds } from '../../lambdas/core/rules/rule';

@@ -7,17 +7,12 @@ import {
   type IdentityBaseline,
 } from '../../lambdas/core/baseline';
 import { ContractSet, type Contract } from '../../lambdas/core/contracts';
-import {
-  contractFormatOf,
-  diffContract,
-  draftContract,
-  parseContracts,
-  stringifyContracts,
-} from '../../lambdas/core/contracts-file';
+import { contractFormatOf, diffContract, draftContract } from '../../lambdas/core/contracts-file';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../lambdas/core/engine';
 import type { IdentityEvent } from '../../lambdas/core/identity-event';
 import { contractViolation } from '../../lambdas/core/rules/contract-violation';
 import { at, burst, ev, history, withoutOrigin } from '../../lambdas/core/rules/test-events';
+import { parseContracts, stringifyContracts } from '../../lambdas/core/yaml-text';
 
 const ORIGIN = 'contracts/partner.yaml';
 const yaml = (body: string) => parseContracts(body, ORIGIN, 'yaml');

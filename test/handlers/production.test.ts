@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { ConfigurationError } from '../../lambdas/handlers/env';
 import { productionDeps } from '../../lambdas/handlers/production';
 
@@ -39,10 +43,63 @@ describe('productionDeps', () => {
   it('refuses a contracts file it cannot read, naming NHI_CONFIG', () => {
     const error = problem({
       ...ENV,
-      NHI_CONFIG: JSON.stringify({ contractsFiles: ['/nonexistent/contracts.yaml'] }),
+      NHI_CONFIG: JSON.stringify({ contractsFiles: ['/nonexistent/contracts.json'] }),
     });
     expect(error?.variable).toBe('NHI_CONFIG');
-    expect(error?.message).toMatch(/cannot read \/nonexistent\/contracts.yaml/);
+    expect(error?.message).toMatch(/cannot read \/nonexistent\/contracts.json/);
+  });
+
+  describe('contract files (JSON, as the stack ships them)', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'nhi-watch-production-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, content: string): string => {
+      writeFileSync(join(dir, name), content);
+      return join(dir, name);
+    };
+
+    it('applies the contracts of a JSON file', () => {
+      const file = write(
+        'worker.json',
+        JSON.stringify({
+          version: 1,
+          contracts: [{ identity: 'aws:123456789012:role/worker', allowedAsns: [16509] }],
+        }),
+      );
+
+      const deps = productionDeps({ ...ENV, NHI_CONFIG: JSON.stringify({ contractsFiles: [file] }) });
+
+      expect(deps.pipeline.contracts.forIdentity('aws:123456789012:role/worker')).toMatchObject({
+        allowedAsns: [16509],
+        origin: file,
+      });
+      expect(deps.pipeline.contracts.forIdentity('aws:123456789012:role/other')).toBeUndefined();
+    });
+
+    it('refuses an invalid one naming NHI_CONFIG, the file and the field', () => {
+      const file = write(
+        'bad.json',
+        JSON.stringify({ version: 1, contracts: [{ identity: 'x', allowedAsns: ['AS123'] }] }),
+      );
+
+      const error = problem({ ...ENV, NHI_CONFIG: JSON.stringify({ contractsFiles: [file] }) });
+
+      expect(error?.variable).toBe('NHI_CONFIG');
+      expect(error?.message).toContain(
+        `${file}: contracts[0].allowedAsns[0]: expected a number, got "AS123"`,
+      );
+    });
+
+    it('refuses a YAML file: the functions read JSON, the stack converts YAML at synth', () => {
+      const file = write('worker.yaml', 'version: 1\ncontracts: []\n');
+
+      const error = problem({ ...ENV, NHI_CONFIG: JSON.stringify({ contractsFiles: [file] }) });
+
+      expect(error?.variable).toBe('NHI_CONFIG');
+      expect(error?.message).toMatch(/worker\.yaml must be a \.json file/);
+    });
   });
 
   it('names the variable when the environment is incomplete', () => {

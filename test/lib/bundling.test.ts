@@ -2,7 +2,7 @@
  * Real esbuild bundling (no Docker): what ships in a function's asset. Slower than the template tests, so
  * each bundle is built once.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +16,10 @@ import {
   IP_DB_MISSING_WARNING,
   type BundledFunctionProps,
 } from '../../lib/constructs/bundled-function';
+import { parseContractsJson } from '../../lambdas/core/contracts-file';
+import { parseContracts } from '../../lambdas/core/yaml-text';
+import { parseDeploymentConfig } from '../../lib/config';
+import { NhiWatch } from '../../lib/nhi-watch';
 import { REPO_ROOT, SKIP_BUNDLING } from './synth';
 
 let work: string;
@@ -183,5 +187,38 @@ describe('BundledFunction bundling', () => {
       ['/Missing/Fn', expect.stringMatching(new RegExp(`without IP intelligence.*${IP_DB_MISSING_WARNING}`))],
     ]);
     expect(environmentOf(fn)['NHI_IP_DB_PATH']).toBeUndefined();
+  });
+
+  it('ships a YAML contract file as the JSON the functions read, and points NHI_CONFIG at it', () => {
+    const dir = path.join(work, 'detection');
+    mkdirSync(path.join(dir, 'contracts'), { recursive: true });
+    const yamlText =
+      'version: 1\ncontracts:\n  - identity: aws:123456789012:role/orders-worker # the queue consumer\n' +
+      '    allowedAsns: [16509, 14618]\n    activeHoursUtc: { start: 6, end: 22 }\n';
+    writeFileSync(path.join(dir, 'contracts', 'worker.yaml'), yamlText);
+    writeFileSync(path.join(dir, 'nhi-watch.yaml'), 'contractsFiles: [contracts/*.yaml]\n');
+    const config = parseDeploymentConfig(
+      { cloudTrail: { mode: 'existing', logGroupName: 'trail' }, detectionConfigFile: 'nhi-watch.yaml' },
+      { description: 'test', baseDir: dir },
+    );
+    const app = new App({ outdir: path.join(work, 'Contracts.out') });
+    const stack = new Stack(app, 'Contracts');
+    const nhiWatch = new NhiWatch(stack, 'NhiWatch', {
+      config,
+      ipDatabase: { file: path.join(work, 'ip-intel.bin') },
+    });
+    const fn = nhiWatch.cloudTrailFunction;
+    const assetDir = (fn.node.findChild('Code').node.findChild('Stage') as AssetStaging).absoluteStagedPath;
+    const env = Template.fromStack(stack).toJSON()['Resources'][
+      stack.getLogicalId(fn.node.defaultChild as CfnFunction)
+    ].Properties.Environment.Variables as Record<string, string>;
+
+    const shipped = 'config/contracts/0-worker.yaml.json';
+    const fromBundle = parseContractsJson(readFileSync(path.join(assetDir, shipped), 'utf8'), 'bundle');
+    const fromYaml = parseContracts(yamlText, 'bundle', 'yaml');
+
+    expect(JSON.parse(env['NHI_CONFIG']!)).toEqual({ contractsFiles: [`/var/task/${shipped}`] });
+    expect(fromBundle).toEqual(fromYaml);
+    expect(fromBundle.ok && fromBundle.value.length).toBe(1);
   });
 });

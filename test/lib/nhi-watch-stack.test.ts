@@ -155,7 +155,7 @@ describe('NhiWatchStack', () => {
               expires: '2020-01-01',
             },
           ],
-          contractsFiles: ['/var/task/config/contracts/0-worker.yaml'],
+          contractsFiles: ['/var/task/config/contracts/0-worker.yaml.json'],
         });
       }
       const existingFn =
