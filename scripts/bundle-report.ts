@@ -4,18 +4,28 @@
  * the IP database: ip-intel.bin and the copied country package) and the largest contributors to index.js
  * by package, from esbuild's metafile (minified bytes in the output).
  *
- *   npx tsx scripts/bundle-report.ts [--top N] [--files] [--keep]
+ *   npx tsx scripts/bundle-report.ts [--top N] [--files] [--keep] [--cold N]
  *
  * `--files` lists input files instead of packages; `--keep` leaves the built assets in place.
+ * `--cold N` also times module init: N fresh Node 22 processes (the Lambda runtime's major) each
+ * `require()` index.js, with the function's NODE_OPTIONS and the AWS SDK resolved through NODE_PATH
+ * as the runtime does; the median process time minus that of an empty Node process is reported.
  * Exits 1 when a handler's code without the IP database is over the 1 MB target (issue #5).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSync } from 'esbuild';
 import { DEFAULT_IP_DATABASE, IP_DB_BUNDLE_NAME } from '../lib/constructs/bundled-function.js';
-import { HANDLER_BUNDLING, copyModules, handlerEsbuildOptions } from '../lib/handler-bundling.js';
+import {
+  HANDLER_BUNDLING,
+  PROJECT_ROOT,
+  copyModules,
+  handlerEsbuildOptions,
+  runtimeModulesDir,
+} from '../lib/handler-bundling.js';
 
 /** The functions that process logs (the prefix subscriber is small and carries no IP database). */
 const HANDLERS = ['lambdas/handlers/cloudtrail-logs.ts', 'lambdas/handlers/api-gateway-logs.ts'];
@@ -27,9 +37,44 @@ const { values: args } = parseArgs({
     top: { type: 'string', default: '15' },
     files: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    cold: { type: 'string', default: '0' },
   },
 });
 const top = Number(args.top);
+const coldSpawns = Number(args.cold);
+/** The Node binary of the Lambda runtime's major (the `node@22` dev dependency), else this process's. */
+const NODE22 = existsSync(path.join(PROJECT_ROOT, 'node_modules/.bin/node'))
+  ? path.join(PROJECT_ROOT, 'node_modules/.bin/node')
+  : process.execPath;
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+/** Wall time of one fresh Node process running `code` with `env`, in milliseconds. */
+const processMs = (code: string, env: NodeJS.ProcessEnv): number => {
+  const started = process.hrtime.bigint();
+  const run = spawnSync(NODE22, ['-e', code], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (run.status !== 0) throw new Error(`node -e ${code} failed: ${run.stderr.toString().slice(0, 1000)}`);
+  return ms;
+};
+
+/** Median module-init time of index.js in `taskDir` over `spawns` fresh processes, minus an empty process. */
+const coldInit = (taskDir: string, nodePath: string, spawns: number): { initMs: number; bareMs: number } => {
+  const env = { PATH: process.env.PATH ?? '', NODE_PATH: nodePath, NODE_OPTIONS: '--enable-source-maps' };
+  const load = `require(${JSON.stringify(path.join(taskDir, 'index.js'))})`;
+  processMs(load, env); // warms the page cache
+  const bare: number[] = [];
+  const loaded: number[] = [];
+  for (let i = 0; i < spawns; i++) {
+    bare.push(processMs('', env));
+    loaded.push(processMs(load, env));
+  }
+  return { initMs: median(loaded) - median(bare), bareMs: median(bare) };
+};
 
 const sizeOf = (p: string): number => {
   const s = statSync(p);
@@ -46,6 +91,7 @@ const packageOf = (input: string): string => {
 };
 
 const work = mkdtempSync(path.join(tmpdir(), 'nhi-watch-bundle-report-'));
+const nodePath = runtimeModulesDir(path.join(work, 'runtime', 'node_modules'));
 let overTarget = false;
 console.log(
   `esbuild options: target ${HANDLER_BUNDLING.target}, ${HANDLER_BUNDLING.format}, ` +
@@ -76,6 +122,13 @@ for (const entry of HANDLERS) {
   const verdict = code <= TARGET_BYTES ? 'within' : 'OVER';
   console.log(`  ${verdict} the ${TARGET_BYTES} B target for code without the IP database`);
   if (code > TARGET_BYTES) overTarget = true;
+  if (coldSpawns > 0) {
+    const { initMs, bareMs } = coldInit(outdir, nodePath, coldSpawns);
+    console.log(
+      `  cold module init: ${initMs.toFixed(1)} ms (median of ${coldSpawns} processes requiring index.js, ` +
+        `minus an empty Node ${bareMs.toFixed(1)} ms)`,
+    );
+  }
 
   const totals = new Map<string, number>();
   for (const output of Object.values(result.metafile.outputs)) {

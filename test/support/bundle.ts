@@ -12,13 +12,13 @@
  * in `runtime/node_modules/` (as /var/runtime/node_modules), named by NODE_PATH.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { buildSync } from 'esbuild';
 
-import { PROJECT_ROOT, copyModules, handlerEsbuildOptions } from '../../lib/handler-bundling';
+import { copyModules, handlerEsbuildOptions, runtimeModulesDir } from '../../lib/handler-bundling';
 
 /** A bundled handler on disk. */
 export interface Bundle {
@@ -46,9 +46,7 @@ export function bundleHandler(entry: string): Bundle {
   const taskDir = join(dir, 'task');
   buildSync({ ...handlerEsbuildOptions(entry, taskDir), logLevel: 'silent' });
   copyModules(taskDir);
-  const runtimeModules = join(dir, 'runtime', 'node_modules');
-  mkdirSync(runtimeModules, { recursive: true });
-  symlinkSync(join(PROJECT_ROOT, 'node_modules', '@aws-sdk'), join(runtimeModules, '@aws-sdk'), 'dir');
+  const runtimeModules = runtimeModulesDir(join(dir, 'runtime', 'node_modules'));
   writeFileSync(join(dir, 'runner.js'), RUNNER);
   return {
     taskDir,
