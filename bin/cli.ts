@@ -18,17 +18,23 @@ import {
 } from '../lambdas/adapters/local-replay.js';
 import { simulate } from '../lambdas/core/simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
+import { runContracts, ContractsUsageError } from './cli-contracts.js';
+import { StateFileError } from '../lambdas/adapters/memory-store.js';
 
 const USAGE = `Usage:
   nhi-watch replay FILES… [--format table|jsonl|asff] [--contracts FILE]… [--config FILE] [--state FILE]
   nhi-watch simulate [--seed N] [--days N] [--scale X] --out DIR
   nhi-watch demo [--format table|jsonl|asff]
+  nhi-watch contracts draft --state FILE [--identity GLOB] [--format yaml|json]
+  nhi-watch contracts diff --state FILE --contracts FILE… [--identity GLOB]
 
 replay     run the detection engine over CloudTrail files (S3 {"Records":[…]}, JSON Lines, single
            records, LookupEvents output), CloudWatch Logs subscription payloads and API Gateway JSON
            access logs, each optionally .gz; directories are read recursively.
 simulate   write a labelled synthetic fleet (cloudtrail.jsonl, apigw.jsonl, labels.jsonl, contracts.json).
 demo       simulate --seed 1 in memory and replay it with its contracts (what \`npm start\` runs).
+contracts  draft integration contracts from what a replay learned (--state), or list what observed
+           behaviour does that the contracts do not allow.
 
 Exit status: 0 when the input was processed (unusable lines are reported as a count),
 2 on a usage error or an invalid configuration / contract file, 1 when a file cannot be read.`;
@@ -194,6 +200,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runSimulate(rest);
       case 'demo':
         return await runDemo(rest);
+      case 'contracts':
+        return await runContracts(rest, process.stdout);
       case undefined:
       case 'help':
       case '--help':
@@ -208,11 +216,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ContractsUsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`nhi-watch: ${(error as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (error instanceof InputFileError) {
+    if (error instanceof InputFileError || error instanceof StateFileError) {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 1;
     }
