@@ -167,20 +167,24 @@ async function runDemo(args: string[]): Promise<number> {
   return 0;
 }
 
-/** A progress bar on stderr, redrawn at most every 100 ms. */
+/** A progress bar on stderr for large inputs, redrawn at most every 100 ms. */
 function progressBar(): (done: number, total: number, isFinal?: boolean) => void {
   let last = 0;
+  let isDrawn = false;
   return (done, total, isFinal = false) => {
+    if (isFinal) {
+      if (isDrawn) process.stderr.write('\r\x1b[K');
+      return;
+    }
+    // Small inputs finish before a bar would help: draw only from five batches (5,000 events) up.
     const t = performance.now();
-    if (!isFinal && t - last < 100) return;
+    if (total < 5 || t - last < 100) return;
     last = t;
+    isDrawn = true;
     const width = 30;
-    const ratio = total > 0 ? Math.min(1, done / total) : 1;
+    const ratio = Math.min(1, done / total);
     const filled = Math.round(ratio * width);
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
-    );
-    if (isFinal) process.stderr.write('\r\x1b[K');
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`);
   };
 }
 
