@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import type { IdentityBaseline } from '../lambdas/core/baseline.js';
 import { globToRegExp } from '../lambdas/core/contracts.js';
-import { diffContract, draftContract, stringifyContracts } from '../lambdas/core/contracts-file.js';
+import { diffContract, draftContract } from '../lambdas/core/contracts-file.js';
+import { stringifyContracts } from '../lambdas/core/yaml-text.js';
 import { loadLocalSetup } from '../lambdas/adapters/local-replay.js';
 import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile } from '../lambdas/adapters/memory-store.js';
 
