@@ -4,7 +4,7 @@
  * here asserts a threshold.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** Value at quantile `q` (0…1) of a sample, by linear interpolation between order statistics. */
@@ -61,6 +61,8 @@ export interface MachineInfo {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the run ended: other work on the machine skews every figure. */
+  readonly loadAverage1m: number;
 }
 
 /** Describe this machine. */
@@ -72,6 +74,7 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 

@@ -7,6 +7,7 @@
  * prints one JSON line; `runScale()` starts the workers and collects the lines.
  */
 import { spawn } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
 
 import { MemoryBaselineStore, MemoryFindingLedger } from '../lambdas/adapters/memory-store.js';
 import { ContractSet } from '../lambdas/core/contracts.js';
@@ -143,6 +144,7 @@ export async function runScale(points: readonly number[], events: number): Promi
   for (const identities of points) {
     const text = await new Promise<string>((resolve, reject) => {
       const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', __filename, String(identities), String(events)], {
+        cwd: resolvePath(__dirname, '..'),
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       let stdout = '';
