@@ -6,7 +6,14 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 
 import { mergeFinding, type Finding } from '../core/finding.js';
-import type { BaselineStore, CommitResult, FindingLedger, LedgerResult, LoadedRecord, StateChange } from '../core/ports.js';
+import type {
+  BaselineStore,
+  CommitResult,
+  FindingLedger,
+  LedgerResult,
+  LoadedRecord,
+  StateChange,
+} from '../core/ports.js';
 
 /** Versioned records in memory; commit is conditional per record like DynamoDB's. */
 export class MemoryBaselineStore implements BaselineStore {
@@ -85,7 +92,11 @@ export class StateFileError extends Error {
 }
 
 /** Load a state file into a store and ledger; a missing file starts empty. */
-export async function loadStateFile(path: string, store: MemoryBaselineStore, ledger: MemoryFindingLedger): Promise<void> {
+export async function loadStateFile(
+  path: string,
+  store: MemoryBaselineStore,
+  ledger: MemoryFindingLedger,
+): Promise<void> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -99,7 +110,11 @@ export async function loadStateFile(path: string, store: MemoryBaselineStore, le
   } catch (error) {
     throw new StateFileError(`state file ${path} is not valid JSON`, { cause: error });
   }
-  if (parsed.format !== 'nhi-watch-state/1' || !Array.isArray(parsed.records) || !Array.isArray(parsed.findings)) {
+  if (
+    parsed.format !== 'nhi-watch-state/1' ||
+    !Array.isArray(parsed.records) ||
+    !Array.isArray(parsed.findings)
+  ) {
     throw new StateFileError(`state file ${path} is not an nhi-watch state file (format nhi-watch-state/1)`);
   }
   for (const [k, v] of parsed.records) store.records.set(k, v);
@@ -107,8 +122,16 @@ export async function loadStateFile(path: string, store: MemoryBaselineStore, le
 }
 
 /** Write a store and ledger to a state file atomically (temp file + rename). */
-export async function saveStateFile(path: string, store: MemoryBaselineStore, ledger: MemoryFindingLedger): Promise<void> {
-  const body: StateFile = { format: 'nhi-watch-state/1', records: [...store.records], findings: [...ledger.findings] };
+export async function saveStateFile(
+  path: string,
+  store: MemoryBaselineStore,
+  ledger: MemoryFindingLedger,
+): Promise<void> {
+  const body: StateFile = {
+    format: 'nhi-watch-state/1',
+    records: [...store.records],
+    findings: [...ledger.findings],
+  };
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, JSON.stringify(body));
   await rename(tmp, path);

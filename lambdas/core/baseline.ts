@@ -45,6 +45,12 @@ export interface CredentialState {
   /** Used from inside AWS (AWS network or AWS service) / from outside. */
   hasAws: boolean;
   hasOutside: boolean;
+  /**
+   * Used directly from an AWS network address (EC2, Lambda, ECS…), not through an AWS service acting
+   * for the caller: replay detection must not mistake CloudFormation calling on a laptop's behalf for
+   * the key living inside AWS. Absent on records written before the field existed.
+   */
+  hasAwsNetwork?: boolean;
   /** User-agent classes it was used with. */
   uaClasses: Dimension;
 }
@@ -66,6 +72,10 @@ export interface RateProfile {
   /** Highest completed hourly count. */
   peak: number;
   slots: RateSlot[];
+  /** Start of the current minute (epoch ms), for per-minute rate envelopes; absent in records written before it existed. */
+  minuteStartMs?: number;
+  /** Calls in the current minute. */
+  minuteCount?: number;
 }
 
 /** A timestamped entry of a short window (failures, denials). */
@@ -73,6 +83,17 @@ export interface WindowEntry {
   t: number;
   /** Action, source or identity the entry is about. */
   k: string;
+  /** Error code of the failure / denial (truncated), so rules can explain and filter (e.g. expired tokens). */
+  c?: string;
+}
+
+/** Longest error code kept in a window entry: codes are short; anything longer is not a code. */
+const MAX_CODE_LENGTH = 64;
+
+/** A window entry for an event: its time, what it is about and its error code when logged. */
+function windowEntry(event: IdentityEvent, k: string): WindowEntry {
+  const code = event.outcome.errorCode;
+  return code === undefined || code === '' ? { t: event.timeMs, k } : { t: event.timeMs, k, c: code.slice(0, MAX_CODE_LENGTH) };
 }
 
 /** One bounded record per identity. */
@@ -143,6 +164,7 @@ export const DEFAULT_LIMITS: BaselineLimits = {
 };
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
 
 /** Key of the source record for an IP. */
 export const sourceKey = (ip: string): string => `src#${ip}`;
@@ -266,6 +288,17 @@ function foldSlot(rate: RateProfile, bucketStartMs: number, count: number, limit
   if (count > rate.peak) rate.peak = count;
 }
 
+/** Count a call in the current minute (two numbers: bounded); an event older than the current minute is not counted. */
+function countMinute(rate: RateProfile, timeMs: number): void {
+  const m = Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
+  if (rate.minuteStartMs === undefined || m > rate.minuteStartMs) {
+    rate.minuteStartMs = m;
+    rate.minuteCount = 1;
+  } else if (m === rate.minuteStartMs) {
+    rate.minuteCount = (rate.minuteCount ?? 0) + 1;
+  }
+}
+
 /** Whether an event is an authentication failure. */
 export const isAuthnFailure = (event: IdentityEvent): boolean => event.outcome.authn === 'failure';
 /** Whether an event is an authorization denial. */
@@ -285,11 +318,12 @@ export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: 
 
   advanceRate(b.rate, t, limits);
   if (hourStart(t) === b.rate.bucketStartMs) b.rate.bucketCount += 1;
+  countMinute(b.rate, t);
 
   if (isAuthnFailure(event)) {
-    b.failures = pushWindow(b.failures, { t, k: event.origin.ip ?? '' }, limits);
+    b.failures = pushWindow(b.failures, windowEntry(event, event.origin.ip ?? ''), limits);
   } else if (isDenial(event)) {
-    b.denials = pushWindow(b.denials, { t, k: event.action.name }, limits);
+    b.denials = pushWindow(b.denials, windowEntry(event, event.action.name), limits);
   }
   // Failed authentication says nothing about what the identity normally does.
   if (isAuthnFailure(event)) return b;
@@ -320,8 +354,10 @@ export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: 
     if (t < c.f) c.f = t;
     touch(c.origins, originKey(event), t, limits.maxOriginsPerCredential);
     touch(c.uaClasses, event.origin.userAgentClass, t, limits.maxOriginsPerCredential);
-    if (event.origin.isAws) c.hasAws = true;
-    else if (event.origin.isIp && !event.origin.isPrivate) c.hasOutside = true;
+    if (event.origin.isAws) {
+      c.hasAws = true;
+      if (event.origin.isIp && event.origin.awsService === undefined) c.hasAwsNetwork = true;
+    } else if (event.origin.isIp && !event.origin.isPrivate) c.hasOutside = true;
   }
   return b;
 }
@@ -331,7 +367,7 @@ export function foldSource(s: SourceState, event: IdentityEvent, limits: Baselin
   const t = event.timeMs;
   if (t < s.firstSeenMs) s.firstSeenMs = t;
   if (t > s.lastSeenMs) s.lastSeenMs = t;
-  if (isAuthnFailure(event)) s.failures = pushWindow(s.failures, { t, k: event.identity.key }, limits);
+  if (isAuthnFailure(event)) s.failures = pushWindow(s.failures, windowEntry(event, event.identity.key), limits);
   return s;
 }
 

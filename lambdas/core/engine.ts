@@ -163,7 +163,10 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         learning: config.learning,
       };
       const match = rule.detect(event, ctx);
-      if (match) addFinding(findings, rule, event, match, windowMs);
+      if (match) {
+        addFinding(findings, rule, event, match, windowMs);
+        for (const more of match.also ?? []) addFinding(findings, rule, event, more, windowMs);
+      }
     }
 
     foldIdentity(baseline, event, config.limits);

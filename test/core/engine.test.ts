@@ -15,15 +15,24 @@ const everyFailure: DetectionRule = {
   runbook: 'none',
   defaults: {},
   needsLearning: false,
-  detect: (e) => (e.outcome.authn === 'failure' ? { discriminator: 'x', summary: 's', evidence: ['e'] } : undefined),
+  detect: (e) =>
+    e.outcome.authn === 'failure' ? { discriminator: 'x', summary: 's', evidence: ['e'] } : undefined,
   tests: [],
 };
 
 const run = (events: ReturnType<typeof ev>[], state = new Map<string, LoadedRecord>(), batchId = 'b1') =>
-  evaluate({ batchId, events, state, rules: [everyFailure], contracts: new ContractSet([]), config: DEFAULT_ENGINE_CONFIG });
+  evaluate({
+    batchId,
+    events,
+    state,
+    rules: [everyFailure],
+    contracts: new ContractSet([]),
+    config: DEFAULT_ENGINE_CONFIG,
+  });
 
 describe('engine.evaluate', () => {
-  const fail = (m: number) => ev({ timeMs: at(0, 1, m), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } });
+  const fail = (m: number) =>
+    ev({ timeMs: at(0, 1, m), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } });
 
   it('folds repeats of one finding within the dedup window into one finding with a count', () => {
     const out = run([fail(1), fail(2), fail(3)]);
@@ -47,11 +56,15 @@ describe('engine.evaluate', () => {
     expect(again.stats.redelivered).toBe(2);
     expect(JSON.stringify([...state])).toBe(before);
     const next = run([ev({ timeMs: at(0, 2) })], state, 'b2');
-    expect(next.changes.find((c) => c.key === 'aws:123456789012:role/orders-worker')?.expectedVersion).toBe(1);
+    expect(next.changes.find((c) => c.key === 'aws:123456789012:role/orders-worker')?.expectedVersion).toBe(
+      1,
+    );
   });
 
   it('keeps source state only for real IP sources and writes it only when failures occur', () => {
-    const svc = ev({ origin: { ip: 'lambda.amazonaws.com', isIp: false, awsService: 'lambda.amazonaws.com' } });
+    const svc = ev({
+      origin: { ip: 'lambda.amazonaws.com', isIp: false, awsService: 'lambda.amazonaws.com' },
+    });
     expect(stateKeys([svc])).toEqual(['aws:123456789012:role/orders-worker']);
     const out = run([ev({ timeMs: at(0, 1) })]);
     expect(out.changes.map((c) => c.key)).toEqual(['aws:123456789012:role/orders-worker']);

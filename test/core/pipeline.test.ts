@@ -9,9 +9,18 @@ import { MemoryBaselineStore, MemoryFindingLedger } from '../../lambdas/adapters
 import { ev, at } from '../../lambdas/core/rules/test-events';
 
 const onFailure: DetectionRule = {
-  id: 'on-failure', title: 'Failure', severity: 'LOW', asffTypes: ['TTPs/Credential Access'], references: ['MITRE:T1110'],
-  falsePositives: [], runbook: 'r', defaults: {}, needsLearning: false, tests: [],
-  detect: (e) => (e.outcome.authn === 'failure' ? { discriminator: 'f', summary: 's', evidence: [] } : undefined),
+  id: 'on-failure',
+  title: 'Failure',
+  severity: 'LOW',
+  asffTypes: ['TTPs/Credential Access'],
+  references: ['MITRE:T1110'],
+  falsePositives: [],
+  runbook: 'r',
+  defaults: {},
+  needsLearning: false,
+  tests: [],
+  detect: (e) =>
+    e.outcome.authn === 'failure' ? { discriminator: 'f', summary: 's', evidence: [] } : undefined,
 };
 
 /** A sink that records what it was given and can be told to fail. */
@@ -22,7 +31,10 @@ class RecordingSink implements FindingSink {
   publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<PublishResult> {
     if (this.failNext) {
       this.failNext = false;
-      return Promise.resolve({ delivered: 0, failed: fresh.map((finding) => ({ finding, reason: 'SNS unavailable' })) });
+      return Promise.resolve({
+        delivered: 0,
+        failed: fresh.map((finding) => ({ finding, reason: 'SNS unavailable' })),
+      });
     }
     this.fresh.push(...fresh);
     this.repeats.push(...repeats);
@@ -34,7 +46,15 @@ const setup = () => {
   const store = new MemoryBaselineStore();
   const ledger = new MemoryFindingLedger();
   const sink = new RecordingSink();
-  const deps: PipelineDeps = { store, ledger, sink, rules: [onFailure], contracts: new ContractSet([]), config: DEFAULT_ENGINE_CONFIG, nowMs: () => at(1) };
+  const deps: PipelineDeps = {
+    store,
+    ledger,
+    sink,
+    rules: [onFailure],
+    contracts: new ContractSet([]),
+    config: DEFAULT_ENGINE_CONFIG,
+    nowMs: () => at(1),
+  };
   return { store, ledger, sink, deps };
 };
 const KEY = 'aws:123456789012:role/orders-worker';
@@ -74,7 +94,10 @@ describe('runPipeline', () => {
 
   it('loses no update when two invocations update one identity concurrently', async () => {
     const { store, deps } = setup();
-    const batches = Array.from({ length: 8 }, (_, i) => [ev({ timeMs: at(0, 2, i) }), ev({ timeMs: at(0, 2, i, ) + 1 })]);
+    const batches = Array.from({ length: 8 }, (_, i) => [
+      ev({ timeMs: at(0, 2, i) }),
+      ev({ timeMs: at(0, 2, i) + 1 }),
+    ]);
     await Promise.all(batches.map((b, i) => runPipeline(`c${i}`, b, deps)));
     expect(count(store)).toBe(16);
   });

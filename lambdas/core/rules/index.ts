@@ -1,5 +1,32 @@
 /** Every detection rule of the catalogue, in DESIGN §5 order. The engine, the CLI and the harness read this list. */
+import { accessDeniedBurst } from './access-denied-burst.js';
+import { authFailureBurst } from './auth-failure-burst.js';
+import { contractViolation } from './contract-violation.js';
+import { credentialReplay } from './credential-replay.js';
+import { credentialStuffing } from './credential-stuffing.js';
+import { dormantIdentity } from './dormant-identity.js';
+import { lateralMovement } from './lateral-movement.js';
+import { longLivedCredential } from './long-lived-credential.js';
+import { newAction } from './new-action.js';
+import { newSource } from './new-source.js';
+import { newUserAgent } from './new-user-agent.js';
+import { rateAnomaly } from './rate-anomaly.js';
 import type { DetectionRule } from './rule.js';
+import { successAfterFailures } from './success-after-failures.js';
 
 /** The v1 catalogue. */
-export const RULES: readonly DetectionRule[] = [];
+export const RULES: readonly DetectionRule[] = [
+  authFailureBurst,
+  credentialStuffing,
+  successAfterFailures,
+  credentialReplay,
+  newSource,
+  newUserAgent,
+  rateAnomaly,
+  newAction,
+  accessDeniedBurst,
+  lateralMovement,
+  dormantIdentity,
+  longLivedCredential,
+  contractViolation,
+];

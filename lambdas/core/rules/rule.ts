@@ -42,6 +42,8 @@ export interface RuleMatch {
   readonly evidence: readonly string[];
   /** Overrides the rule's severity when the case is stronger or weaker. */
   readonly severity?: Severity;
+  /** Further distinct findings from the same event (e.g. a call breaching two contract fields: one finding per breach). */
+  readonly also?: readonly RuleMatch[];
 }
 
 /** A rule case: events replayed through the engine from empty state; asserts the rule fires or not. */
@@ -49,8 +51,10 @@ export interface RuleCase {
   readonly name: string;
   /** Events in time order. Build them with the helpers in rules/test-events.ts. */
   readonly events: readonly IdentityEvent[];
-  /** Whether the rule produces at least one finding over these events. */
+  /** Whether the rule produces at least one finding over these events (a positive case's latest event must be one it matches). */
   readonly fires: boolean;
+  /** When set (and `fires`), the severity of the first finding: pins severity escalations (root keys, cross-account…). */
+  readonly severity?: Severity;
   /** Threshold overrides for this case. */
   readonly thresholds?: Thresholds;
   /** Contracts for this case (contract-violation). */
@@ -95,4 +99,11 @@ export function list(t: Thresholds, name: string): readonly string[] {
   const v = t[name];
   if (!Array.isArray(v)) throw new TypeError(`threshold ${name} is not a list`);
   return v as readonly string[];
+}
+
+/** Read a boolean threshold. */
+export function flag(t: Thresholds, name: string): boolean {
+  const v = t[name];
+  if (typeof v !== 'boolean') throw new TypeError(`threshold ${name} is not a boolean`);
+  return v;
 }

@@ -5,16 +5,26 @@
  */
 import type { Action, Credential, Identity, IdentityEvent, Origin, Outcome } from '../identity-event.js';
 
+/** Field overrides of one part of an event; an explicit `undefined` removes a default (e.g. the ASN of a private address). */
+export type Overrides<T> = { [K in keyof T]?: T[K] | undefined };
+
 /** Partial overrides of an identity event, one level deep. */
 export interface EventOverrides {
   readonly source?: IdentityEvent['source'];
   readonly eventId?: string;
   readonly timeMs?: number;
-  readonly identity?: Partial<Identity>;
-  readonly credential?: Partial<Credential>;
-  readonly origin?: Partial<Origin>;
-  readonly action?: Partial<Action>;
-  readonly outcome?: Partial<Outcome>;
+  readonly identity?: Overrides<Identity>;
+  readonly credential?: Overrides<Credential>;
+  readonly origin?: Overrides<Origin>;
+  readonly action?: Overrides<Action>;
+  readonly outcome?: Overrides<Outcome>;
+}
+
+/** Defaults overlaid with overrides; keys overridden with `undefined` are dropped. */
+function overlay<T extends object>(defaults: T, overrides: Overrides<T> | undefined): T {
+  const out = { ...defaults, ...overrides } as Record<string, unknown>;
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out as T;
 }
 
 /** 2026-03-02T00:00:00Z, a Monday: case timelines start here. */
@@ -25,41 +35,139 @@ const DAY = 86_400_000;
 
 let counter = 0;
 
-/** One event: a workload role's successful DynamoDB call from an AWS address, with overrides. */
-export function ev(o: EventOverrides = {}): IdentityEvent {
-  counter += 1;
-  const identity: Identity = {
-    key: 'aws:123456789012:role/orders-worker',
-    kind: 'iam-role',
-    accountId: '123456789012',
-    principal: 'arn:aws:iam::123456789012:role/orders-worker',
-    name: 'orders-worker',
-    sessionName: 'orders-worker-fn',
-    ...o.identity,
-  };
-  const credential: Credential = { id: 'ASIAEXAMPLEWORKER001', kind: 'session-key', ...o.credential };
-  const origin: Origin = {
-    ip: '3.80.10.20',
-    isIp: true,
-    network: '3.80.10.0/24',
-    asn: 14618,
-    asOrg: 'Amazon.com, Inc.',
-    country: 'US',
-    isAws: true,
-    isPrivate: false,
+/** User agents as AWS SDKs, the CLI and HTTP clients send them (family and class as the normaliser derives them). */
+export const UA = {
+  /** AWS SDK for JavaScript v3 inside Lambda (`exec-env/AWS_Lambda_…`). */
+  lambdaNode: {
     userAgent: 'aws-sdk-js/3.600.0 ua/2.1 os/linux lang/js md/nodejs#22.11.0 exec-env/AWS_Lambda_nodejs22.x',
     userAgentFamily: 'aws-sdk-js',
     userAgentClass: 'sdk',
-    ...o.origin,
-  };
-  const action: Action = {
-    name: 'dynamodb.amazonaws.com:GetItem',
-    service: 'dynamodb.amazonaws.com',
-    region: 'us-east-1',
-    isReadOnly: true,
-    ...o.action,
-  };
-  const outcome: Outcome = { authn: 'success', authz: 'allowed', isThrottled: false, ...o.outcome };
+  },
+  /** boto3 inside Lambda. */
+  lambdaPython: {
+    userAgent:
+      'Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#5.10.215-225.859.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.3 md/pyimpl#CPython exec-env/AWS_Lambda_python3.12 cfg/retry-mode#legacy Botocore/1.34.84',
+    userAgentFamily: 'boto3',
+    userAgentClass: 'sdk',
+  },
+  /** AWS SDK for Java v2 in an ECS Fargate task. */
+  ecsFargate: {
+    userAgent:
+      'aws-sdk-java/2.25.10 Linux/5.10.214-202.855.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. exec-env/AWS_ECS_FARGATE io/sync http/Apache cfg/retry-mode/legacy',
+    userAgentFamily: 'aws-sdk-java',
+    userAgentClass: 'sdk',
+  },
+  /** boto3 on a plain server (no execution-environment marker). */
+  boto3Server: {
+    userAgent:
+      'Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#6.1.0-18-amd64 md/arch#x86_64 lang/python#3.11.2 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.84',
+    userAgentFamily: 'boto3',
+    userAgentClass: 'sdk',
+  },
+  /** AWS CLI v2 on a laptop. */
+  awsCli: {
+    userAgent: 'aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off command/sts.get-caller-identity',
+    userAgentFamily: 'aws-cli',
+    userAgentClass: 'cli',
+  },
+  /** A partner's HTTP client calling an API Gateway API. */
+  okhttp: { userAgent: 'okhttp/4.12.0', userAgentFamily: 'okhttp', userAgentClass: 'http-library' },
+} as const satisfies Record<string, Pick<Origin, 'userAgent' | 'userAgentFamily' | 'userAgentClass'>>;
+
+/** Origin overrides for a public address outside AWS (documentation address, the ASN a lookup would give). */
+export const outsideAws = (ip: string, asn: number, asOrg: string, country = 'US'): Overrides<Origin> => ({
+  ip,
+  isIp: true,
+  network: `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`,
+  asn,
+  asOrg,
+  country,
+  isAws: false,
+  isPrivate: false,
+});
+
+/** Origin overrides for an AWS network address (EC2 / Lambda / NAT gateway egress). */
+export const insideAws = (ip: string, asn = 16509, country = 'US'): Overrides<Origin> => ({
+  ip,
+  isIp: true,
+  network: `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`,
+  asn,
+  asOrg: 'Amazon.com, Inc.',
+  country,
+  isAws: true,
+  isPrivate: false,
+});
+
+/** Origin overrides for a private address (a call through a VPC endpoint, a host behind NAT). */
+export const privateAddress = (ip: string, vpcEndpointId?: string): Overrides<Origin> => ({
+  ip,
+  isIp: true,
+  network: `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`,
+  asn: undefined,
+  asOrg: undefined,
+  country: undefined,
+  isAws: false,
+  isPrivate: true,
+  vpcEndpointId,
+});
+
+/** Origin overrides for an AWS service acting on the caller's behalf (`invokedBy`, service-name source address). */
+export const viaService = (service: string): Overrides<Origin> => ({
+  ip: service,
+  isIp: false,
+  network: undefined,
+  asn: undefined,
+  asOrg: undefined,
+  country: undefined,
+  isAws: true,
+  isPrivate: false,
+  awsService: service,
+  userAgent: service,
+  userAgentFamily: 'aws-internal',
+  userAgentClass: 'aws-internal',
+});
+
+/** `n` events `stepMs` apart from `startMs`, each built by `make(timeMs, i)`. */
+export function repeat(n: number, startMs: number, stepMs: number, make: (timeMs: number, i: number) => IdentityEvent): IdentityEvent[] {
+  const out: IdentityEvent[] = [];
+  for (let i = 0; i < n; i++) out.push(make(startMs + i * stepMs, i));
+  return out;
+}
+
+/** One event: a workload role's successful DynamoDB call from an AWS address, with overrides. */
+export function ev(o: EventOverrides = {}): IdentityEvent {
+  counter += 1;
+  const identity = overlay<Identity>(
+    {
+      key: 'aws:123456789012:role/orders-worker',
+      kind: 'iam-role',
+      accountId: '123456789012',
+      principal: 'arn:aws:iam::123456789012:role/orders-worker',
+      name: 'orders-worker',
+      sessionName: 'orders-worker-fn',
+    },
+    o.identity,
+  );
+  const credential = overlay<Credential>({ id: 'ASIAEXAMPLEWORKER001', kind: 'session-key' }, o.credential);
+  const origin = overlay<Origin>(
+    {
+      ip: '3.80.10.20',
+      isIp: true,
+      network: '3.80.10.0/24',
+      asn: 14618,
+      asOrg: 'Amazon.com, Inc.',
+      country: 'US',
+      isAws: true,
+      isPrivate: false,
+      ...UA.lambdaNode,
+    },
+    o.origin,
+  );
+  const action = overlay<Action>(
+    { name: 'dynamodb.amazonaws.com:GetItem', service: 'dynamodb.amazonaws.com', region: 'us-east-1', isReadOnly: true },
+    o.action,
+  );
+  const outcome = overlay<Outcome>({ authn: 'success', authz: 'allowed', isThrottled: false }, o.outcome);
   return {
     source: o.source ?? 'cloudtrail',
     eventId: o.eventId ?? `case-${counter}`,
@@ -90,3 +198,17 @@ export function history(base: EventOverrides = {}, days = 8, perDay = 40): Ident
 
 /** Time `days` days, `hours` hours and `minutes` minutes after T0. */
 export const at = (days: number, hours = 0, minutes = 0): number => T0 + days * DAY + hours * HOUR + minutes * MINUTE;
+
+/** `count` events like `base`, evenly spread over `spanMs` (default 50 minutes) from `startMs`: a burst, a batch run. */
+export function burst(base: EventOverrides, startMs: number, count: number, spanMs = 50 * MINUTE): IdentityEvent[] {
+  const out: IdentityEvent[] = [];
+  for (let i = 0; i < count; i++) out.push(ev({ ...base, timeMs: startMs + Math.floor((i * spanMs) / count) }));
+  return out;
+}
+
+/** The event with some origin facts removed (private addresses, AWS-service and non-IP sources carry no ASN / country). */
+export function withoutOrigin(event: IdentityEvent, ...keys: readonly (keyof Origin)[]): IdentityEvent {
+  const origin: Record<string, unknown> = { ...event.origin };
+  for (const k of keys) delete origin[k];
+  return { ...event, origin: origin as unknown as Origin };
+}

@@ -1,0 +1,84 @@
+/**
+ * Output formats of the `nhi-watch` command: a findings table for people, JSON Lines for tools,
+ * ASFF for Security Hub. Attacker-controlled text is neutralised before it reaches a terminal.
+ */
+import { toAsff } from '../lambdas/core/asff.js';
+import { neutralise } from '../lambdas/core/alert.js';
+import { severityRank, type Finding } from '../lambdas/core/finding.js';
+
+/** Output formats of `replay`. */
+export const FORMATS = ['table', 'jsonl', 'asff'] as const;
+/** One output format. */
+export type Format = (typeof FORMATS)[number];
+
+const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** Findings sorted most severe first, then by first sighting. */
+export const sortFindings = (findings: readonly Finding[]): Finding[] =>
+  [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.firstSeenMs - b.firstSeenMs || a.id.localeCompare(b.id));
+
+/** One finding as a JSON Lines record: the fields tools key on, plus the ASFF form. */
+export function findingRecord(f: Finding, ctx: { region: string; accountId: string }): Record<string, unknown> {
+  return {
+    id: f.id,
+    ruleId: f.ruleId,
+    severity: f.severity,
+    identityKey: f.identityKey,
+    credentialId: f.credentialId ?? null,
+    title: f.title,
+    summary: f.summary,
+    firstSeen: iso(f.firstSeenMs),
+    lastSeen: iso(f.lastSeenMs),
+    count: f.count,
+    sourceIp: f.sourceIp ?? null,
+    asn: f.asn ?? null,
+    asOrg: f.asOrg ?? null,
+    country: f.country ?? null,
+    action: f.action,
+    evidence: f.evidence,
+    eventIds: f.eventIds,
+    asff: toAsff(f, ctx),
+  };
+}
+
+function pad(text: string, width: number): string {
+  const t = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+  return t.padEnd(width);
+}
+
+/** Shortens an identity key for the table: `aws:123456789012:role/deployer` → `role/deployer (…9012)`. */
+export function shortIdentity(key: string): string {
+  const m = /^aws:(\d{12}):(.+)$/.exec(key);
+  if (m) return `${m[2]} (…${(m[1] as string).slice(-4)})`;
+  return key;
+}
+
+/** A fixed-width table of findings and a per-rule summary, for a terminal. */
+export function renderTable(findings: readonly Finding[], width = 160): string {
+  const lines: string[] = [];
+  const cols = { sev: 8, rule: 22, identity: 36, cred: 22, origin: 34, count: 5, first: 20 };
+  const summaryWidth = Math.max(20, width - Object.values(cols).reduce((a, b) => a + b + 1, 0));
+  lines.push(
+    [pad('SEVERITY', cols.sev), pad('RULE', cols.rule), pad('IDENTITY', cols.identity), pad('CREDENTIAL', cols.cred), pad('ORIGIN', cols.origin), pad('COUNT', cols.count), pad('FIRST SEEN', cols.first), 'WHAT'].join(' '),
+  );
+  for (const f of sortFindings(findings)) {
+    const origin = [f.sourceIp, f.asn !== undefined ? `AS${f.asn}` : undefined, f.asOrg, f.country].filter(Boolean).join(' ');
+    lines.push(
+      [
+        pad(f.severity, cols.sev),
+        pad(f.ruleId, cols.rule),
+        pad(neutralise(shortIdentity(f.identityKey), 200), cols.identity),
+        pad(neutralise(f.credentialId ?? '-', 64), cols.cred),
+        pad(neutralise(origin || '-', 200), cols.origin),
+        pad(String(f.count), cols.count),
+        pad(iso(f.firstSeenMs), cols.first),
+        neutralise(f.summary, summaryWidth),
+      ].join(' '),
+    );
+  }
+  const byRule = new Map<string, number>();
+  for (const f of findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
+  lines.push('');
+  lines.push(`${findings.length} finding(s) from ${byRule.size} rule(s): ${[...byRule].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  return lines.join('\n');
+}

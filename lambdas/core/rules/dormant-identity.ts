@@ -1,0 +1,120 @@
+import { calls, describeTop, formatDuration, formatTime } from '../baseline-facts.js';
+import type { IdentityEvent } from '../identity-event.js';
+import { at, burst, ev, history } from './test-events.js';
+import { num, type DetectionRule, type RuleContext, type RuleMatch } from './rule.js';
+
+const DAY_MS = 86_400_000;
+
+function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
+  const b = ctx.baseline;
+  const gap = event.timeMs - b.lastSeenMs;
+  const t = ctx.thresholds;
+  const dormantMs = num(t, 'dormantDays') * DAY_MS;
+  if (gap < dormantMs || b.eventCount < num(t, 'minPriorEvents')) return undefined;
+  // A job with a long cadence (monthly, quarterly) is not dormant between runs.
+  const required = Math.max(dormantMs, num(t, 'gapFactor') * b.maxGapMs);
+  if (gap < required) return undefined;
+
+  const who = event.identity.name ?? event.identity.key;
+  const isFailure = event.outcome.authn === 'failure';
+  const severity = gap >= num(t, 'highDays') * DAY_MS ? 'HIGH' : 'MEDIUM';
+  return {
+    discriminator: `revived-after:${formatTime(b.lastSeenMs)}`,
+    severity,
+    summary: `${who} ${isFailure ? 'was tried' : 'became active'} again after ${formatDuration(gap)} of silence (${event.action.name})`,
+    evidence: [
+      `${isFailure ? 'failed authentication' : 'first call'} after ${formatDuration(gap)} of silence: last seen ${formatTime(b.lastSeenMs)}, now ${formatTime(event.timeMs)}`,
+      `threshold ${formatDuration(required)}: the larger of ${num(t, 'dormantDays')} days and ${num(t, 'gapFactor')} × its longest earlier gap (${b.maxGapMs > 0 ? formatDuration(b.maxGapMs) : 'none'})`,
+      `before the silence: ${calls(b.eventCount)} from ${formatTime(b.firstSeenMs)} to ${formatTime(b.lastSeenMs)}; actions: ${describeTop(b.dims.actions, 3)}`,
+    ],
+  };
+}
+
+/** A monthly job: `perRun` calls on the 1st of every 31 days, `runs` times. */
+const monthly = (runs: number, perRun: number) =>
+  Array.from({ length: runs }, (_, r) => burst({}, at(31 * r, 4), perRun, 10 * 60_000)).flat();
+
+/** A credential silent for weeks that acts again was usually forgotten, not retired: revived NHIs are a favourite foothold. */
+export const dormantIdentity: DetectionRule = {
+  id: 'dormant-identity',
+  title: 'Dormant non-human identity active again',
+  severity: 'MEDIUM',
+  asffTypes: ['Unusual Behaviors/User', 'TTPs/Initial Access', 'TTPs/Persistence'],
+  references: [
+    'OWASP-NHI:NHI1',
+    'OWASP-NHI:NHI7',
+    'NIST-CSF-2.0:DE.CM-03',
+    'NIST-CSF-2.0:DE.AE-02',
+    'MITRE:T1078.004',
+  ],
+  falsePositives: [
+    'Seasonal or yearly jobs (year-end reports, annual key rotation) seen for the first time by nhi-watch',
+    'Disaster-recovery or break-glass roles exercised in a drill',
+    'A project resumed after a pause',
+  ],
+  runbook:
+    'Ask the owner whether the identity should still exist; if nobody claims it, disable it (deactivate keys, deny-all policy on the role) and review the calls made since it woke up.',
+  defaults: {
+    /** Silence after which activity counts as a revival. */
+    dormantDays: 30,
+    /** And at least this multiple of the identity's longest earlier gap (monthly jobs are not dormant). */
+    gapFactor: 2,
+    /** Identities with fewer earlier events have no history to be dormant from. */
+    minPriorEvents: 10,
+    /** A silence this long raises the finding to HIGH. */
+    highDays: 90,
+  },
+  needsLearning: false,
+  detect,
+  tests: [
+    {
+      name: 'worker active for 8 days, silent 45 days, then a call',
+      events: [...history(), ev({ timeMs: at(7 + 46, 10) })],
+      fires: true,
+    },
+    {
+      name: 'setup role used 12 times on day 0, then 120 days later (HIGH)',
+      events: [
+        ...burst({}, at(0, 9), 12, 20 * 60_000),
+        ev({
+          timeMs: at(120, 3),
+          action: { name: 'iam.amazonaws.com:ListRoles', service: 'iam.amazonaws.com' },
+        }),
+      ],
+      fires: true,
+    },
+    {
+      name: 'first sign of life after 60 days is a failed authentication',
+      events: [
+        ...history(),
+        ev({ timeMs: at(7 + 61, 10), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }),
+      ],
+      fires: true,
+    },
+    {
+      name: 'monthly job (31-day cadence) silent for 95 days: three runs missed, then a call',
+      events: [...monthly(4, 5), ev({ timeMs: at(93 + 95, 4) })],
+      fires: true,
+    },
+    {
+      name: 'monthly job with a 31-day cadence runs again on schedule',
+      events: [...monthly(6, 5)],
+      fires: false,
+    },
+    {
+      name: 'silence of 29 days (just under dormantDays)',
+      events: [...history(), ev({ timeMs: at(7 + 29, 10) })],
+      fires: false,
+    },
+    {
+      name: 'identity with only 5 earlier calls returns after 60 days',
+      events: [...burst({}, at(0, 9), 5, 10 * 60_000), ev({ timeMs: at(60, 9) })],
+      fires: false,
+    },
+    {
+      name: 'a brand-new identity’s first call',
+      events: [ev({ timeMs: at(90, 9) })],
+      fires: false,
+    },
+  ],
+};

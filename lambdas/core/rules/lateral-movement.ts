@@ -1,0 +1,268 @@
+import type { IdentityBaseline } from '../baseline.js';
+import { describeOrigin, iso, listBounded } from './evidence.js';
+import { flag, num, type DetectionRule, type Severity } from './rule.js';
+import { T0, at, ev, history, repeat, viaService, type EventOverrides } from './test-events.js';
+
+/** `arn:aws:iam::123456789012:role/…` (any partition) → `123456789012`. */
+const ROLE_ARN_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):role\//;
+const accountOf = (roleArn: string): string | undefined => ROLE_ARN_ACCOUNT.exec(roleArn)?.[1];
+
+type Movement = 'new-account' | 'new-role';
+
+// Case material: the orders worker (home account 123456789012) and the roles it assumes.
+const HOME = '123456789012';
+const REPLICA = '111122223333';
+const role = (account: string, name: string): string => `arn:aws:iam::${account}:role/${name}`;
+const assume = (timeMs: number, roleArn: string, o: EventOverrides = {}) => {
+  const account = accountOf(roleArn);
+  const caller = ev(o).identity;
+  return ev({
+    ...o,
+    timeMs,
+    // The CloudTrail normaliser marks an AssumeRole made by a role session as a role chain.
+    identity: { ...o.identity, isRoleChain: caller.kind === 'iam-role' ? true : undefined },
+    action: {
+      name: 'sts.amazonaws.com:AssumeRole',
+      service: 'sts.amazonaws.com',
+      region: 'us-east-1',
+      isReadOnly: false,
+      resource: roleArn,
+      targetRoleArn: roleArn,
+      targetAccountId: account !== HOME ? account : undefined,
+    },
+  });
+};
+/**
+ * Two days of a worker that reads DynamoDB and assumes `roleArn` now and then. Its very first call is that
+ * AssumeRole (nothing to compare with yet), so the history itself raises no finding.
+ */
+const workerHistory = (roleArn: string) =>
+  [assume(at(0, 7), roleArn), ...history({}, 2, 15), assume(at(1, 9), roleArn)].sort(
+    (x, y) => x.timeMs - y.timeMs,
+  );
+const LEARNING = { learningPeriodSeconds: 86_400, learningMinEvents: 20 };
+
+/** An identity reaching a role it never assumed, or into an account it never reached: moving sideways. */
+export const lateralMovement: DetectionRule = {
+  id: 'lateral-movement',
+  title: 'Identity assumed a role it never assumed before',
+  severity: 'MEDIUM',
+  asffTypes: ['TTPs/Lateral Movement', 'TTPs/Privilege Escalation'],
+  references: [
+    'OWASP-NHI:NHI5',
+    'OWASP-NHI:NHI8',
+    'NIST-CSF-2.0:DE.CM-03',
+    'NIST-CSF-2.0:DE.AE-02',
+    'MITRE:T1548.005',
+    'MITRE:T1078.004',
+  ],
+  falsePositives: [
+    'A new integration: the workload was just given a role in another account (a new replica, a new tenant account).',
+    'Deployment pipelines that chain roles into accounts created by account vending.',
+    'Roles renamed or recreated (a new ARN for the same purpose).',
+  ],
+  runbook:
+    'Confirm with the identity’s owner that it should reach the target role; if not, revoke the issued session (the target role’s “revoke active sessions”), tighten the target role’s trust policy, and review what the new session did.',
+  defaults: {
+    /** Events the identity must have behind it before a first AssumeRole into a new account counts (no learning needed). */
+    minHistoryEvents: 1,
+    /** Skip AssumeRole calls an AWS service makes on the caller's behalf (CloudFormation StackSets, Service Catalog…). */
+    ignoreServiceInvoked: true,
+  },
+  // A first into a new account fires while learning; any other first waits for the learning period, checked in detect.
+  // Role chains (a role session assuming a role, `identity.isRoleChain`) are named in the evidence but are no trigger of
+  // their own: every role-to-role assumption is one, and a fresh deployment would raise one finding per existing pair.
+  needsLearning: false,
+  detect: (event, ctx) => {
+    const target = event.action.targetRoleArn;
+    if (target === undefined || !event.action.name.startsWith('sts.amazonaws.com:AssumeRole'))
+      return undefined;
+    if (event.identity.kind === 'aws-service') return undefined;
+    if (event.outcome.authn === 'failure' || event.outcome.authz === 'denied') return undefined;
+    if (event.origin.awsService !== undefined && flag(ctx.thresholds, 'ignoreServiceInvoked'))
+      return undefined;
+    const b = ctx.baseline;
+    if (b.dims.rolesAssumed[target] !== undefined) return undefined;
+    if (b.eventCount < num(ctx.thresholds, 'minHistoryEvents')) return undefined;
+
+    const callerAccount = event.identity.accountId ?? event.recipientAccountId;
+    const targetAccount = event.action.targetAccountId ?? accountOf(target);
+    const isCrossAccount =
+      callerAccount !== undefined && targetAccount !== undefined && targetAccount !== callerAccount;
+    const isNewAccount = isCrossAccount && targetAccount !== undefined && !reaches(b, targetAccount);
+    const movement: Movement | undefined = isNewAccount
+      ? 'new-account'
+      : ctx.isLearned
+        ? 'new-role'
+        : undefined;
+    if (movement === undefined) return undefined;
+
+    const severity: Severity = isCrossAccount ? 'HIGH' : 'MEDIUM';
+    const known = Object.keys(b.dims.rolesAssumed);
+    const evidence = [
+      `first ${event.action.name.slice('sts.amazonaws.com:'.length)} of ${target} by this identity; roles assumed before: ${known.length > 0 ? listBounded(known) : 'none'}`,
+    ];
+    if (isCrossAccount) {
+      const accounts = knownAccounts(b);
+      evidence.push(
+        `target account ${targetAccount} is not the caller's account ${callerAccount}; accounts reached before: ${accounts.length > 0 ? listBounded(accounts) : 'none'}`,
+      );
+    }
+    if (event.identity.isRoleChain === true) {
+      evidence.push(
+        'the caller is a role session: the new session is a role chain (role → role), one more hop from the original credential',
+      );
+    }
+    evidence.push(
+      `baseline since ${iso(b.firstSeenMs)}: ${b.eventCount} events${ctx.isLearned ? '' : ' (still learning)'}`,
+      `from ${describeOrigin(event)}`,
+    );
+    return {
+      discriminator: `role:${target}`,
+      summary: `${event.identity.name ?? event.identity.key} ${SUMMARY[movement]} ${target}`,
+      evidence,
+      severity,
+    };
+  },
+  tests: [
+    {
+      name: 'a Lambda role reaching into an account it never touched, one day into its life',
+      events: [
+        ...repeat(10, T0, 60_000, (timeMs) => ev({ timeMs })),
+        assume(at(0, 1), role('444455556666', 'OrganizationAccountAccessRole')),
+      ],
+      fires: true,
+      severity: 'HIGH',
+    },
+    {
+      name: 'after learning, the worker’s role session chains into a same-account role it never assumed',
+      events: [
+        ...workerHistory(role(HOME, 'orders-reader')),
+        assume(at(2, 10), role(HOME, 'admin-break-glass')),
+      ],
+      learning: LEARNING,
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'after learning, a new role in an account the worker already reaches',
+      events: [
+        ...workerHistory(role(REPLICA, 'orders-replica-writer')),
+        assume(at(2, 10), role(REPLICA, 'billing-admin')),
+      ],
+      learning: LEARNING,
+      fires: true,
+      severity: 'HIGH',
+    },
+    {
+      name: 'a role session chaining into a new same-account role in its first week (still learning)',
+      events: [
+        ...repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
+        assume(T0 + 10 * 60_000, role(HOME, 'orders-reader')),
+      ],
+      fires: false,
+    },
+    {
+      name: 'the cross-account role it always assumes',
+      events: [
+        ...workerHistory(role(REPLICA, 'orders-replica-writer')),
+        assume(at(2, 10), role(REPLICA, 'orders-replica-writer')),
+      ],
+      learning: LEARNING,
+      fires: false,
+    },
+    {
+      name: 'a new same-account role while the identity is still learning',
+      events: [
+        ...repeat(10, T0, 60_000, (timeMs) => ev({ timeMs })),
+        assume(at(0, 1), role(HOME, 'orders-reader')),
+      ],
+      fires: false,
+    },
+    {
+      name: 'the Lambda service assuming function execution roles',
+      events: ['orders-worker', 'billing-sync', 'log-shipper'].map((fn, i) =>
+        assume(T0 + i * 60_000, role(HOME, `${fn}-exec`), {
+          identity: {
+            key: 'aws:service:lambda.amazonaws.com',
+            kind: 'aws-service',
+            principal: 'lambda.amazonaws.com',
+            name: 'lambda.amazonaws.com',
+            accountId: undefined,
+            sessionName: undefined,
+          },
+          credential: { id: undefined, kind: 'none' },
+          origin: viaService('lambda.amazonaws.com'),
+        }),
+      ),
+      fires: false,
+    },
+    {
+      name: 'CloudFormation StackSets assuming the execution role in a member account for the admin role',
+      events: [
+        ...repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
+        assume(at(0, 1), role('444455556666', 'AWSCloudFormationStackSetExecutionRole'), {
+          origin: viaService('cloudformation.amazonaws.com'),
+        }),
+      ],
+      fires: false,
+    },
+    {
+      name: 'a denied AssumeRole into a new account moved nowhere',
+      events: [
+        ...repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
+        assume(at(0, 1), role('444455556666', 'OrganizationAccountAccessRole'), {
+          outcome: { authn: 'success', authz: 'denied', errorCode: 'AccessDenied' },
+        }),
+      ],
+      fires: false,
+    },
+    {
+      name: 'an identity whose very first call is a cross-account AssumeRole has no history to compare',
+      events: [assume(T0, role(REPLICA, 'orders-replica-writer'))],
+      fires: false,
+    },
+    {
+      name: 'requiring twenty events of history keeps a ten-event identity quiet',
+      events: [
+        ...repeat(10, T0, 60_000, (timeMs) => ev({ timeMs })),
+        assume(at(0, 1), role('444455556666', 'OrganizationAccountAccessRole')),
+      ],
+      thresholds: { minHistoryEvents: 20 },
+      fires: false,
+    },
+    {
+      name: 'service-invoked role assumptions count when configured to',
+      events: [
+        ...repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
+        assume(at(0, 1), role('444455556666', 'AWSCloudFormationStackSetExecutionRole'), {
+          origin: viaService('cloudformation.amazonaws.com'),
+        }),
+      ],
+      thresholds: { ignoreServiceInvoked: false },
+      fires: true,
+    },
+  ],
+};
+
+const SUMMARY: Record<Movement, string> = {
+  'new-account': 'reached a new account, assuming',
+  'new-role': 'assumed for the first time',
+};
+
+/** Whether the identity ever reached `account` (a target account seen, or a role assumed there). */
+function reaches(b: IdentityBaseline, account: string): boolean {
+  if (b.dims.targetAccounts[account] !== undefined) return true;
+  for (const r in b.dims.rolesAssumed) if (accountOf(r) === account) return true;
+  return false;
+}
+
+/** Accounts the identity reached before. */
+function knownAccounts(b: IdentityBaseline): string[] {
+  const out = new Set(Object.keys(b.dims.targetAccounts));
+  for (const r in b.dims.rolesAssumed) {
+    const a = accountOf(r);
+    if (a !== undefined && a !== b.accountId) out.add(a);
+  }
+  return [...out];
+}

@@ -1,0 +1,242 @@
+import { describeOrigin, duration, iso } from './evidence.js';
+import { list, num, type DetectionRule, type Severity } from './rule.js';
+import {
+  T0,
+  at,
+  ev,
+  insideAws,
+  outsideAws,
+  repeat,
+  UA,
+  viaService,
+  type EventOverrides,
+} from './test-events.js';
+
+const DAY_MS = 86_400_000;
+
+type Reason = 'root-key' | 'workload-runtime' | 'aws-network' | 'old-key';
+
+const SEVERITY: Record<Reason, Severity> = {
+  'root-key': 'CRITICAL',
+  'workload-runtime': 'MEDIUM',
+  'aws-network': 'MEDIUM',
+  'old-key': 'LOW',
+};
+
+// Case material: IAM users with access keys, used from workloads, from a datacenter, by root.
+const user = (name: string, keyId: string): EventOverrides => ({
+  identity: {
+    key: `aws:123456789012:user/${name}`,
+    kind: 'iam-user',
+    principal: `arn:aws:iam::123456789012:user/${name}`,
+    name,
+    sessionName: undefined,
+  },
+  credential: { id: keyId, kind: 'long-lived-key' },
+});
+const exporter = user('report-exporter', 'AKIAEXAMPLEREPORT001');
+const DATACENTER = outsideAws('198.51.100.80', 64501, 'Example Colocation GmbH', 'DE');
+const partnerSync = (timeMs: number) =>
+  ev({
+    ...user('partner-sync', 'AKIAEXAMPLEPARTNER01'),
+    timeMs,
+    origin: { ...DATACENTER, ...UA.boto3Server },
+  });
+const fargateBehindProxy = (timeMs: number) =>
+  ev({
+    ...exporter,
+    timeMs,
+    origin: { ...outsideAws('192.0.2.10', 64502, 'Example Proxy Networks'), ...UA.ecsFargate },
+  });
+
+/** Static access keys are the secret most often leaked; workloads never need one, and root should have none. */
+export const longLivedCredential: DetectionRule = {
+  id: 'long-lived-credential',
+  title: 'Long-lived access key in use where a role belongs',
+  severity: 'MEDIUM',
+  asffTypes: ['Software and Configuration Checks/AWS Security Best Practices'],
+  references: [
+    'OWASP-NHI:NHI7',
+    'OWASP-NHI:NHI6',
+    'NIST-CSF-2.0:DE.CM-03',
+    'NIST-CSF-2.0:DE.CM-09',
+    'MITRE:T1078.004',
+    'MITRE:T1552.001',
+  ],
+  falsePositives: [
+    'Integrations that cannot assume roles (some SaaS connectors, on-premises appliances) legitimately hold a key; record them in a suppression with an expiry and a rotation owner.',
+    'A key first seen long ago by nhi-watch may have been rotated under the same user: the age is the key id’s, not the user’s.',
+    'Workloads deliberately using an IAM user key to reach another account’s bucket policy (migrate them to a cross-account role).',
+  ],
+  runbook:
+    'Replace the key with a role (Lambda / ECS task / EC2 instance profile, or IAM Roles Anywhere / OIDC outside AWS), then deactivate and delete the access key; for a root key, delete it now and check CloudTrail for what it was used for.',
+  defaults: {
+    /** A key in use longer than this after it was first seen (or issued, when known) is reported as old. */
+    maxKeyAgeDays: 90,
+    /** User-agent markers of managed workload runtimes (`exec-env/AWS_Lambda_…`, `exec-env/AWS_ECS_FARGATE` / `_EC2`). */
+    workloadUserAgentMarkers: ['exec-env/AWS_Lambda', 'exec-env/AWS_ECS'],
+  },
+  needsLearning: false,
+  detect: (event, ctx) => {
+    const cred = event.credential;
+    if (cred.kind !== 'long-lived-key' || cred.id === undefined || cred.id === '') return undefined;
+    if (event.outcome.authn === 'failure') return undefined;
+    const o = event.origin;
+    const identity = event.identity;
+    const prev = ctx.baseline.credentials[cred.id];
+
+    let reason: Reason | undefined;
+    let marker: string | undefined;
+    const firstMs = Math.min(prev?.f ?? Infinity, cred.issuedAtMs ?? Infinity);
+    const ageMs = Number.isFinite(firstMs) ? event.timeMs - firstMs : 0;
+    if (identity.kind === 'root') {
+      reason = 'root-key';
+    } else {
+      // A service relaying the caller's key (CloudFormation, Athena…) says nothing about where the key lives.
+      if (o.awsService !== undefined) return undefined;
+      const ua = o.userAgent;
+      marker =
+        ua === undefined
+          ? undefined
+          : list(ctx.thresholds, 'workloadUserAgentMarkers').find((m) => ua.includes(m));
+      if (marker !== undefined) reason = 'workload-runtime';
+      else if (identity.kind === 'iam-user' && o.isAws && o.isIp) reason = 'aws-network';
+      else if (ageMs >= num(ctx.thresholds, 'maxKeyAgeDays') * DAY_MS) reason = 'old-key';
+    }
+    if (reason === undefined) return undefined;
+
+    const who = identity.name ?? identity.key;
+    const evidence = [
+      prev
+        ? `${cred.id} of ${identity.key}: first seen ${iso(firstMs)} (${duration(ageMs)} before this call), ${prev.n} uses recorded`
+        : `${cred.id} of ${identity.key}: first use recorded`,
+    ];
+    if (reason === 'root-key') {
+      evidence.push(
+        'root access keys carry every permission in the account and no IAM policy can narrow them; AWS recommends root has none',
+      );
+    } else if (reason === 'workload-runtime') {
+      evidence.push(
+        `the user agent names a managed runtime (${marker ?? ''}): the key is baked into a workload's configuration instead of its execution role`,
+      );
+    } else if (reason === 'aws-network') {
+      evidence.push(
+        'an IAM user key called from an AWS address: a workload in AWS (EC2, Lambda, ECS) holds a static key instead of using its role',
+      );
+    } else {
+      evidence.push(
+        `in use ${duration(ageMs)} after it was first seen (limit ${num(ctx.thresholds, 'maxKeyAgeDays')} days)`,
+      );
+    }
+    evidence.push(`from ${describeOrigin(event)}`);
+    return {
+      discriminator: `credential:${cred.id}`,
+      summary:
+        reason === 'root-key'
+          ? `Root user access key in use (${cred.id})`
+          : `${who} ${SUMMARY[reason]} (${cred.id})`,
+      evidence,
+      severity: SEVERITY[reason],
+    };
+  },
+  tests: [
+    {
+      name: 'a Lambda function calling with an IAM user’s key from its environment variables',
+      events: [
+        ev({ ...exporter, timeMs: T0, origin: { ...insideAws('3.80.10.20', 14618), ...UA.lambdaPython } }),
+      ],
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'an ECS Fargate task with a static key, egressing through a third-party proxy',
+      events: [fargateBehindProxy(T0)],
+      fires: true,
+    },
+    {
+      name: 'an IAM user’s key from an EC2 address with a plain boto3 user agent',
+      events: [ev({ ...exporter, timeMs: T0, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } })],
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'a root access key in use',
+      events: [
+        ev({
+          timeMs: T0,
+          identity: {
+            key: 'aws:123456789012:root',
+            kind: 'root',
+            principal: 'arn:aws:iam::123456789012:root',
+            name: 'root',
+            sessionName: undefined,
+          },
+          credential: { id: 'AKIAEXAMPLEROOTKEY01', kind: 'long-lived-key' },
+          origin: { ...outsideAws('198.51.100.23', 7922, 'Comcast Cable Communications, LLC'), ...UA.awsCli },
+          action: {
+            name: 'iam.amazonaws.com:CreateUser',
+            service: 'iam.amazonaws.com',
+            region: 'us-east-1',
+            isReadOnly: false,
+          },
+        }),
+      ],
+      fires: true,
+      severity: 'CRITICAL',
+    },
+    {
+      name: 'a datacenter integration’s key still in use 100 days after it was first seen',
+      events: [partnerSync(T0), partnerSync(at(50)), partnerSync(at(100))],
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'session keys of a Lambda role',
+      events: repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
+      fires: false,
+    },
+    {
+      name: 'a datacenter integration’s key 30 days after it was first seen',
+      events: [partnerSync(T0), partnerSync(at(30))],
+      fires: false,
+    },
+    {
+      name: 'one day short of the age limit',
+      events: [partnerSync(T0), partnerSync(at(89, 23))],
+      fires: false,
+    },
+    {
+      name: 'CloudFormation relaying a developer’s key, between calls from the office',
+      events: [
+        ev({ ...exporter, timeMs: T0, origin: { ...DATACENTER, ...UA.awsCli } }),
+        ...repeat(3, T0 + 60_000, 60_000, (timeMs) =>
+          ev({
+            ...exporter,
+            timeMs,
+            origin: viaService('cloudformation.amazonaws.com'),
+            action: { name: 'lambda.amazonaws.com:CreateFunction' },
+          }),
+        ),
+      ],
+      fires: false,
+    },
+    {
+      name: 'a 120-day limit keeps a 100-day-old key quiet',
+      events: [partnerSync(T0), partnerSync(at(50)), partnerSync(at(100))],
+      thresholds: { maxKeyAgeDays: 120 },
+      fires: false,
+    },
+    {
+      name: 'without runtime markers, a static key behind a proxy is not recognised as a workload',
+      events: [fargateBehindProxy(T0)],
+      thresholds: { workloadUserAgentMarkers: [] },
+      fires: false,
+    },
+  ],
+};
+
+const SUMMARY: Record<Exclude<Reason, 'root-key'>, string> = {
+  'workload-runtime': 'has a static access key baked into a workload runtime',
+  'aws-network': 'uses a static access key from inside AWS',
+  'old-key': 'still uses an old access key',
+};

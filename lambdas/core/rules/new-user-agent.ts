@@ -1,0 +1,247 @@
+import {
+  calls,
+  describeTop,
+  distinctValues,
+  flag,
+  hasValue,
+  historyLine,
+  quoteUntrusted,
+  totalCalls,
+} from '../baseline-facts.js';
+import type { IdentityBaseline } from '../baseline.js';
+import type { IdentityEvent, UserAgentClass } from '../identity-event.js';
+import { at, ev, history, type EventOverrides } from './test-events.js';
+import { list, num, type DetectionRule, type RuleContext, type RuleMatch, type Severity } from './rule.js';
+
+/**
+ * Whether the identity's history is a workload's: every user-agent class that carries at least
+ * `minShare` of its calls is a workload class (one stray CLI call during learning does not make a
+ * Lambda role "human-used" forever).
+ */
+function isWorkloadProfile(b: IdentityBaseline, workload: readonly string[], minShare: number): boolean {
+  const total = totalCalls(b.dims.uaClasses);
+  if (total === 0) return false;
+  let hasWorkload = false;
+  for (const [cls, stat] of Object.entries(b.dims.uaClasses)) {
+    if (stat.n / total < minShare) continue;
+    if (!workload.includes(cls)) return false;
+    hasWorkload = true;
+  }
+  return hasWorkload;
+}
+
+function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
+  const o = event.origin;
+  // Agents of calls an AWS service made on the identity's behalf are the service's, and AWS's own
+  // agents (console back ends, `AWS Internal`) are never the identity's choice.
+  if (o.awsService !== undefined || o.userAgentClass === 'aws-internal' || event.outcome.authn === 'failure')
+    return undefined;
+  const family = o.userAgentFamily;
+  const b = ctx.baseline;
+  if (family === '' || hasValue(b.dims.uaFamilies, family)) return undefined;
+
+  const t = ctx.thresholds;
+  const cls: UserAgentClass = o.userAgentClass;
+  const isNewClass = !hasValue(b.dims.uaClasses, cls);
+  let severity: Severity | undefined;
+  let why: string | undefined;
+  if (list(t, 'offensiveClasses').includes(cls)) {
+    severity = 'HIGH';
+    why = `an attack / penetration-testing tool (${cls})`;
+  } else if (
+    isNewClass &&
+    list(t, 'humanClasses').includes(cls) &&
+    isWorkloadProfile(b, list(t, 'workloadClasses'), num(t, 'minClassShare'))
+  ) {
+    severity = 'MEDIUM';
+    why = `a human's tool (${cls}) on an identity that only ever ran as a workload`;
+  } else if (flag(t, 'reportNewFamilies') && distinctValues(b.dims.uaFamilies) < num(t, 'maxKnownFamilies')) {
+    severity = 'LOW';
+    why = `a user-agent family (${cls}) it never used before`;
+  }
+  if (severity === undefined || why === undefined) return undefined;
+
+  const who = event.identity.name ?? event.identity.key;
+  const total = totalCalls(b.dims.uaClasses);
+  const classShares = Object.entries(b.dims.uaClasses)
+    .sort((x, y) => y[1].n - x[1].n)
+    .map(([c, s]) => `${c} ${((100 * s.n) / Math.max(1, total)).toFixed(s.n === total ? 0 : 1)}%`)
+    .join(', ');
+  return {
+    discriminator: `ua:${family}`,
+    severity,
+    summary: `${who} called ${event.action.name} with ${family}: ${why}`,
+    evidence: [
+      `first call with user-agent family ${family} (class ${cls})${o.userAgent !== undefined ? `: ${quoteUntrusted(o.userAgent)}` : ''}`,
+      `families seen before: ${describeTop(b.dims.uaFamilies, 3)}`,
+      `classes seen before: ${classShares || 'none'} of ${calls(total)}`,
+      historyLine(b),
+    ],
+  };
+}
+
+const cli: EventOverrides['origin'] = {
+  userAgent:
+    'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/macos#23.4.0 md/arch#arm64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off md/command#s3.ls',
+  userAgentFamily: 'aws-cli',
+  userAgentClass: 'cli',
+  ip: '198.51.100.23',
+  network: '198.51.100.0/24',
+  asn: 64500,
+  asOrg: 'Example Broadband',
+  isAws: false,
+};
+const browser: EventOverrides['origin'] = {
+  userAgent:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36',
+  userAgentFamily: 'chrome',
+  userAgentClass: 'browser',
+};
+const pacu: EventOverrides['origin'] = {
+  userAgent: 'aws-cli/1.29.0 Python/3.11.2 Linux/6.5.0-kali3-amd64 botocore/1.31.0',
+  userAgentFamily: 'kali-linux',
+  userAgentClass: 'offensive-tool',
+};
+const boto3: EventOverrides['origin'] = {
+  userAgent:
+    'Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#5.10.214-202.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.3 exec-env/AWS_Lambda_python3.12',
+  userAgentFamily: 'boto3',
+  userAgentClass: 'sdk',
+};
+
+/** A workload's user agent is fixed by its code; a browser, CLI or attack tool on it is a person (or attacker) holding its credential. */
+export const newUserAgent: DetectionRule = {
+  id: 'new-user-agent',
+  title: 'Non-human identity used with a new user agent',
+  severity: 'LOW',
+  asffTypes: ['Unusual Behaviors/Application', 'Unusual Behaviors/User', 'TTPs/Initial Access'],
+  references: [
+    'OWASP-NHI:NHI10',
+    'OWASP-NHI:NHI2',
+    'NIST-CSF-2.0:DE.CM-03',
+    'NIST-CSF-2.0:DE.CM-09',
+    'NIST-CSF-2.0:DE.AE-02',
+    'MITRE:T1078.004',
+  ],
+  falsePositives: [
+    'A workload rewritten in another language or SDK (boto3 → aws-sdk-js), or a new IaC tool in the pipeline',
+    'An engineer debugging with the workload’s role from a terminal (still human use of an NHI: worth a conversation)',
+    'Authorised penetration tests (offensive-tool user agents)',
+  ],
+  runbook:
+    'Ask the owner who used this client; for a browser, CLI or attack tool on a workload identity, treat the credential as exposed: revoke sessions / rotate the key and review the calls made with this agent.',
+  defaults: {
+    /** Classes that are always HIGH when a new family of them appears. */
+    offensiveClasses: ['offensive-tool'],
+    /** Classes that mean a person is at the keyboard. */
+    humanClasses: ['browser', 'cli', 'console'],
+    /** Classes a workload uses; an identity whose significant classes are all here is a workload. */
+    workloadClasses: ['sdk', 'iac', 'aws-internal', 'http-library'],
+    /** Classes under this share of the identity's calls are ignored when judging whether it is a workload. */
+    minClassShare: 0.01,
+    /** Report any new family (LOW), not only human / offensive ones. */
+    reportNewFamilies: true,
+    /** An identity already seen with this many families (many API consumers) gets no LOW new-family findings. */
+    maxKnownFamilies: 12,
+  },
+  needsLearning: true,
+  detect,
+  tests: [
+    {
+      name: 'Lambda role (SDK only) used with the AWS CLI from a broadband address: human use, MEDIUM',
+      events: [
+        ...history(),
+        ev({
+          timeMs: at(9, 21),
+          action: { name: 's3.amazonaws.com:ListBuckets', service: 's3.amazonaws.com' },
+          origin: cli,
+        }),
+      ],
+      fires: true,
+    },
+    {
+      name: 'Lambda role used with a Kali Linux user agent: offensive tool, HIGH',
+      events: [...history(), ev({ timeMs: at(9, 21), origin: pacu })],
+      fires: true,
+    },
+    {
+      name: 'workload with one stray CLI call during learning, then a browser: still human use',
+      events: [
+        ...history(),
+        ev({ timeMs: at(2, 20), origin: cli }),
+        ev({ timeMs: at(9, 21), origin: browser }),
+      ],
+      fires: true,
+    },
+    {
+      name: 'Node workload starts calling with boto3: new family, LOW',
+      events: [...history(), ev({ timeMs: at(9, 9), origin: boto3 })],
+      fires: true,
+    },
+    {
+      name: 'SDK version bump (aws-sdk-js 3.600 → 3.700): same family',
+      events: [
+        ...history(),
+        ev({
+          timeMs: at(9, 9),
+          origin: {
+            userAgent:
+              'aws-sdk-js/3.700.0 ua/2.1 os/linux lang/js md/nodejs#22.12.0 exec-env/AWS_Lambda_nodejs22.x',
+          },
+        }),
+      ],
+      fires: false,
+    },
+    {
+      name: 'console agent on a call CloudFormation made on the role’s behalf',
+      events: [
+        ...history(),
+        ev({
+          timeMs: at(9, 9),
+          origin: {
+            ip: 'cloudformation.amazonaws.com',
+            isIp: false,
+            awsService: 'cloudformation.amazonaws.com',
+            userAgent: 'cloudformation.amazonaws.com',
+            userAgentFamily: 'cloudformation',
+            userAgentClass: 'aws-internal',
+          },
+        }),
+      ],
+      fires: false,
+    },
+    {
+      name: 'human-operated role (CLI history) used from a new CLI family with new-family reports off',
+      events: [
+        ...history({ origin: cli }),
+        ev({
+          timeMs: at(9, 9),
+          origin: {
+            ...cli,
+            userAgent: 'AWSPowerShell.Common/4.1.500 .NET_Core/8.0',
+            userAgentFamily: 'aws-powershell',
+          },
+        }),
+      ],
+      thresholds: { reportNewFamilies: false },
+      fires: false,
+    },
+    {
+      name: 'browser on a workload during the learning period',
+      events: [...history({}, 3), ev({ timeMs: at(3, 21), origin: browser })],
+      fires: false,
+    },
+    {
+      name: 'failed authentication with the AWS CLI (a guess at the key, not use of the identity)',
+      events: [
+        ...history(),
+        ev({
+          timeMs: at(9, 21),
+          origin: cli,
+          outcome: { authn: 'failure', errorCode: 'SignatureDoesNotMatch' },
+        }),
+      ],
+      fires: false,
+    },
+  ],
+};

@@ -1,0 +1,22 @@
+/** Replays a rule case through the engine from empty state, as the shared rule harness does. */
+import { ContractSet } from '../../../lambdas/core/contracts';
+import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../../lambdas/core/engine';
+import type { Finding } from '../../../lambdas/core/finding';
+import type { DetectionRule, RuleCase } from '../../../lambdas/core/rules/rule';
+
+/** Run one case through the engine in one batch, from empty state. */
+export function replay(rule: DetectionRule, c: RuleCase): Finding[] {
+  const out = evaluate({
+    batchId: `case:${c.name}`,
+    events: c.events,
+    state: new Map(),
+    rules: [rule],
+    contracts: new ContractSet(c.contracts ?? []),
+    config: {
+      ...DEFAULT_ENGINE_CONFIG,
+      learning: c.learning ?? DEFAULT_ENGINE_CONFIG.learning,
+      thresholds: c.thresholds ? { [rule.id]: c.thresholds } : {},
+    },
+  });
+  return out.findings.filter((f) => f.ruleId === rule.id);
+}
