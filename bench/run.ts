@@ -10,6 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 
 import { ROOT } from './bundle.js';
 import { COST_ASSUMPTIONS, PRICES, cpuShare, projectCost, type CostInputs } from './cost.js';
+import { loadIpIntelDb } from '../lambdas/adapters/ip-intel-db.js';
+import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
+import { enginePass, type EnginePassResult } from './engine-pass.js';
 import { floorPass, invictusPayloads, type PayloadSet } from './floor.js';
 import { machineInfo, median, renderMarkdown, spread, writeResults, type Figure, type Section } from './harness.js';
 import { runScale } from './scale.js';
@@ -37,22 +40,48 @@ interface Measured {
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 
-/** Floor (and, once wired, the engine) on the same payloads, interleaved round by round. */
-function throughputSection(set: PayloadSet, rounds: number, measured: Measured): Section {
-  for (let i = 0; i < 2; i++) floorPass(set); // warm-up
+/** Floor and engine on the same payloads, interleaved round by round so both see the same machine. */
+async function throughputSection(set: PayloadSet, intel: IpIntel, rounds: number, measured: Measured): Promise<Section> {
+  for (let i = 0; i < 2; i++) {
+    floorPass(set);
+    await enginePass(set.payloads, intel);
+  }
   const floor: number[] = [];
-  for (let r = 0; r < rounds; r++) floor.push(floorPass(set));
-  measured.avgEventBytes = set.avgEventBytes;
+  const engine: number[] = [];
+  let last: EnginePassResult | undefined;
+  for (let r = 0; r < rounds; r++) {
+    floor.push(floorPass(set));
+    last = await enginePass(set.payloads, intel);
+    engine.push(last.eventsPerSecond);
+  }
   const floorMedian = median(floor);
+  const engineMedian = median(engine);
+  // Rounds are paired (floor then engine, back to back), so the ratio is the median of per-round ratios.
+  const ratios = floor.map((f, i) => (engine[i] as number) / f);
+  const ratio = median(ratios);
+  if (set.name === 'invictus') {
+    measured.avgEventBytes = set.avgEventBytes;
+    measured.engineEventsPerSecond = engineMedian;
+  }
   return {
-    title: `Throughput on ${set.name} payloads (${set.payloads.length} × ${Math.round(set.events / set.payloads.length)} events)`,
+    title: `Throughput on ${set.name} payloads (${set.payloads.length} × ${Math.round(set.events / set.payloads.length)} events, one thread)`,
     figures: [
-      { name: 'floor: base64 + gunzip + JSON.parse', value: floorMedian, unit: 'events/s', note: `median of ${rounds} rounds, spread ${(spread(floor) * 100).toFixed(0)} %` },
+      { name: 'floor: base64 + gunzip + JSON.parse', value: floorMedian, unit: 'events/s', note: `median of ${rounds} rounds, spread ${pct(spread(floor))}` },
+      {
+        name: 'engine: decode → normalise → 13 rules → memory store commit',
+        value: engineMedian,
+        unit: 'events/s',
+        note: `median of ${rounds} rounds, spread ${pct(spread(engine))}; ${last?.rejected ?? 0} lines rejected, ${last?.findings ?? 0} findings per pass`,
+      },
+      { name: 'engine / floor', value: ratio, unit: 'ratio', target: '≥ 0.50', isMet: ratio >= 0.5, note: `median of per-round ratios (${ratios.map((x) => x.toFixed(2)).join(', ')})` },
+      { name: 'engine time per event', value: 1e6 / engineMedian, unit: 'µs' },
       { name: 'average CloudTrail event size', value: set.avgEventBytes, unit: 'bytes' },
     ],
-    detail: { description: set.description, floorRounds: floor },
+    detail: { description: set.description, floorRounds: floor, engineRounds: engine, lastEnginePass: last },
   };
 }
+
+const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
 
 async function scaleSection(isQuick: boolean): Promise<Section> {
   const points = isQuick ? [1000, 10000] : [1000, 10000, 100000];
@@ -146,7 +175,8 @@ async function main(): Promise<void> {
   };
 
   const invictus = await invictusPayloads(opts.isQuick ? 5000 : 10_000);
-  await attempt('floor', () => throughputSection(invictus, rounds, measured));
+  const intel = loadIpIntelDb();
+  await attempt('floor', () => throughputSection(invictus, intel, rounds, measured));
   await attempt('scale', () => scaleSection(opts.isQuick));
   await attempt('cost', () => costSection(measured));
 
