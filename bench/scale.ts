@@ -77,7 +77,7 @@ export function syntheticEvents(identities: number, events: number, seed = 42): 
         },
         credential: { id: `ASIA${String(n).padStart(16, '0')}` },
         origin: { ip, network: `3.${80 + alt}.${net}.0/24` },
-        action: { name: ACTIONS[Math.floor(rnd() * ACTIONS.length)] as string },
+        action: { name: ACTIONS[Math.floor(rnd() * ACTIONS.length)] },
       }),
     );
   }
