@@ -104,15 +104,18 @@ const keyed = (key: string, record: Record<string, unknown>): KeyedRecord => ({ 
 /** Stratus Red Team: one stream per technique, every event labelled for the technique's rules. */
 export function stratusStreams(): CorpusStream[] {
   const dir = join(CORPUS_DIR, 'stratus-red-team');
+  // labels.jsonl names each file's technique ("<id> - <title>"); every event is the attack.
+  const titles = new Map(readLines(join(dir, 'labels.jsonl')).map((l) => [String(l.file), String(l.technique)]));
   return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
+    .filter((f) => f.endsWith('.jsonl') && f !== 'labels.jsonl')
     .sort()
     .map((file) => {
-      const technique = file.replace(/\.jsonl$/, '');
-      const records = readLines(join(dir, file)).map((r, i) => keyed(`stratus:${technique}:${i + 1}`, r));
-      const rules = STRATUS_RULES[technique] ?? [];
-      const labels = rules.flatMap((rule) => records.map((r) => ({ event: `cloudtrail:${r.key}`, rule, technique, attackId: technique })));
-      return { name: technique, records, labels };
+      const id = file.replace(/\.jsonl$/, '');
+      const technique = titles.get(file) ?? id;
+      const records = readLines(join(dir, file)).map((r, i) => keyed(`stratus:${id}:${i + 1}`, r));
+      const rules = STRATUS_RULES[id] ?? [];
+      const labels = rules.flatMap((rule) => records.map((r) => ({ event: `cloudtrail:${r.key}`, rule, technique, attackId: id })));
+      return { name: id, records, labels };
     });
 }
 
