@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The CDK app named in cdk.json: configuration comes from context (see docs/DEPLOY.md).
+import { App } from 'aws-cdk-lib';
+import { buildNhiWatchApp } from '../lib/app.js';
+
+const app = new App();
+buildNhiWatchApp(app);
