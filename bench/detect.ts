@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 
 import { loadIpIntelDb } from '../lambdas/adapters/ip-intel-db.js';
-import { ContractSet, type Contract } from '../lambdas/core/contracts.js';
+import { ContractSet } from '../lambdas/core/contracts.js';
 import { DEFAULT_ENGINE_CONFIG } from '../lambdas/core/engine.js';
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { RULES } from '../lambdas/core/rules/index.js';
@@ -98,7 +98,7 @@ async function simulatorSeed(seed: number, days: number | undefined, intel: IpIn
   }
   events.sort(byTime);
   const labels: LabelRow[] = sim.labels.map((l) => ({ event: eventKey({ source: l.source, eventId: l.eventId }), rule: l.rule, technique: l.technique, attackId: l.attackId }));
-  const contracts = new ContractSet(sim.contracts as readonly Contract[]);
+  const contracts = new ContractSet(sim.contracts);
   const run = await runDetection(toDeliveries(events), RULES, contracts, DEFAULT_ENGINE_CONFIG);
   const score = scoreDetection(labels, run.hits, run.facts);
   const { hits: _hits, facts: _facts, ...counts } = run;
