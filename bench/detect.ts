@@ -194,9 +194,12 @@ const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toF
 const num = (x: number | null, digits = 1): string => (x === null ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits }));
 
 function ruleTable(score: DetectionScore): string[] {
-  const lines = ['| rule | episodes | found | recall | findings | true | precision | false, on other attacks | false, on benign |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const lines = [
+    '| rule | episodes | found | recall | findings | true | precision | false, on other attacks | precision, any attack | false, on benign |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
   const row = (name: string, s: GroupScore, benign: number | string): string =>
-    `| ${name} | ${s.episodes} | ${s.found} | ${pct(s.recall)} | ${s.findings} | ${s.trueFindings} | ${pct(s.precision)} | ${s.onOtherAttacks} | ${benign} |`;
+    `| ${name} | ${s.episodes} | ${s.found} | ${pct(s.recall)} | ${s.findings} | ${s.trueFindings} | ${pct(s.precision)} | ${s.onOtherAttacks} | ${pct(s.precisionAnyAttack)} | ${benign} |`;
   for (const [rule, s] of Object.entries(score.byRule)) lines.push(row(rule, s, score.benignFindingsByRule[rule] ?? 0));
   lines.push(row('**all rules**', score.overall, score.benignFindings));
   return lines;

@@ -9,8 +9,8 @@
  *   Recall per rule / per technique = found episodes / episodes.
  * - A **finding** (one finding id, i.e. one alert) is **true** when at least one event it fired on
  *   carries a label row for the finding's own rule. A finding that fired only on events labelled
- *   for *other* rules is false for precision (strict), but it is reported apart as "on attack
- *   traffic", because it is not noise on benign traffic.
+ *   for *other* rules is false for precision (strict), but it is reported apart as "on other
+ *   attacks", with the precision that counts it as true, because it is not noise on benign traffic.
  * - **False findings per 100k benign events after learning**: findings that fired only on
  *   unlabelled events, at least one of them after its identity's learning period, per 100,000
  *   unlabelled events that occurred after their identity's learning period.
@@ -50,6 +50,8 @@ export interface GroupScore {
   readonly precision: number | null;
   /** Findings false for this rule that fired on events labelled for another rule. */
   readonly onOtherAttacks: number;
+  /** (trueFindings + onOtherAttacks) / findings: precision when any finding on attack traffic counts. */
+  readonly precisionAnyAttack: number | null;
   /** Labelled episodes not found, by attack id (to read why). */
   readonly missed: readonly string[];
 }
@@ -133,6 +135,7 @@ export function scoreDetection(labels: readonly LabelRow[], hits: readonly Hit[]
       trueFindings,
       precision: ratio(trueFindings, fs.length),
       onOtherAttacks: onOther,
+      precisionAnyAttack: ratio(trueFindings + onOther, fs.length),
       missed: missed.sort(),
     };
     byRule[rule] = s;
@@ -173,6 +176,7 @@ export function scoreDetection(labels: readonly LabelRow[], hits: readonly Hit[]
       trueFindings: acc.trueFindings,
       precision: ratio(acc.trueFindings, acc.findings),
       onOtherAttacks: acc.onOtherAttacks,
+      precisionAnyAttack: ratio(acc.trueFindings + acc.onOtherAttacks, acc.findings),
       missed: acc.missed.sort(),
     },
     byRule,

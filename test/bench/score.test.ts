@@ -15,7 +15,7 @@ describe('scoreDetection', () => {
     const labels = [label('e1', 'credential-replay', 'a1')];
     const score = scoreDetection(labels, [hit('e1', 'new-source', 'f1')], facts(3, 0));
     expect(score.byRule['credential-replay']?.recall).toBe(0);
-    expect(score.byRule['new-source']).toMatchObject({ findings: 1, trueFindings: 0, precision: 0, onOtherAttacks: 1 });
+    expect(score.byRule['new-source']).toMatchObject({ findings: 1, trueFindings: 0, precision: 0, onOtherAttacks: 1, precisionAnyAttack: 1 });
     expect(score.benignFindings).toBe(0);
   });
 
