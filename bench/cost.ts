@@ -164,19 +164,19 @@ export function projectCost(inputs: CostInputs, prices: PriceTable = PRICES): Co
 
 /** Assumptions the model cannot measure on this machine, with their defaults. */
 export const COST_ASSUMPTIONS = {
-  /** The memory the CDK stack configures for the subscriber (DESIGN: small, CPU-light function). */
-  memoryMb: 512,
-  /** CloudWatch Logs subscription deliveries of busy CloudTrail log groups carry hundreds to ~10k events; 1,000 is the benchmark batch. */
+  /** The memory the CDK stack configures for the subscribers (lib/config.ts `functions.memoryMb` default). */
+  memoryMb: 1024,
+  /** CloudWatch Logs subscription deliveries of busy CloudTrail log groups carry hundreds to thousands of events; 1,000 is the benchmark delivery. */
   eventsPerInvocation: 1000,
-  /** A steadily fed subscriber keeps warm environments; one cold start per 1,000 invocations. */
+  /** A steadily fed subscriber keeps its environments warm; one cold start per 1,000 invocations. */
   coldStartFraction: 0.001,
   emailSubscribers: 1,
   /**
-   * Lambda on arm64 (Graviton) is assumed as fast per event as this benchmark machine's core at
-   * the configured memory; Lambda gives a full vCPU only from 1,769 MB, so at 512 MB the handler
-   * gets ~29 % of a vCPU and the measured in-process time is scaled by 1769 / memoryMb.
+   * Lambda gives a function a full vCPU at 1,769 MB and a proportional share below; the handler's
+   * CPU time measured here (one core of this machine) is divided by that share. Graviton (arm64)
+   * is assumed as fast per core as this machine.
    */
-  cpuShareScaling: true,
+  cpuShareAt1769Mb: 1,
 } as const;
 
 /** Lambda's CPU share at a memory size (a full vCPU at 1,769 MB, proportional below). */
