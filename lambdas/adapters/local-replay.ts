@@ -71,7 +71,8 @@ async function readText(path: string): Promise<string> {
 
 async function loadContracts(path: string): Promise<Contract[]> {
   const format = contractFormatOf(path);
-  if (format === undefined) throw new ConfigFileError(`${path}: contract files must end in .yaml, .yml or .json`);
+  if (format === undefined)
+    throw new ConfigFileError(`${path}: contract files must end in .yaml, .yml or .json`);
   const parsed = parseContracts(await readText(path), path, format);
   if (!parsed.ok) throw new ConfigFileError(parsed.reason);
   return parsed.value;
@@ -84,7 +85,11 @@ export async function loadLocalSetup(options: LocalSetupOptions = {}): Promise<L
   const knownRuleIds = RULES.map((r) => r.id);
   const ruleDefaults = Object.fromEntries(RULES.map((r) => [r.id, r.defaults]));
   if (options.configPath !== undefined) {
-    const parsed = parseConfigText(await readText(options.configPath), { source: options.configPath, knownRuleIds, ruleDefaults });
+    const parsed = parseConfigText(await readText(options.configPath), {
+      source: options.configPath,
+      knownRuleIds,
+      ruleDefaults,
+    });
     if (!parsed.ok) throw new ConfigFileError(parsed.reason);
     config = parsed.value;
   }
@@ -94,7 +99,8 @@ export async function loadLocalSetup(options: LocalSetupOptions = {}): Promise<L
   for (const p of options.contractPaths ?? []) contracts.push(...(await loadContracts(p)));
   const nowMs = Date.now();
   for (const s of config.suppressions) {
-    if (Date.parse(s.expires) <= nowMs) warnings.push(`suppression "${s.reason}" expired on ${s.expires} and no longer applies`);
+    if (Date.parse(s.expires) <= nowMs)
+      warnings.push(`suppression "${s.reason}" expired on ${s.expires} and no longer applies`);
   }
   const intel = loadIpIntelDb(options.ipDbPath !== undefined ? { path: options.ipDbPath } : {});
   return {
@@ -141,26 +147,45 @@ const bump = (m: Map<string, number>, reason: string, n = 1): void => {
 };
 
 const isCloudTrailRecord = (r: JsonObject): boolean =>
-  r['eventVersion'] !== undefined || r['eventSource'] !== undefined || r['userIdentity'] !== undefined || r['eventName'] !== undefined;
+  r['eventVersion'] !== undefined ||
+  r['eventSource'] !== undefined ||
+  r['userIdentity'] !== undefined ||
+  r['eventName'] !== undefined;
 
 /** Normalise one parsed record of any supported kind, appending events / rejects. */
-function normaliseRecord(record: JsonObject, intel: IpIntel, logGroup: string | undefined, out: Normalised, timestampMs?: number): void {
+function normaliseRecord(
+  record: JsonObject,
+  intel: IpIntel,
+  logGroup: string | undefined,
+  out: Normalised,
+  timestampMs?: number,
+): void {
   if (record['awslogs'] !== undefined) {
     const payload = decodeCloudWatchLogsEvent(record);
     if (!payload.ok) return bump(out.rejects, `cloudwatch-logs: ${payload.reason}`);
     for (const r of payload.value.rejectedLogEvents) bump(out.rejects, `cloudwatch-logs: ${r.reason}`);
-    for (const le of payload.value.logEvents) normaliseMessage(le.message, intel, payload.value.logGroup, out, le.timestamp);
+    for (const le of payload.value.logEvents)
+      normaliseMessage(le.message, intel, payload.value.logGroup, out, le.timestamp);
     return;
   }
   const ctx = logGroup !== undefined ? { logGroup } : {};
   const result: ParseResult<IdentityEvent> = isCloudTrailRecord(record)
     ? normaliseCloudTrail(record, intel, ctx)
-    : normaliseApiGatewayAccessLog(record, intel, { ...ctx, ...(timestampMs !== undefined ? { timestampMs } : {}) });
+    : normaliseApiGatewayAccessLog(record, intel, {
+        ...ctx,
+        ...(timestampMs !== undefined ? { timestampMs } : {}),
+      });
   if (result.ok) out.events.push(result.value);
   else bump(out.rejects, `${isCloudTrailRecord(record) ? 'cloudtrail' : 'api-gateway'}: ${result.reason}`);
 }
 
-function normaliseMessage(message: string, intel: IpIntel, logGroup: string, out: Normalised, timestampMs: number): void {
+function normaliseMessage(
+  message: string,
+  intel: IpIntel,
+  logGroup: string,
+  out: Normalised,
+  timestampMs: number,
+): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(message);
@@ -192,7 +217,11 @@ async function expand(paths: readonly string[]): Promise<string[]> {
     }
     if (s.isDirectory()) {
       const entries = (await readdir(p)).filter((e) => !e.startsWith('.')).sort();
-      files.push(...(await expand(entries.map((e) => join(p, e)))).filter((f) => !/(^|\/)labels\.jsonl$|contracts\.(json|ya?ml)$|\.(md|txt|tsv)$|LICENSE/i.test(f)));
+      files.push(
+        ...(await expand(entries.map((e) => join(p, e)))).filter(
+          (f) => !/(^|\/)labels\.jsonl$|contracts\.(json|ya?ml)$|\.(md|txt|tsv)$|LICENSE/i.test(f),
+        ),
+      );
     } else files.push(p);
   }
   return files;
@@ -222,10 +251,15 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
 }
 
 /** Replay records already in memory (the simulator's output). */
-export async function replayEvents(input: { readonly cloudtrail: readonly object[]; readonly apiGateway: readonly object[] }, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayEvents(
+  input: { readonly cloudtrail: readonly object[]; readonly apiGateway: readonly object[] },
+  options: ReplayOptions,
+): Promise<ReplayResult> {
   const all: Normalised = { events: [], rejects: new Map() };
-  for (const r of input.cloudtrail) normaliseRecord(r as JsonObject, options.intel, 'simulated/cloudtrail', all);
-  for (const r of input.apiGateway) normaliseRecord(r as JsonObject, options.intel, 'simulated/api-gateway', all);
+  for (const r of input.cloudtrail)
+    normaliseRecord(r as JsonObject, options.intel, 'simulated/cloudtrail', all);
+  for (const r of input.apiGateway)
+    normaliseRecord(r as JsonObject, options.intel, 'simulated/api-gateway', all);
   return run(all, options);
 }
 
@@ -241,7 +275,8 @@ class CollectingSink implements FindingSink {
 async function run(input: Normalised, options: ReplayOptions): Promise<ReplayResult> {
   const store = new MemoryBaselineStore();
   const ledger = new MemoryFindingLedger();
-  if (options.statePath !== undefined) await loadStateFile(options.statePath, store, ledger);
+  const replayed = new Set<string>();
+  if (options.statePath !== undefined) await loadStateFile(options.statePath, store, ledger, replayed);
   const sink = new CollectingSink();
   const events = input.events.sort((a, b) => a.timeMs - b.timeMs);
   const batchSize = options.batchSize ?? 1000;
@@ -252,8 +287,17 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
   for (let i = 0; i < total; i++) {
     const batch = events.slice(i * batchSize, (i + 1) * batchSize);
     const h = createHash('sha256');
-    for (const e of batch) h.update(`${e.source}\u0000${e.eventId}\u0000${e.timeMs}\u0000${e.identity.key}\n`);
-    const result = await runPipeline(`replay:${h.digest('hex').slice(0, 32)}`, batch, {
+    for (const e of batch)
+      h.update(`${e.source}\u0000${e.eventId}\u0000${e.timeMs}\u0000${e.identity.key}\n`);
+    const batchId = `replay:${h.digest('hex').slice(0, 32)}`;
+    for (const e of batch) identities.add(e.identity.key);
+    if (replayed.has(batchId)) {
+      redelivered += batch.length;
+      options.onProgress?.(i + 1, total);
+      continue;
+    }
+    replayed.add(batchId);
+    const result = await runPipeline(batchId, batch, {
       store,
       ledger,
       sink,
@@ -265,10 +309,9 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     });
     redelivered += result.redelivered;
     suppressed += result.suppressed;
-    for (const e of batch) identities.add(e.identity.key);
     options.onProgress?.(i + 1, total);
   }
-  if (options.statePath !== undefined) await saveStateFile(options.statePath, store, ledger);
+  if (options.statePath !== undefined) await saveStateFile(options.statePath, store, ledger, replayed);
   return {
     findings: [...sink.findings.values()],
     events: events.length,

@@ -81,6 +81,8 @@ interface StateFile {
   readonly format: 'nhi-watch-state/1';
   readonly records: [string, LoadedRecord][];
   readonly findings: [string, Finding][];
+  /** Every batch id replayed into this state (records alone remember only their recent ones). */
+  readonly batches?: string[];
 }
 
 /** Thrown when a state file exists but cannot be used. */
@@ -96,6 +98,7 @@ export async function loadStateFile(
   path: string,
   store: MemoryBaselineStore,
   ledger: MemoryFindingLedger,
+  batches?: Set<string>,
 ): Promise<void> {
   let text: string;
   try {
@@ -119,6 +122,7 @@ export async function loadStateFile(
   }
   for (const [k, v] of parsed.records) store.records.set(k, v);
   for (const [k, v] of parsed.findings) ledger.findings.set(k, v);
+  for (const b of parsed.batches ?? []) batches?.add(b);
 }
 
 /** Write a store and ledger to a state file atomically (temp file + rename). */
@@ -126,11 +130,13 @@ export async function saveStateFile(
   path: string,
   store: MemoryBaselineStore,
   ledger: MemoryFindingLedger,
+  batches?: ReadonlySet<string>,
 ): Promise<void> {
   const body: StateFile = {
     format: 'nhi-watch-state/1',
     records: [...store.records],
     findings: [...ledger.findings],
+    batches: [...(batches ?? [])],
   };
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, JSON.stringify(body));

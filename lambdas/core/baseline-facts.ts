@@ -3,25 +3,15 @@
  * ("seen before: AS16509 (Amazon) 41,022 calls, …"). Deterministic formatting: no locale, no clock.
  */
 import { hourStart, type Dimension, type IdentityBaseline, type ValueStat } from './baseline.js';
-import type { Thresholds } from './rules/rule.js';
+import { AWS_ASNS } from './sources/ip-intel.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** Amazon's ASNs: addresses in them are AWS networks, and a workload moving between them is not a new source. */
-export const AWS_ASNS: ReadonlySet<number> = new Set([16509, 14618, 8987]);
-
-/** Whether an ASN (number or its decimal text) is one of Amazon's. */
+/** Whether an ASN (number or its decimal text) is one of Amazon's: a workload moving between them is not a new source. */
 export const isAwsAsn = (asn: number | string): boolean =>
   AWS_ASNS.has(typeof asn === 'number' ? asn : Number(asn));
-
-/** Read a boolean threshold (programmer error if the rule's defaults lack it). */
-export function flag(t: Thresholds, name: string): boolean {
-  const v = t[name];
-  if (typeof v !== 'boolean') throw new TypeError(`threshold ${name} is not a boolean`);
-  return v;
-}
 
 /** Whether a dimension holds a value (own keys only: a value named `constructor` is not "seen"). */
 export const hasValue = (dim: Dimension, value: string): boolean => Object.hasOwn(dim, value);

@@ -18,58 +18,101 @@ export interface Cidr {
   readonly prefix: number;
 }
 
-function parseIpv4Bytes(text: string, out: Uint8Array, offset: number): boolean {
-  const parts = text.split('.');
-  if (parts.length !== 4) return false;
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] as string;
-    // Decimal only, no leading zeros (a leading zero is octal to some parsers: ambiguous, refused).
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(p)) return false;
-    const n = Number(p);
-    if (n > 255) return false;
-    out[offset + i] = n;
+/**
+ * Parse a dotted-quad strictly (decimal, no leading zeros: a leading zero is octal to some parsers,
+ * so ambiguous and refused; octets ≤ 255); returns the 32-bit value or -1. A character loop with
+ * no allocation: the normalisers call it for every event's source address.
+ */
+export function parseIpv4(text: string, start = 0, end = text.length): number {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  let leadingZero = false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (digits === 0) leadingZero = c === 48;
+      else if (leadingZero) return -1;
+      octet = octet * 10 + (c - 48);
+      digits++;
+      if (octet > 255) return -1;
+    } else if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots++;
+    } else {
+      return -1;
+    }
   }
-  return true;
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + octet;
 }
 
-function parseIpv6Bytes(text: string): Uint8Array | undefined {
-  if (text.length < 2 || text.length > 45) return undefined;
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groupsOf = (s: string): string[] | undefined => (s === '' ? [] : s.split(':'));
-  const head = groupsOf(halves[0] as string);
-  const tail = halves.length === 2 ? groupsOf(halves[1] as string) : [];
-  if (!head || !tail) return undefined;
-  const words: number[] = [];
-  const pushGroups = (groups: string[], isLast: boolean, target: number[]): boolean => {
-    for (let i = 0; i < groups.length; i++) {
-      const g = groups[i] as string;
-      if (isLast && i === groups.length - 1 && g.includes('.')) {
-        const v4 = new Uint8Array(4);
-        if (!parseIpv4Bytes(g, v4, 0)) return false;
-        target.push(
-          ((v4[0] as number) << 8) | (v4[1] as number),
-          ((v4[2] as number) << 8) | (v4[3] as number),
-        );
+/** Parse an IPv6 address (a dotted IPv4 tail allowed) into 8 hextets; undefined when malformed. Zone ids are rejected. */
+export function parseIpv6(text: string): number[] | undefined {
+  if (text.length < 2 || text.length > 45 || text.indexOf(':') < 0) return undefined;
+  const doubleColon = text.indexOf('::');
+  if (doubleColon >= 0 && text.indexOf('::', doubleColon + 1) >= 0) return undefined;
+  const head = doubleColon >= 0 ? text.slice(0, doubleColon) : text;
+  const tail = doubleColon >= 0 ? text.slice(doubleColon + 2) : '';
+  const headParts = head === '' ? [] : head.split(':');
+  const tailParts = tail === '' ? [] : tail.split(':');
+  const groups: number[] = [];
+  const tailGroups: number[] = [];
+  const parsePart = (parts: string[], out: number[], isLast: boolean): boolean => {
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i] ?? '';
+      if (isLast && i === parts.length - 1 && part.indexOf('.') >= 0) {
+        const v4 = parseIpv4(part);
+        if (v4 < 0) return false;
+        out.push(Math.floor(v4 / 65536), v4 % 65536);
         continue;
       }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
-      target.push(parseInt(g, 16));
+      if (part.length === 0 || part.length > 4) return false;
+      let v = 0;
+      for (let j = 0; j < part.length; j++) {
+        const c = part.charCodeAt(j);
+        let d: number;
+        if (c >= 48 && c <= 57) d = c - 48;
+        else if (c >= 97 && c <= 102) d = c - 87;
+        else if (c >= 65 && c <= 70) d = c - 55;
+        else return false;
+        v = v * 16 + d;
+      }
+      out.push(v);
     }
     return true;
   };
-  const tailWords: number[] = [];
-  if (halves.length === 2) {
-    if (!pushGroups(head, false, words) || !pushGroups(tail, true, tailWords)) return undefined;
-    if (words.length + tailWords.length > 7) return undefined;
-    while (words.length + tailWords.length < 8) words.push(0);
-    words.push(...tailWords);
-  } else {
-    if (!pushGroups(head, true, words) || words.length !== 8) return undefined;
+  if (doubleColon >= 0) {
+    if (!parsePart(headParts, groups, false) || !parsePart(tailParts, tailGroups, true)) return undefined;
+    const missing = 8 - groups.length - tailGroups.length;
+    if (missing < 1) return undefined;
+    for (let i = 0; i < missing; i++) groups.push(0);
+    for (const g of tailGroups) groups.push(g);
+    return groups;
   }
+  if (!parsePart(headParts, groups, true)) return undefined;
+  return groups.length === 8 ? groups : undefined;
+}
+
+/** The 4 bytes of a 32-bit IPv4 value, network order. */
+function v4Bytes(v: number): Uint8Array {
+  return Uint8Array.of(
+    Math.floor(v / 16777216),
+    Math.floor(v / 65536) % 256,
+    Math.floor(v / 256) % 256,
+    v % 256,
+  );
+}
+
+/** The 16 bytes of 8 hextets, network order. */
+function v6Bytes(hextets: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(16);
   for (let i = 0; i < 8; i++) {
-    const w = words[i] as number;
+    const w = hextets[i] as number;
     bytes[2 * i] = w >> 8;
     bytes[2 * i + 1] = w & 0xff;
   }
@@ -83,14 +126,12 @@ const isV4Mapped = (b: Uint8Array): boolean => {
 
 /** Parse an IPv4 or IPv6 address (no zone, no brackets); undefined when it is not one. */
 export function parseIp(text: string): IpAddress | undefined {
-  if (text.includes(':')) {
-    const bytes = parseIpv6Bytes(text);
-    if (!bytes) return undefined;
-    if (isV4Mapped(bytes)) return { version: 4, bytes: bytes.slice(12) };
-    return { version: 6, bytes };
-  }
-  const bytes = new Uint8Array(4);
-  return parseIpv4Bytes(text, bytes, 0) ? { version: 4, bytes } : undefined;
+  const v4 = parseIpv4(text);
+  if (v4 >= 0) return { version: 4, bytes: v4Bytes(v4) };
+  const hextets = parseIpv6(text);
+  if (!hextets) return undefined;
+  const bytes = v6Bytes(hextets);
+  return isV4Mapped(bytes) ? { version: 4, bytes: bytes.slice(12) } : { version: 6, bytes };
 }
 
 /** Whether the first `prefix` bits of `a` and `b` are equal. */
@@ -114,10 +155,11 @@ export function parseCidr(text: string): ParseResult<Cidr> {
   const version: 4 | 6 = addrText.includes(':') ? 6 : 4;
   let bytes: Uint8Array | undefined;
   if (version === 6) {
-    bytes = parseIpv6Bytes(addrText);
+    const hextets = parseIpv6(addrText);
+    bytes = hextets && v6Bytes(hextets);
   } else {
-    bytes = new Uint8Array(4);
-    if (!parseIpv4Bytes(addrText, bytes, 0)) bytes = undefined;
+    const v4 = parseIpv4(addrText);
+    bytes = v4 >= 0 ? v4Bytes(v4) : undefined;
   }
   if (!bytes) return { ok: false, reason: `"${text}" is not an IPv4 or IPv6 CIDR block` };
   const maxPrefix = version === 4 ? 32 : 128;

@@ -5,12 +5,13 @@
  */
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
-import { AWS_ASNS, totalCalls } from './baseline-facts.js';
+import { totalCalls } from './baseline-facts.js';
 import type { Dimension, IdentityBaseline } from './baseline.js';
 import { cidrContains, isPrivateCidr, parseCidr } from './cidr.js';
 import type { Contract } from './contracts.js';
 import { firstMatchingGlob, matchesGlob } from './glob.js';
 import type { CredentialKind, ParseResult } from './identity-event.js';
+import { AWS_ASNS } from './sources/ip-intel.js';
 
 /** The contract-file format version this code reads and writes. */
 export const CONTRACT_FILE_VERSION = 1;

@@ -28,8 +28,36 @@ export interface Contract {
 
 /** Convert a glob (`*` = any run, `?` = one character) to an anchored RegExp. */
 export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${escaped}$`);
+}
+
+/** IAM service prefixes whose CloudTrail event source is not `<prefix>.amazonaws.com`. */
+const EVENT_SOURCE_BY_IAM_PREFIX: Readonly<Record<string, string>> = {
+  cloudwatch: 'monitoring.amazonaws.com',
+  'execute-api': 'execute-api.amazonaws.com',
+};
+
+/**
+ * Contract authors write actions the way IAM policies do (`s3:GetObject`, `dynamodb:*`); events
+ * name them `eventSource:eventName` (`s3.amazonaws.com:GetObject`). IAM-style globs are rewritten
+ * to the event form; event-form globs, API routes (`GET /orders/*`) and bare globs are kept.
+ */
+export function canonicalActionGlob(glob: string): string {
+  const colon = glob.indexOf(':');
+  if (colon <= 0 || glob.includes(' ')) return glob;
+  const prefix = glob.slice(0, colon);
+  if (!/^[a-z0-9-]+$/.test(prefix)) return glob;
+  return `${EVENT_SOURCE_BY_IAM_PREFIX[prefix] ?? `${prefix}.amazonaws.com`}${glob.slice(colon)}`;
+}
+
+/** The contract with its action globs in event form (see {@link canonicalActionGlob}). */
+export function canonicalContract(c: Contract): Contract {
+  if (!c.allowedActions) return c;
+  return { ...c, allowedActions: c.allowedActions.map(canonicalActionGlob) };
 }
 
 /** A compiled contract set: the most specific matching contract per identity (exact key beats glob; longer glob beats shorter). */
@@ -39,9 +67,14 @@ export class ContractSet {
   private readonly cache = new Map<string, Contract | undefined>();
 
   constructor(contracts: readonly Contract[]) {
-    for (const c of contracts) {
+    for (const declared of contracts) {
+      const c = canonicalContract(declared);
       if (c.identity.includes('*') || c.identity.includes('?')) {
-        this.patterns.push({ re: globToRegExp(c.identity), contract: c, specificity: c.identity.replace(/[*?]/g, '').length });
+        this.patterns.push({
+          re: globToRegExp(c.identity),
+          contract: c,
+          specificity: c.identity.replace(/[*?]/g, '').length,
+        });
       } else {
         this.exact.set(c.identity, c);
       }

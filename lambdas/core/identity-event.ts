@@ -63,7 +63,13 @@ export interface Identity {
   readonly clientId?: string;
   /** Token issuer or federated identity provider (e.g. token.actions.githubusercontent.com). */
   readonly issuer?: string;
-  /** For AssumedRole: whether the session is itself a role chain (assumed by a role). */
+  /**
+   * Whether this call creates a role chain: the CloudTrail normaliser sets it on calls made by a
+   * role session (AssumedRole), true when the call is `sts:AssumeRole` (role → role), false on the
+   * session's other calls, and leaves it unset for other callers. It says nothing about how the
+   * calling session itself was obtained. lateral-movement relies on it to name an AssumeRole as
+   * one more hop from the original credential in its evidence (never as a trigger of its own).
+   */
   readonly isRoleChain?: boolean;
 }
 

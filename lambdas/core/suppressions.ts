@@ -4,7 +4,7 @@
  * matches a finding when every pattern it declares matches (rule AND identity AND origin); an
  * expired suppression matches nothing and is reported, so the CLI and the Lambda logs can say so.
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { cidrContains, parseCidr, parseIp, type Cidr } from './cidr.js';
 import { globToRegExp } from './contracts.js';
 import type { Finding } from './finding.js';
 import type { ParseResult } from './identity-event.js';
@@ -45,7 +45,7 @@ export interface SuppressionResult {
 /** How a suppression's `origin` matches a finding. */
 export type OriginMatcher =
   | { readonly kind: 'asn'; readonly asn: number }
-  | { readonly kind: 'cidr'; readonly version: 4 | 6; readonly network: bigint; readonly prefix: number }
+  | { readonly kind: 'cidr'; readonly cidr: Cidr }
   | { readonly kind: 'glob'; readonly re: RegExp };
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -82,13 +82,15 @@ export function parseOriginPattern(text: string): ParseResult<OriginMatcher> {
       ? { ok: true, value: { kind: 'asn', asn: n } }
       : { ok: false, reason: `"${text}": ASN out of range` };
   }
-  if (text.includes('/')) return parseCidrBlock(text);
-  const ip = parseAddress(text);
-  if (ip)
-    return {
-      ok: true,
-      value: { kind: 'cidr', version: ip.version, network: ip.value, prefix: ip.version === 4 ? 32 : 128 },
-    };
+  if (text.includes('/')) {
+    const c = parseCidr(text);
+    return c.ok ? { ok: true, value: { kind: 'cidr', cidr: c.value } } : c;
+  }
+  const ip = parseIp(text);
+  if (ip) {
+    const cidr: Cidr = { version: ip.version, bytes: ip.bytes, prefix: ip.bytes.length * 8 };
+    return { ok: true, value: { kind: 'cidr', cidr } };
+  }
   if (text === '') return { ok: false, reason: 'empty origin pattern' };
   return { ok: true, value: { kind: 'glob', re: globToRegExp(text) } };
 }
@@ -209,50 +211,8 @@ function originMatches(o: OriginMatcher, f: Finding): boolean {
     case 'glob':
       return f.sourceIp !== undefined && o.re.test(f.sourceIp);
     case 'cidr': {
-      const ip = f.sourceIp === undefined ? undefined : parseAddress(f.sourceIp);
-      if (!ip || ip.version !== o.version) return false;
-      const shift = BigInt((o.version === 4 ? 32 : 128) - o.prefix);
-      return ip.value >> shift === o.network >> shift;
+      const ip = f.sourceIp === undefined ? undefined : parseIp(f.sourceIp);
+      return ip !== undefined && cidrContains(o.cidr, ip);
     }
   }
-}
-
-/** An address as a number; IPv4-mapped IPv6 (`::ffff:192.0.2.1`) is the IPv4 address it carries. */
-function parseAddress(text: string): { version: 4 | 6; value: bigint } | undefined {
-  if (isIPv4(text)) return { version: 4, value: ipv4Value(text) };
-  if (!isIPv6(text) || text.includes('%')) return undefined;
-  let s = text;
-  // A dotted IPv4 tail becomes two hexadecimal groups.
-  const tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(s);
-  if (tail) {
-    const v = ipv4Value(tail[1] as string);
-    s = `${s.slice(0, -(tail[1] as string).length)}${(v >> 16n).toString(16)}:${(v & 0xffffn).toString(16)}`;
-  }
-  const [head = '', rest] = s.split('::');
-  const h = head === '' ? [] : head.split(':');
-  const t = rest === undefined || rest === '' ? [] : rest.split(':');
-  const groups = rest === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
-  let value = 0n;
-  for (const g of groups) value = (value << 16n) | BigInt(parseInt(g, 16));
-  if (value >> 32n === 0xffffn) return { version: 4, value: value & 0xffffffffn };
-  return { version: 6, value };
-}
-
-function ipv4Value(text: string): bigint {
-  return text.split('.').reduce((acc, p) => (acc << 8n) | BigInt(Number(p)), 0n);
-}
-
-function parseCidrBlock(text: string): ParseResult<OriginMatcher> {
-  const [addr = '', len = '', extra] = text.split('/');
-  const ip = parseAddress(addr);
-  if (!ip || extra !== undefined || !/^\d{1,3}$/.test(len))
-    return { ok: false, reason: `"${text}" is not a CIDR block` };
-  // `::ffff:10.0.0.0/104` style blocks are written in IPv6 but hold IPv4 addresses.
-  const isMapped = ip.version === 4 && addr.includes(':');
-  const prefix = Number(len) - (isMapped ? 96 : 0);
-  const bits = ip.version === 4 ? 32 : 128;
-  if (prefix < 0 || prefix > bits) return { ok: false, reason: `"${text}": prefix length out of range` };
-  const shift = BigInt(bits - prefix);
-  if ((ip.value >> shift) << shift !== ip.value) return { ok: false, reason: `"${text}" has host bits set` };
-  return { ok: true, value: { kind: 'cidr', version: ip.version, network: ip.value, prefix } };
 }

@@ -214,7 +214,7 @@ describe('parseConfigText', () => {
     ].join('\n');
     expect(errors(yaml(text, { knownRuleIds: CATALOGUE }))).toEqual([
       'nhi-watch.yaml: suppressions[0]: needs at least one of rule, identity, origin (it would suppress every finding)',
-      'nhi-watch.yaml: suppressions[1].origin: "10.0.0.1/8" has host bits set',
+      'nhi-watch.yaml: suppressions[1].origin: "10.0.0.1/8" has host bits set; the network is 10.0.0.0/8',
       'nhi-watch.yaml: suppressions[1].id: duplicate suppression id "all"',
       'nhi-watch.yaml: suppressions[2].rule: unknown rule id "new-sorce" (did you mean "new-source"?)',
       'nhi-watch.yaml: suppressions[3].rule: "nothing-*" matches no rule',

@@ -132,7 +132,7 @@ describe('applySuppressions', () => {
     expect(r.kept).toHaveLength(1);
     expect(r.invalid.map((i) => i.reason)).toEqual([
       'needs at least one of rule, identity, origin (it would suppress every finding)',
-      'origin: "10.0.0.0/33": prefix length out of range',
+      'origin: "10.0.0.0/33": prefix length must be 0-32',
     ]);
   });
 
@@ -155,26 +155,35 @@ describe('parseOriginPattern', () => {
     expect(parseOriginPattern('AS16509')).toEqual({ ok: true, value: { kind: 'asn', asn: 16509 } });
     expect(parseOriginPattern('10.0.0.0/8')).toMatchObject({
       ok: true,
-      value: { kind: 'cidr', version: 4, prefix: 8 },
+      value: { kind: 'cidr', cidr: { version: 4, prefix: 8 } },
     });
     expect(parseOriginPattern('2001:db8::/32')).toMatchObject({
       ok: true,
-      value: { kind: 'cidr', version: 6, prefix: 32 },
+      value: { kind: 'cidr', cidr: { version: 6, prefix: 32 } },
     });
-    expect(parseOriginPattern('192.0.2.1')).toMatchObject({ ok: true, value: { kind: 'cidr', prefix: 32 } });
+    expect(parseOriginPattern('192.0.2.1')).toMatchObject({
+      ok: true,
+      value: { kind: 'cidr', cidr: { version: 4, prefix: 32 } },
+    });
     expect(parseOriginPattern('*.amazonaws.com')).toMatchObject({ ok: true, value: { kind: 'glob' } });
   });
 
   it('refuses malformed blocks instead of treating them as globs', () => {
-    expect(parseOriginPattern('10.0.0.1/8')).toEqual({ ok: false, reason: '"10.0.0.1/8" has host bits set' });
-    expect(parseOriginPattern('10.0.0/8')).toEqual({ ok: false, reason: '"10.0.0/8" is not a CIDR block' });
+    expect(parseOriginPattern('10.0.0.1/8')).toEqual({
+      ok: false,
+      reason: '"10.0.0.1/8" has host bits set; the network is 10.0.0.0/8',
+    });
+    expect(parseOriginPattern('10.0.0/8')).toEqual({
+      ok: false,
+      reason: '"10.0.0/8" is not an IPv4 or IPv6 CIDR block',
+    });
     expect(parseOriginPattern('10.0.0.0/8/9')).toEqual({
       ok: false,
-      reason: '"10.0.0.0/8/9" is not a CIDR block',
+      reason: '"10.0.0.0/8/9": prefix length must be 0-32',
     });
     expect(parseOriginPattern('2001:db8::/129')).toEqual({
       ok: false,
-      reason: '"2001:db8::/129": prefix length out of range',
+      reason: '"2001:db8::/129": prefix length must be 0-128',
     });
     expect(parseOriginPattern('AS99999999999')).toEqual({
       ok: false,

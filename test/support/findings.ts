@@ -58,7 +58,7 @@ export function findingsFor(
   const rule = alwaysRule({ ...DEFAULT_MATCH, ...match }, meta);
   return evaluate({
     batchId: 'test-batch',
-    events: events.map((o) => ev(o as EventOverrides)),
+    events: events.map((o) => ev(o)),
     state: new Map(),
     rules: [rule],
     contracts: new ContractSet([]),

@@ -1,7 +1,7 @@
 import { isAuthnFailure, isDenial } from '../baseline.js';
 import { describeOrigin, formatTally, iso, tally } from './evidence.js';
 import { num, type DetectionRule } from './rule.js';
-import { T0, ev, outsideAws, repeat, UA, type EventOverrides } from './test-events.js';
+import { T0, ev, outsideAws, repeat, UA, type EventOverrides, apiClient } from './test-events.js';
 
 // Case material: a stolen key enumerating, a workload retrying one denied call, an API client probing routes.
 const MIN = 60_000;
@@ -42,15 +42,7 @@ const probe = (timeMs: number, route: string) =>
   ev({
     source: 'api-gateway',
     timeMs,
-    identity: {
-      key: 'api:a1b2c3d4e5:client:partner-7',
-      kind: 'api-client',
-      principal: 'partner-7',
-      name: 'partner-7',
-      clientId: 'partner-7',
-      sessionName: undefined,
-      issuer: 'https://auth.example.com',
-    },
+    identity: apiClient('partner-7'),
     credential: { kind: 'bearer-token', id: 'jti-7f3a9c' },
     origin: { ...outsideAws('198.51.100.7', 64500, 'Example Hosting', 'DE'), ...UA.okhttp },
     action: { name: route, service: 'execute-api', region: 'eu-west-1' },

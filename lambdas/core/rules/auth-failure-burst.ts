@@ -2,7 +2,7 @@ import { isAuthnFailure, within } from '../baseline.js';
 import type { CredentialKind, IdentityEvent } from '../identity-event.js';
 import { describeOrigin, formatTally, iso, tally } from './evidence.js';
 import { num, type DetectionRule } from './rule.js';
-import { T0, ev, outsideAws, repeat, UA } from './test-events.js';
+import { T0, ev, outsideAws, repeat, UA, apiClient, ROOT } from './test-events.js';
 
 /** Credential kinds whose id names one credential (a bearer token that failed has no verified jti). */
 const STABLE_IDS: ReadonlySet<CredentialKind> = new Set<CredentialKind>([
@@ -15,16 +15,7 @@ const STABLE_IDS: ReadonlySet<CredentialKind> = new Set<CredentialKind>([
 // Case material: an API client whose tokens are rejected, an IAM user whose signatures fail.
 const partner = {
   source: 'api-gateway' as const,
-  identity: {
-    key: 'api:a1b2c3d4e5:client:partner-7',
-    kind: 'api-client' as const,
-    accountId: '123456789012',
-    principal: 'partner-7',
-    name: 'partner-7',
-    sessionName: undefined,
-    clientId: 'partner-7',
-    issuer: 'https://auth.example.com',
-  },
+  identity: apiClient('partner-7'),
   action: { name: 'GET /orders/{id}', service: 'execute-api', region: 'eu-west-1', isReadOnly: true },
   origin: { ...outsideAws('198.51.100.7', 64500, 'Example Hosting', 'DE'), ...UA.okhttp },
 };
@@ -127,13 +118,7 @@ export const authFailureBurst: DetectionRule = {
       events: repeat(10, T0, 25_000, (timeMs) =>
         ev({
           timeMs,
-          identity: {
-            key: 'aws:123456789012:root',
-            kind: 'root',
-            principal: 'arn:aws:iam::123456789012:root',
-            name: 'root',
-            sessionName: undefined,
-          },
+          identity: ROOT,
           credential: { kind: 'console-session', id: undefined },
           origin: {
             ...outsideAws('192.0.2.77', 9009, 'M247 Europe SRL', 'RO'),

@@ -12,6 +12,7 @@ import {
   UA,
   viaService,
   type EventOverrides,
+  apiClient,
 } from './test-events.js';
 
 /** Role-session name of EC2 instance-profile credentials: the instance id. */
@@ -50,15 +51,7 @@ const partner = (
   ev({
     source: 'api-gateway',
     timeMs,
-    identity: {
-      key: 'api:a1b2c3d4e5:client:partner-7',
-      kind: 'api-client',
-      principal: 'partner-7',
-      name: 'partner-7',
-      clientId: 'partner-7',
-      sessionName: undefined,
-      issuer: 'https://auth.example.com',
-    },
+    identity: apiClient('partner-7'),
     credential,
     origin: { ...origin, ...UA.okhttp },
     action: { name: 'GET /orders/{id}', service: 'execute-api', region: 'eu-west-1', isReadOnly: true },

@@ -2,18 +2,11 @@ import { isAuthnFailure } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { describeOrigin, formatTally, iso, listBounded, tally } from './evidence.js';
 import { num, type DetectionRule } from './rule.js';
-import { T0, ev, outsideAws, repeat, UA } from './test-events.js';
+import { T0, ev, outsideAws, repeat, UA, apiClient, iamUser } from './test-events.js';
 
 // Case material: IAM users and API clients failing from one VPS, or each from its own network.
 const MIN = 60_000;
 const VPS = outsideAws('203.0.113.45', 14061, 'DigitalOcean, LLC', 'NL');
-const user = (name: string) => ({
-  key: `aws:123456789012:user/${name}`,
-  kind: 'iam-user' as const,
-  principal: `arn:aws:iam::123456789012:user/${name}`,
-  name,
-  sessionName: undefined,
-});
 const USERS = [
   'ci-deployer',
   'report-exporter',
@@ -25,7 +18,7 @@ const USERS = [
 const keyFails = (timeMs: number, name: string, origin = VPS) =>
   ev({
     timeMs,
-    identity: user(name),
+    identity: iamUser(name),
     credential: {
       id: `AKIAEXAMPLE${name.replace(/-/g, '').slice(0, 9).toUpperCase()}`,
       kind: 'long-lived-key',
@@ -44,22 +37,9 @@ const tokenRejected = (timeMs: number, client: string) =>
   ev({
     source: 'api-gateway',
     timeMs,
-    identity: {
-      key: `api:a1b2c3d4e5:client:${client}`,
-      kind: 'api-client',
-      principal: client,
-      name: client,
-      clientId: client,
-      sessionName: undefined,
-      issuer: 'https://auth.example.com',
-    },
+    identity: apiClient(client),
     credential: { kind: 'bearer-token', id: undefined },
-    origin: {
-      ...outsideAws('198.51.100.23', 9009, 'M247 Europe SRL', 'GB'),
-      userAgent: 'python-requests/2.31.0',
-      userAgentFamily: 'python-requests',
-      userAgentClass: 'http-library',
-    },
+    origin: { ...outsideAws('198.51.100.23', 9009, 'M247 Europe SRL', 'GB'), ...UA.pythonRequests },
     action: { name: 'POST /oauth2/token', service: 'execute-api', region: 'eu-west-1', isReadOnly: false },
     outcome: { authn: 'failure', authz: 'unknown', status: 401, errorCode: 'invalid_client' },
   });

@@ -4,6 +4,12 @@ import { at, burst, ev, history } from './test-events.js';
 import { num, type DetectionRule, type RuleContext, type RuleMatch } from './rule.js';
 
 const DAY_MS = 86_400_000;
+/**
+ * A revival after this many days of silence is HIGH, a shorter one MEDIUM. It grades a finding
+ * the rule makes either way (whether it fires is `dormantDays` / `gapFactor` / `minPriorEvents`),
+ * so it is the rule's severity scale, not a detection threshold.
+ */
+const HIGH_AFTER_DAYS = 90;
 
 function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
   const b = ctx.baseline;
@@ -17,7 +23,7 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
 
   const who = event.identity.name ?? event.identity.key;
   const isFailure = event.outcome.authn === 'failure';
-  const severity = gap >= num(t, 'highDays') * DAY_MS ? 'HIGH' : 'MEDIUM';
+  const severity = gap >= HIGH_AFTER_DAYS * DAY_MS ? 'HIGH' : 'MEDIUM';
   return {
     discriminator: `revived-after:${formatTime(b.lastSeenMs)}`,
     severity,
@@ -61,8 +67,6 @@ export const dormantIdentity: DetectionRule = {
     gapFactor: 2,
     /** Identities with fewer earlier events have no history to be dormant from. */
     minPriorEvents: 10,
-    /** A silence this long raises the finding to HIGH. */
-    highDays: 90,
   },
   needsLearning: false,
   detect,
@@ -71,6 +75,7 @@ export const dormantIdentity: DetectionRule = {
       name: 'worker active for 8 days, silent 45 days, then a call',
       events: [...history(), ev({ timeMs: at(7 + 46, 10) })],
       fires: true,
+      severity: 'MEDIUM',
     },
     {
       name: 'setup role used 12 times on day 0, then 120 days later (HIGH)',
@@ -82,6 +87,7 @@ export const dormantIdentity: DetectionRule = {
         }),
       ],
       fires: true,
+      severity: 'HIGH',
     },
     {
       name: 'first sign of life after 60 days is a failed authentication',
@@ -90,11 +96,33 @@ export const dormantIdentity: DetectionRule = {
         ev({ timeMs: at(7 + 61, 10), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }),
       ],
       fires: true,
+      severity: 'MEDIUM',
     },
     {
       name: 'monthly job (31-day cadence) silent for 95 days: three runs missed, then a call',
       events: [...monthly(4, 5), ev({ timeMs: at(93 + 95, 4) })],
       fires: true,
+      severity: 'HIGH',
+    },
+    {
+      name: 'silence of just under 29 days with dormantDays lowered to 28',
+      events: [...history(), ev({ timeMs: at(7 + 29, 10) })],
+      thresholds: { dormantDays: 28 },
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'identity with only 5 earlier calls returns after 60 days, minPriorEvents lowered to 5',
+      events: [...burst({}, at(0, 9), 5, 10 * 60_000), ev({ timeMs: at(60, 9) })],
+      thresholds: { minPriorEvents: 5 },
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'monthly job silent for 70 days (two runs missed) with gapFactor 3: its owner tolerates missed runs',
+      events: [...monthly(3, 5), ev({ timeMs: at(62 + 70, 4) })],
+      thresholds: { gapFactor: 3 },
+      fires: false,
     },
     {
       name: 'monthly job with a 31-day cadence runs again on schedule',

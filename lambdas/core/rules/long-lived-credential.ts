@@ -10,6 +10,8 @@ import {
   UA,
   viaService,
   type EventOverrides,
+  ROOT,
+  iamUser,
 } from './test-events.js';
 
 const DAY_MS = 86_400_000;
@@ -25,13 +27,7 @@ const SEVERITY: Record<Reason, Severity> = {
 
 // Case material: IAM users with access keys, used from workloads, from a datacenter, by root.
 const user = (name: string, keyId: string): EventOverrides => ({
-  identity: {
-    key: `aws:123456789012:user/${name}`,
-    kind: 'iam-user',
-    principal: `arn:aws:iam::123456789012:user/${name}`,
-    name,
-    sessionName: undefined,
-  },
+  identity: iamUser(name),
   credential: { id: keyId, kind: 'long-lived-key' },
 });
 const exporter = user('report-exporter', 'AKIAEXAMPLEREPORT001');
@@ -164,13 +160,7 @@ export const longLivedCredential: DetectionRule = {
       events: [
         ev({
           timeMs: T0,
-          identity: {
-            key: 'aws:123456789012:root',
-            kind: 'root',
-            principal: 'arn:aws:iam::123456789012:root',
-            name: 'root',
-            sessionName: undefined,
-          },
+          identity: ROOT,
           credential: { id: 'AKIAEXAMPLEROOTKEY01', kind: 'long-lived-key' },
           origin: { ...outsideAws('198.51.100.23', 7922, 'Comcast Cable Communications, LLC'), ...UA.awsCli },
           action: {

@@ -1,7 +1,6 @@
 import {
   describeTop,
   distinctValues,
-  flag,
   formatDuration,
   formatTime,
   hasValue,
@@ -10,8 +9,16 @@ import {
 import type { IdentityBaseline } from '../baseline.js';
 import { firstMatchingGlob } from '../glob.js';
 import type { IdentityEvent } from '../identity-event.js';
-import { at, ev, history, type EventOverrides } from './test-events.js';
-import { list, num, type DetectionRule, type RuleContext, type RuleMatch, type Severity } from './rule.js';
+import { at, ev, history, inTimeOrder, rotatingHistory, type EventOverrides } from './test-events.js';
+import {
+  flag,
+  list,
+  num,
+  type DetectionRule,
+  type RuleContext,
+  type RuleMatch,
+  type Severity,
+} from './rule.js';
 
 const DAY_MS = 86_400_000;
 
@@ -103,6 +110,17 @@ const dynamo = (eventName: string, isReadOnlyCall: boolean): EventOverrides => (
   action: {
     name: `dynamodb.amazonaws.com:${eventName}`,
     service: 'dynamodb.amazonaws.com',
+    isReadOnly: isReadOnlyCall,
+  },
+});
+
+const s3 = (eventName: string, isReadOnlyCall: boolean): EventOverrides => ({
+  action: { name: `s3.amazonaws.com:${eventName}`, service: 's3.amazonaws.com', isReadOnly: isReadOnlyCall },
+});
+const glue = (eventName: string, isReadOnlyCall: boolean): EventOverrides => ({
+  action: {
+    name: `glue.amazonaws.com:${eventName}`,
+    service: 'glue.amazonaws.com',
     isReadOnly: isReadOnlyCall,
   },
 });
@@ -205,14 +223,14 @@ export const newAction: DetectionRule = {
       name: 'worker role creates an access key: sensitive, HIGH',
       events: [...history(), ev({ ...iam('CreateAccessKey'), timeMs: at(9, 2) })],
       fires: true,
+      severity: 'HIGH',
     },
     {
       name: 'worker role reads a secret it never read, a day after a deploy added actions: sensitive ignores settling',
       events: [
-        ...history(),
-        ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) }),
+        ...inTimeOrder(history(), [ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) })]),
         ev({
-          timeMs: at(7, 10),
+          timeMs: at(7, 19),
           action: {
             name: 'secretsmanager.amazonaws.com:GetSecretValue',
             service: 'secretsmanager.amazonaws.com',
@@ -221,6 +239,7 @@ export const newAction: DetectionRule = {
         }),
       ],
       fires: true,
+      severity: 'HIGH',
     },
     {
       name: 'worker role calls sts:GetCallerIdentity: discovery, MEDIUM',
@@ -236,11 +255,13 @@ export const newAction: DetectionRule = {
         }),
       ],
       fires: true,
+      severity: 'MEDIUM',
     },
     {
       name: 'settled worker (no new action for 8 days) starts deleting items: LOW',
       events: [...history(), ev({ timeMs: at(9, 11), ...dynamo('DeleteItem', false) })],
       fires: true,
+      severity: 'LOW',
     },
     {
       name: 'API client calls a route it never called (writes)',
@@ -253,12 +274,63 @@ export const newAction: DetectionRule = {
         }),
       ],
       fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'the same deploy’s second write action with settleDays 1: reported',
+      events: [
+        ...inTimeOrder(history(), [ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) })]),
+        ev({ timeMs: at(8, 11), ...dynamo('UpdateItem', false) }),
+      ],
+      thresholds: { settleDays: 1 },
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'settled worker reads a table with Query, reportReadOnly on: INFORMATIONAL',
+      events: [...history(), ev({ timeMs: at(9, 11), ...dynamo('Query', true) })],
+      thresholds: { reportReadOnly: true },
+      fires: true,
+      severity: 'INFORMATIONAL',
+    },
+    {
+      name: 'CloudFormation creates a role on the deploy role’s behalf: sensitive, lowered to MEDIUM as service-made',
+      events: [
+        ...history(),
+        ev({
+          timeMs: at(9, 11),
+          ...iam('CreateRole'),
+          origin: {
+            ip: 'cloudformation.amazonaws.com',
+            isIp: false,
+            awsService: 'cloudformation.amazonaws.com',
+          },
+        }),
+      ],
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'data-platform role already using 12 actions, a 13th ordinary write with maxKnownActions 10: too broad to matter',
+      events: [
+        ...rotatingHistory({}, [
+          ...['GetItem', 'Query', 'Scan', 'BatchGetItem'].map((a) => dynamo(a, true)),
+          ...['PutItem', 'UpdateItem', 'BatchWriteItem'].map((a) => dynamo(a, false)),
+          s3('GetObject', true),
+          s3('ListObjectsV2', true),
+          s3('PutObject', false),
+          glue('StartJobRun', false),
+          glue('GetJobRun', true),
+        ]),
+        ev({ timeMs: at(9, 11), ...s3('DeleteObject', false) }),
+      ],
+      thresholds: { maxKnownActions: 10 },
+      fires: false,
     },
     {
       name: 'deploy adds a write action two days after the previous new action (scope still growing)',
       events: [
-        ...history(),
-        ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) }),
+        ...inTimeOrder(history(), [ev({ timeMs: at(6, 9), ...dynamo('PutItem', false) })]),
         ev({ timeMs: at(8, 11), ...dynamo('UpdateItem', false) }),
       ],
       fires: false,

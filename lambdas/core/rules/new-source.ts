@@ -1,16 +1,8 @@
-import {
-  asnLabel,
-  describeTop,
-  distinctValues,
-  flag,
-  hasValue,
-  historyLine,
-  isAwsAsn,
-} from '../baseline-facts.js';
+import { asnLabel, describeTop, distinctValues, hasValue, historyLine, isAwsAsn } from '../baseline-facts.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
-import { at, ev, history, withoutOrigin, type EventOverrides } from './test-events.js';
-import { num, type DetectionRule, type RuleMatch } from './rule.js';
+import { UA, at, ev, history, rotatingHistory, withoutOrigin, type EventOverrides } from './test-events.js';
+import { flag, num, type DetectionRule, type RuleMatch } from './rule.js';
 
 /** Whether the identity has run inside AWS before: an AWS ASN, or calls through a VPC endpoint. */
 function hasAwsHistory(b: IdentityBaseline): boolean {
@@ -97,6 +89,62 @@ const ciRunner: EventOverrides = {
   },
 };
 
+/** An integration reached through a CDN's edge (one ASN), so its calls come from wherever the edge routes them. */
+const partnerEdge: EventOverrides = {
+  source: 'api-gateway',
+  identity: {
+    key: 'api:a1b2c3d4e5:api-key:k7pq2x9w1z',
+    kind: 'api-client',
+    accountId: undefined,
+    principal: undefined,
+    name: 'k7pq2x9w1z',
+    sessionName: undefined,
+  },
+  credential: { id: 'k7pq2x9w1z', kind: 'api-key' },
+  action: { name: 'GET /orders/{id}', service: undefined, isReadOnly: true },
+  origin: {
+    ip: '198.51.100.80',
+    network: '198.51.100.0/24',
+    asn: 13335,
+    asOrg: 'Cloudflare, Inc.',
+    country: 'US',
+    isAws: false,
+    ...UA.okhttp,
+  },
+};
+/** An API client used from 8 ISPs' networks in turn over 8 days. */
+const roamingHistory = () =>
+  rotatingHistory(
+    ciRunner,
+    [7922, 701, 3320, 2856, 3215, 5089, 6830, 1136].map((asn, i) => ({
+      origin: { asn, ip: `192.0.2.${i + 1}` },
+    })),
+  );
+/** A service in a data centre, calling out through its ISP's IPv6 prefixes. */
+const onPrem: EventOverrides = {
+  identity: {
+    key: 'aws:123456789012:user/billing-export',
+    kind: 'iam-user',
+    principal: 'arn:aws:iam::123456789012:user/billing-export',
+    name: 'billing-export',
+    sessionName: undefined,
+  },
+  credential: { id: 'AKIAEXAMPLEBILLING01', kind: 'long-lived-key' },
+  origin: {
+    ...onPremEgress(0x10),
+    asn: 64500,
+    asOrg: 'Example Transit',
+    country: 'DE',
+    isAws: false,
+    ...UA.boto3Server,
+  },
+};
+/** The on-prem service's address in its egress /48 `2001:db8:<prefix>::/48`. */
+function onPremEgress(prefix: number): { ip: string; network: string } {
+  const p = prefix.toString(16);
+  return { ip: `2001:db8:${p}::40`, network: `2001:db8:${p}::/48` };
+}
+
 /** A workload's first call from an ASN or country it never used is how a stolen credential shows up first. */
 export const newSource: DetectionRule = {
   id: 'new-source',
@@ -132,6 +180,7 @@ export const newSource: DetectionRule = {
       name: 'Lambda role (AWS only) then a call from DigitalOcean in NL: new country, HIGH',
       events: [...history(), ev({ timeMs: at(9, 3), origin: digitalOcean })],
       fires: true,
+      severity: 'HIGH',
     },
     {
       name: 'CI role always on Azure-hosted runners in the US, then a call from DigitalOcean in the US: new ASN',
@@ -140,6 +189,7 @@ export const newSource: DetectionRule = {
         ev({ ...ciRunner, timeMs: at(9, 10), origin: { ...digitalOcean, country: 'US' } }),
       ],
       fires: true,
+      severity: 'MEDIUM',
     },
     {
       name: 'VPC-endpoint-only workload with no public history calls from a residential ISP',
@@ -166,6 +216,7 @@ export const newSource: DetectionRule = {
         }),
       ],
       fires: true,
+      severity: 'MEDIUM',
     },
     {
       name: 'on-prem service with fixed egress, new /24 in its own ASN, reportNewNetworks on',
@@ -179,6 +230,7 @@ export const newSource: DetectionRule = {
       ],
       thresholds: { reportNewNetworks: true },
       fires: true,
+      severity: 'LOW',
     },
     {
       name: 'Lambda moves from AS14618 to AS16509 and a new region: AWS churn, not a new source',
@@ -261,15 +313,52 @@ export const newSource: DetectionRule = {
     {
       name: 'API client used from many ISPs already (roaming): one more ASN is not news',
       events: [
-        ...[7922, 701, 3320, 2856, 3215, 5089, 6830, 1136].flatMap((asn, i) =>
-          history({ ...ciRunner, origin: { ...ciRunner.origin, asn, ip: `192.0.2.${i + 1}` } }, 8, 5),
-        ),
+        ...roamingHistory(),
         ev({
           ...ciRunner,
           timeMs: at(9, 10),
           origin: { ...ciRunner.origin, asn: 12322, ip: '203.0.113.50' },
         }),
       ],
+      fires: false,
+    },
+    {
+      name: 'the same roaming API client with maxKnownAsns raised to 20: its ninth ASN is reported',
+      events: [
+        ...roamingHistory(),
+        ev({
+          ...ciRunner,
+          timeMs: at(9, 10),
+          origin: { ...ciRunner.origin, asn: 12322, ip: '203.0.113.50' },
+        }),
+      ],
+      thresholds: { maxKnownAsns: 20 },
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'partner integration on one CDN ASN already seen in 6 countries, a 7th with maxKnownCountries raised to 10: reported',
+      events: [
+        ...rotatingHistory(
+          partnerEdge,
+          ['US', 'DE', 'GB', 'FR', 'NL', 'JP'].map((country) => ({ origin: { country } })),
+        ),
+        ev({ ...partnerEdge, timeMs: at(9, 10), origin: { ...partnerEdge.origin, country: 'BR' } }),
+      ],
+      thresholds: { maxKnownCountries: 10 },
+      fires: true,
+      severity: 'HIGH',
+    },
+    {
+      name: 'on-prem service egressing from 4 /48s of its ISP, a 5th /48 with reportNewNetworks on and maxKnownNetworks 4: a pool, not news',
+      events: [
+        ...rotatingHistory(
+          onPrem,
+          [0x10, 0x11, 0x12, 0x13].map((prefix) => ({ origin: onPremEgress(prefix) })),
+        ),
+        ev({ ...onPrem, timeMs: at(9, 10), origin: { ...onPrem.origin, ...onPremEgress(0x14) } }),
+      ],
+      thresholds: { reportNewNetworks: true, maxKnownNetworks: 4 },
       fires: false,
     },
   ],

@@ -2,7 +2,6 @@ import {
   calls,
   describeTop,
   distinctValues,
-  flag,
   hasValue,
   historyLine,
   quoteUntrusted,
@@ -10,8 +9,16 @@ import {
 } from '../baseline-facts.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent, UserAgentClass } from '../identity-event.js';
-import { at, ev, history, type EventOverrides } from './test-events.js';
-import { list, num, type DetectionRule, type RuleContext, type RuleMatch, type Severity } from './rule.js';
+import { UA, at, ev, history, inTimeOrder, rotatingHistory, type EventOverrides } from './test-events.js';
+import {
+  flag,
+  list,
+  num,
+  type DetectionRule,
+  type RuleContext,
+  type RuleMatch,
+  type Severity,
+} from './rule.js';
 
 /**
  * Whether the identity's history is a workload's: every user-agent class that carries at least
@@ -102,6 +109,17 @@ const pacu: EventOverrides['origin'] = {
   userAgentFamily: 'kali-linux',
   userAgentClass: 'offensive-tool',
 };
+const powershell: EventOverrides['origin'] = {
+  ...cli,
+  userAgent: 'AWSPowerShell.Common/4.1.500 .NET_Core/8.0',
+  userAgentFamily: 'aws-powershell',
+};
+const goSdk: EventOverrides['origin'] = {
+  userAgent:
+    'aws-sdk-go-v2/1.26.1 os/linux lang/go#1.22.2 md/GOOS#linux md/GOARCH#amd64 api/dynamodb#1.31.1 exec-env/AWS_ECS_FARGATE',
+  userAgentFamily: 'aws-sdk-go',
+  userAgentClass: 'sdk',
+};
 const boto3: EventOverrides['origin'] = {
   userAgent:
     'Boto3/1.34.84 md/Botocore#1.34.84 ua/2.0 os/linux#5.10.214-202.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.12.3 exec-env/AWS_Lambda_python3.12',
@@ -158,25 +176,66 @@ export const newUserAgent: DetectionRule = {
         }),
       ],
       fires: true,
+      severity: 'MEDIUM',
     },
     {
       name: 'Lambda role used with a Kali Linux user agent: offensive tool, HIGH',
       events: [...history(), ev({ timeMs: at(9, 21), origin: pacu })],
       fires: true,
+      severity: 'HIGH',
     },
     {
       name: 'workload with one stray CLI call during learning, then a browser: still human use',
       events: [
-        ...history(),
-        ev({ timeMs: at(2, 20), origin: cli }),
+        ...inTimeOrder(history(), [ev({ timeMs: at(2, 20), origin: cli })]),
         ev({ timeMs: at(9, 21), origin: browser }),
       ],
       fires: true,
+      severity: 'MEDIUM',
     },
     {
       name: 'Node workload starts calling with boto3: new family, LOW',
       events: [...history(), ev({ timeMs: at(9, 9), origin: boto3 })],
       fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'the stray-CLI workload with minClassShare 0.001: the stray call counts, so the browser is only a new family, LOW',
+      events: [
+        ...inTimeOrder(history(), [ev({ timeMs: at(2, 20), origin: cli })]),
+        ev({ timeMs: at(9, 21), origin: browser }),
+      ],
+      thresholds: { minClassShare: 0.001 },
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'workload whose on-call engineer checks it with the CLI each morning (2.5% of calls), minClassShare 0.05, new-family reports off: a browser is human use',
+      events: [
+        ...inTimeOrder(history({}, 8, 39), history({ origin: cli }, 8, 1)),
+        ev({ timeMs: at(9, 21), origin: browser }),
+      ],
+      thresholds: { minClassShare: 0.05, reportNewFamilies: false },
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'human-operated role (CLI history) used from a new CLI family: new family, LOW',
+      events: [...history({ origin: cli }), ev({ timeMs: at(9, 9), origin: powershell })],
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'shared role called by services in Node, Java and Python, a fourth SDK (Go) with maxKnownFamilies 3: too many consumers to matter',
+      events: [
+        ...rotatingHistory(
+          {},
+          [UA.lambdaNode, UA.ecsFargate, UA.lambdaPython].map((ua) => ({ origin: ua })),
+        ),
+        ev({ timeMs: at(9, 9), origin: goSdk }),
+      ],
+      thresholds: { maxKnownFamilies: 3 },
+      fires: false,
     },
     {
       name: 'SDK version bump (aws-sdk-js 3.600 → 3.700): same family',
@@ -212,17 +271,7 @@ export const newUserAgent: DetectionRule = {
     },
     {
       name: 'human-operated role (CLI history) used from a new CLI family with new-family reports off',
-      events: [
-        ...history({ origin: cli }),
-        ev({
-          timeMs: at(9, 9),
-          origin: {
-            ...cli,
-            userAgent: 'AWSPowerShell.Common/4.1.500 .NET_Core/8.0',
-            userAgentFamily: 'aws-powershell',
-          },
-        }),
-      ],
+      events: [...history({ origin: cli }), ev({ timeMs: at(9, 9), origin: powershell })],
       thresholds: { reportNewFamilies: false },
       fires: false,
     },

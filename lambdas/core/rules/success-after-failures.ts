@@ -11,6 +11,9 @@ import {
   repeat,
   UA,
   type EventOverrides,
+  apiClient,
+  ROOT,
+  iamUser,
 } from './test-events.js';
 
 // Case material.
@@ -18,22 +21,9 @@ const MIN = 60_000;
 const ATTACKER = outsideAws('203.0.113.45', 14061, 'DigitalOcean, LLC', 'NL');
 const partner: EventOverrides = {
   source: 'api-gateway',
-  identity: {
-    key: 'api:a1b2c3d4e5:client:partner-7',
-    kind: 'api-client',
-    principal: 'partner-7',
-    name: 'partner-7',
-    clientId: 'partner-7',
-    sessionName: undefined,
-    issuer: 'https://auth.example.com',
-  },
+  identity: apiClient('partner-7'),
   action: { name: 'POST /oauth2/token', service: 'execute-api', region: 'eu-west-1', isReadOnly: false },
-  origin: {
-    ...ATTACKER,
-    userAgent: 'python-requests/2.31.0',
-    userAgentFamily: 'python-requests',
-    userAgentClass: 'http-library',
-  },
+  origin: { ...ATTACKER, ...UA.pythonRequests },
 };
 const partnerCall = (timeMs: number, isOk: boolean) =>
   ev({
@@ -44,17 +34,10 @@ const partnerCall = (timeMs: number, isOk: boolean) =>
       ? { authn: 'success', authz: 'allowed', status: 200 }
       : { authn: 'failure', authz: 'unknown', status: 401, errorCode: 'invalid_client' },
   });
-const user = (name: string): NonNullable<EventOverrides['identity']> => ({
-  key: `aws:123456789012:user/${name}`,
-  kind: 'iam-user',
-  principal: `arn:aws:iam::123456789012:user/${name}`,
-  name,
-  sessionName: undefined,
-});
 const keyCall = (timeMs: number, name: string, errorCode?: string, origin = ATTACKER) =>
   ev({
     timeMs,
-    identity: user(name),
+    identity: iamUser(name),
     credential: {
       id: `AKIAEXAMPLE${name.replace(/-/g, '').slice(0, 9).toUpperCase()}`,
       kind: 'long-lived-key',
@@ -71,17 +54,10 @@ const keyCall = (timeMs: number, name: string, errorCode?: string, origin = ATTA
         ? { authn: 'success', authz: 'allowed' }
         : { authn: 'failure', authz: 'unknown', errorCode },
   });
-const root: NonNullable<EventOverrides['identity']> = {
-  key: 'aws:123456789012:root',
-  kind: 'root',
-  principal: 'arn:aws:iam::123456789012:root',
-  name: 'root',
-  sessionName: undefined,
-};
 const rootLogin = (timeMs: number, isOk: boolean) =>
   ev({
     timeMs,
-    identity: root,
+    identity: ROOT,
     credential: { kind: 'console-session', id: undefined },
     origin: {
       ...outsideAws('192.0.2.146', 9009, 'M247 Europe SRL', 'RO'),

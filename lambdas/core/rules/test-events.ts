@@ -66,13 +66,49 @@ export const UA = {
   },
   /** AWS CLI v2 on a laptop. */
   awsCli: {
-    userAgent: 'aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off command/sts.get-caller-identity',
+    userAgent:
+      'aws-cli/2.15.30 Python/3.11.8 Darwin/23.4.0 exe/x86_64 prompt/off command/sts.get-caller-identity',
     userAgentFamily: 'aws-cli',
     userAgentClass: 'cli',
   },
   /** A partner's HTTP client calling an API Gateway API. */
   okhttp: { userAgent: 'okhttp/4.12.0', userAgentFamily: 'okhttp', userAgentClass: 'http-library' },
+  /** A Python script's HTTP client (token requests, credential stuffing tools). */
+  pythonRequests: {
+    userAgent: 'python-requests/2.31.0',
+    userAgentFamily: 'python-requests',
+    userAgentClass: 'http-library',
+  },
 } as const satisfies Record<string, Pick<Origin, 'userAgent' | 'userAgentFamily' | 'userAgentClass'>>;
+
+/** Identity overrides of the case account's root user. */
+export const ROOT: Overrides<Identity> = {
+  key: 'aws:123456789012:root',
+  kind: 'root',
+  principal: 'arn:aws:iam::123456789012:root',
+  name: 'root',
+  sessionName: undefined,
+};
+
+/** Identity overrides of the case account's IAM user `name`. */
+export const iamUser = (name: string): Overrides<Identity> => ({
+  key: `aws:123456789012:user/${name}`,
+  kind: 'iam-user',
+  principal: `arn:aws:iam::123456789012:user/${name}`,
+  name,
+  sessionName: undefined,
+});
+
+/** Identity overrides of OAuth client `clientId` of the case API (`a1b2c3d4e5`), as its JWT authorizer logs it. */
+export const apiClient = (clientId: string): Overrides<Identity> => ({
+  key: `api:a1b2c3d4e5:client:${clientId}`,
+  kind: 'api-client',
+  principal: clientId,
+  name: clientId,
+  clientId,
+  sessionName: undefined,
+  issuer: 'https://auth.example.com',
+});
 
 /** Origin overrides for a public address outside AWS (documentation address, the ASN a lookup would give). */
 export const outsideAws = (ip: string, asn: number, asOrg: string, country = 'US'): Overrides<Origin> => ({
@@ -128,7 +164,12 @@ export const viaService = (service: string): Overrides<Origin> => ({
 });
 
 /** `n` events `stepMs` apart from `startMs`, each built by `make(timeMs, i)`. */
-export function repeat(n: number, startMs: number, stepMs: number, make: (timeMs: number, i: number) => IdentityEvent): IdentityEvent[] {
+export function repeat(
+  n: number,
+  startMs: number,
+  stepMs: number,
+  make: (timeMs: number, i: number) => IdentityEvent,
+): IdentityEvent[] {
   const out: IdentityEvent[] = [];
   for (let i = 0; i < n; i++) out.push(make(startMs + i * stepMs, i));
   return out;
@@ -164,7 +205,12 @@ export function ev(o: EventOverrides = {}): IdentityEvent {
     o.origin,
   );
   const action = overlay<Action>(
-    { name: 'dynamodb.amazonaws.com:GetItem', service: 'dynamodb.amazonaws.com', region: 'us-east-1', isReadOnly: true },
+    {
+      name: 'dynamodb.amazonaws.com:GetItem',
+      service: 'dynamodb.amazonaws.com',
+      region: 'us-east-1',
+      isReadOnly: true,
+    },
     o.action,
   );
   const outcome = overlay<Outcome>({ authn: 'success', authz: 'allowed', isThrottled: false }, o.outcome);
@@ -196,13 +242,53 @@ export function history(base: EventOverrides = {}, days = 8, perDay = 40): Ident
   return out;
 }
 
+/** `base` with `more` laid over it, part by part (identity, credential, origin, action, outcome). */
+export function combine(base: EventOverrides, more: EventOverrides): EventOverrides {
+  return {
+    ...base,
+    ...more,
+    identity: { ...base.identity, ...more.identity },
+    credential: { ...base.credential, ...more.credential },
+    origin: { ...base.origin, ...more.origin },
+    action: { ...base.action, ...more.action },
+    outcome: { ...base.outcome, ...more.outcome },
+  };
+}
+
+/**
+ * A learned history like `history`, whose calls take turns among `variants` laid over `base`: a
+ * client roaming over several networks or countries, a role that uses several actions.
+ */
+export function rotatingHistory(
+  base: EventOverrides,
+  variants: readonly EventOverrides[],
+  days = 8,
+  perDay = 40,
+): IdentityEvent[] {
+  return history(base, days, perDay).map((e, i) =>
+    ev(combine(base, { ...variants[i % variants.length], timeMs: e.timeMs })),
+  );
+}
+
+/** Several event streams of one case merged into one timeline, in time order (a history plus a nightly job, several origins…). */
+export function inTimeOrder(...streams: readonly (readonly IdentityEvent[])[]): IdentityEvent[] {
+  return streams.flat().sort((a, b) => a.timeMs - b.timeMs);
+}
+
 /** Time `days` days, `hours` hours and `minutes` minutes after T0. */
-export const at = (days: number, hours = 0, minutes = 0): number => T0 + days * DAY + hours * HOUR + minutes * MINUTE;
+export const at = (days: number, hours = 0, minutes = 0): number =>
+  T0 + days * DAY + hours * HOUR + minutes * MINUTE;
 
 /** `count` events like `base`, evenly spread over `spanMs` (default 50 minutes) from `startMs`: a burst, a batch run. */
-export function burst(base: EventOverrides, startMs: number, count: number, spanMs = 50 * MINUTE): IdentityEvent[] {
+export function burst(
+  base: EventOverrides,
+  startMs: number,
+  count: number,
+  spanMs = 50 * MINUTE,
+): IdentityEvent[] {
   const out: IdentityEvent[] = [];
-  for (let i = 0; i < count; i++) out.push(ev({ ...base, timeMs: startMs + Math.floor((i * spanMs) / count) }));
+  for (let i = 0; i < count; i++)
+    out.push(ev({ ...base, timeMs: startMs + Math.floor((i * spanMs) / count) }));
   return out;
 }
 

@@ -19,7 +19,7 @@ export type IdentityRef =
 
 /**
  * Baseline key of an identity: `aws:<account>:role/<name>`, `aws:<account>:user/<name>`,
- * `aws:service/<service>`, `api:<apiId>:<issuer-or-authtype>:<id>`.
+ * `aws:service:<service>`, `api:<apiId>:<issuer-or-authtype>:<id>`.
  */
 export const identityKeyHint = (ref: IdentityRef): string => {
   switch (ref.kind) {
@@ -28,8 +28,9 @@ export const identityKeyHint = (ref: IdentityRef): string => {
     case 'iam-user':
       return `aws:${ref.accountId}:user/${ref.name}`;
     case 'aws-service':
-      return `aws:service/${ref.service}`;
+      return `aws:service:${ref.service}`;
     case 'api-client':
-      return `api:${ref.apiId}:${ref.issuerOrAuthType}:${ref.id}`;
+      // The API Gateway normaliser keys JWT clients on the issuer without its scheme.
+      return `api:${ref.apiId}:${ref.issuerOrAuthType.replace(/^https?:\/\//, '')}:${ref.id}`;
   }
 };

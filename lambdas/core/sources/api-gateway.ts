@@ -144,12 +144,18 @@ function pickInt(record: JsonObject, key: string): number | undefined {
   return asInteger(record[key]);
 }
 
+/** The largest epoch ms a Date can represent (ECMA-262 time value range). */
+const MAX_TIME_MS = 8.64e15;
+
 function timeOf(record: JsonObject, context: ApiGatewayContext): ParseResult<number> {
   const epoch = record['requestTimeEpoch'];
   if (epoch !== undefined && epoch !== '-') {
     const n = asInteger(epoch);
     if (n === undefined) return { ok: false, reason: 'invalid-request-time' };
-    return { ok: true, value: n < 100_000_000_000 ? n * 1000 : n };
+    const ms = n < 100_000_000_000 ? n * 1000 : n;
+    // No instant beyond ±8.64e15 ms exists (a Date cannot hold it, and a huge epoch × 1000 overflows to ±Infinity).
+    if (!(Math.abs(ms) <= MAX_TIME_MS)) return { ok: false, reason: 'invalid-request-time' };
+    return { ok: true, value: ms };
   }
   const text = asLoggedText(record['requestTime']);
   if (text !== undefined) {

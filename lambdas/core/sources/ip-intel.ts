@@ -3,6 +3,7 @@
  * offline IP database (behind the {@link IpIntel} port) for its ASN, organisation and country.
  * Pure: the database is handed in; nothing here reads files or the clock.
  */
+import { parseIpv4, parseIpv6 } from '../cidr.js';
 import type { Origin } from '../identity-event.js';
 import { capped } from './fields.js';
 import { classifyUserAgent } from './user-agent.js';
@@ -36,82 +37,6 @@ export interface ParsedIp {
   readonly isPrivate: boolean;
   /** The canonical text to look up (IPv4-mapped IPv6 is unwrapped to IPv4). */
   readonly lookupText: string;
-}
-
-/** Parse a dotted-quad strictly (no leading zeros, octets ≤ 255); returns the 32-bit value or -1. */
-export function parseIpv4(text: string, start = 0, end = text.length): number {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  let leadingZero = false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (digits === 0) leadingZero = c === 48;
-      else if (leadingZero) return -1;
-      octet = octet * 10 + (c - 48);
-      digits++;
-      if (octet > 255) return -1;
-    } else if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + octet;
-      octet = 0;
-      digits = 0;
-      dots++;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + octet;
-}
-
-/** Parse an IPv6 address into 8 hextets; undefined when malformed. Zone ids are rejected. */
-export function parseIpv6(text: string): number[] | undefined {
-  if (text.length < 2 || text.length > 45 || text.indexOf(':') < 0) return undefined;
-  const doubleColon = text.indexOf('::');
-  if (doubleColon >= 0 && text.indexOf('::', doubleColon + 1) >= 0) return undefined;
-  const head = doubleColon >= 0 ? text.slice(0, doubleColon) : text;
-  const tail = doubleColon >= 0 ? text.slice(doubleColon + 2) : '';
-  const headParts = head === '' ? [] : head.split(':');
-  const tailParts = tail === '' ? [] : tail.split(':');
-  const groups: number[] = [];
-  const tailGroups: number[] = [];
-  const parsePart = (parts: string[], out: number[], isLast: boolean): boolean => {
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i] ?? '';
-      if (isLast && i === parts.length - 1 && part.indexOf('.') >= 0) {
-        const v4 = parseIpv4(part);
-        if (v4 < 0) return false;
-        out.push(Math.floor(v4 / 65536), v4 % 65536);
-        continue;
-      }
-      if (part.length === 0 || part.length > 4) return false;
-      let v = 0;
-      for (let j = 0; j < part.length; j++) {
-        const c = part.charCodeAt(j);
-        let d: number;
-        if (c >= 48 && c <= 57) d = c - 48;
-        else if (c >= 97 && c <= 102) d = c - 87;
-        else if (c >= 65 && c <= 70) d = c - 55;
-        else return false;
-        v = v * 16 + d;
-      }
-      out.push(v);
-    }
-    return true;
-  };
-  if (doubleColon >= 0) {
-    if (!parsePart(headParts, groups, false) || !parsePart(tailParts, tailGroups, true)) return undefined;
-    const missing = 8 - groups.length - tailGroups.length;
-    if (missing < 1) return undefined;
-    for (let i = 0; i < missing; i++) groups.push(0);
-    for (const g of tailGroups) groups.push(g);
-    return groups;
-  }
-  if (!parsePart(headParts, groups, true)) return undefined;
-  return groups.length === 8 ? groups : undefined;
 }
 
 function isPrivateV4(v: number): boolean {

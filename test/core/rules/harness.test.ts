@@ -252,6 +252,18 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
       }
     });
 
+    it('states every case’s events in time order (setup and point after the history they follow)', () => {
+      for (const c of rule.tests) {
+        const late = c.events.findIndex(
+          (e, i) => i > 0 && e.timeMs < (c.events[i - 1] as IdentityEvent).timeMs,
+        );
+        expect({ case: c.name, firstEventBeforeItsPredecessor: late }).toEqual({
+          case: c.name,
+          firstEventBeforeItsPredecessor: -1,
+        });
+      }
+    });
+
     it('shows every numeric threshold is configuration: a case overriding it changes the verdict', () => {
       for (const [name, value] of Object.entries(rule.defaults)) {
         if (typeof value !== 'number') continue;

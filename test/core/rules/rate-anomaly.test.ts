@@ -1,5 +1,6 @@
 import type { RateProfile } from '../../../lambdas/core/baseline';
 import { hourThreshold, rateAnomaly } from '../../../lambdas/core/rules/rate-anomaly';
+import { findCase, replay } from './replay-case';
 
 const profile = (slots: Record<number, { m: number; v: number; s: number }>, peak: number): RateProfile => ({
   bucketStartMs: 0,
@@ -27,5 +28,15 @@ describe('hourThreshold', () => {
     const own = hourThreshold(profile({ 14: { m: 40, v: 0, s: 2 } }, 70), 14, t);
     expect(own.limit).toBe(210);
     expect(own.basis).toContain('too few samples');
+  });
+});
+
+describe('rate-anomaly findings', () => {
+  it('are one per hour bucket, counting the calls above the threshold', () => {
+    const [f, ...rest] = replay(rateAnomaly, findCase(rateAnomaly, 'worker doing ~4 calls an hour'));
+    expect(rest).toHaveLength(0);
+    expect(f?.discriminator).toBe('hour:2026-03-11T14:00Z');
+    expect(f?.count).toBe(300);
+    expect(f?.evidence[0]).toMatch(/^101 calls so far in the hour from 2026-03-11T14:00Z .* threshold 100/);
   });
 });

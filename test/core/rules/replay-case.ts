@@ -1,4 +1,4 @@
-/** Replays a rule case through the engine from empty state, as the shared rule harness does. */
+/** Replays a rule's own cases through the engine from empty state, for tests that check what its findings say. */
 import { ContractSet } from '../../../lambdas/core/contracts';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../../lambdas/core/engine';
 import type { Finding } from '../../../lambdas/core/finding';
@@ -19,4 +19,11 @@ export function replay(rule: DetectionRule, c: RuleCase): Finding[] {
     },
   });
   return out.findings.filter((f) => f.ruleId === rule.id);
+}
+
+/** The rule's case whose name starts with `prefix` (a test names the case it reads, so a renamed case fails loudly). */
+export function findCase(rule: DetectionRule, prefix: string): RuleCase {
+  const c = rule.tests.find((t) => t.name.startsWith(prefix));
+  if (!c) throw new Error(`${rule.id}: no case starting "${prefix}"`);
+  return c;
 }

@@ -78,7 +78,7 @@ export const cloudTrailFacts = (record: CloudTrailRecord): EventFacts => {
   else if (type === 'IAMUser') key = keyFromArn(atString(identity, 'arn') ?? '');
   else if (type === 'WebIdentityUser' || type === 'SAMLUser')
     key = keyFromArn(atString(record.requestParameters, 'roleArn') ?? '');
-  else if (type === 'AWSService') key = `aws:service/${atString(identity, 'invokedBy') ?? ''}`;
+  else if (type === 'AWSService') key = `aws:service:${atString(identity, 'invokedBy') ?? ''}`;
   else key = `unknown:${atString(identity, 'accessKeyId') ?? ''}`;
   const accessKeyId = atString(identity, 'accessKeyId');
   const credentialKind = accessKeyId?.startsWith('AKIA')
@@ -112,7 +112,7 @@ export const apiGatewayFacts = (line: ApiGatewayAccessLogLine): EventFacts => {
   let credentialId: string | undefined;
   let credentialKind: string;
   if (line.clientId !== undefined && line.issuer !== undefined) {
-    identity = `api:${line.apiId}:${line.issuer}:${line.clientId}`;
+    identity = `api:${line.apiId}:${line.issuer.replace(/^https?:\/\//, '')}:${line.clientId}`;
     credentialId = line.jti;
     credentialKind = 'bearer-token';
   } else if (line.apiKeyId !== undefined) {

@@ -315,6 +315,8 @@ describe('parseApiGatewayAccessLog — action, origin, time', () => {
     ['[1,2]', 'not-an-object'],
     ['{"requestId":"r1","status":"200"}', 'missing-request-time'],
     ['{"requestId":"r1","requestTimeEpoch":"soon"}', 'invalid-request-time'],
+    ['{"requestId":"r1","requestTimeEpoch":-1.797693134862316e305}', 'invalid-request-time'],
+    ['{"requestId":"r1","requestTimeEpoch":"9000000000000000"}', 'invalid-request-time'],
     ['{"requestId":"r1","requestTime":"yesterday"}', 'invalid-request-time'],
     ['{"eventName":"GetObject","eventTime":"2024-05-01T10:00:00Z"}', 'not-an-access-log'],
   ])('rejects %s with %s', (text, reason) => {

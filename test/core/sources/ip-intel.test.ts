@@ -1,9 +1,9 @@
+import { parseIpv4 } from '../../../lambdas/core/cidr.js';
 import {
   awsServiceFromSource,
   buildOrigin,
   NO_IP_INTEL,
   parseIp,
-  parseIpv4,
 } from '../../../lambdas/core/sources/ip-intel.js';
 import { TableIpIntel } from './fixtures.js';
 

@@ -1,0 +1,149 @@
+/** The `nhi-watch` command as a user runs it: exit codes, formats, bad input counted, state kept. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const ROOT = join(__dirname, '../..');
+const CORPUS = join(ROOT, '../shared/corpus');
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/nhi-watch-cli.js'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+describe('nhi-watch', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'nhi-watch-cli-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 2 with usage on an unknown command, a bad flag value or no input', () => {
+    for (const args of [['frobnicate'], ['replay', '--format', 'xml', 'x.json'], ['replay']]) {
+      const r = cli(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('Usage:');
+    }
+  });
+
+  it('exits 1 naming the file when an input cannot be read', () => {
+    const r = cli('replay', join(dir, 'missing.json'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('missing.json');
+  });
+
+  it('exits 2 naming the file and field when a contract file is invalid', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(
+      bad,
+      'version: 1\ncontracts:\n  - identity: "aws:123456789012:role/x"\n    allowedAsns: ["AS123"]\n',
+    );
+    const r = cli(
+      'replay',
+      '--contracts',
+      bad,
+      join(CORPUS, 'cloudtrail/plaso/aws_cloudtrail.lookupevents.jsonl'),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad.yaml');
+    expect(r.stderr).toContain('allowedAsns');
+  });
+
+  it('replays real OTRF CloudTrail (gzipped) and reports the stolen EC2 credentials as JSON Lines', () => {
+    const gz = join(dir, 'otrf.jsonl.gz');
+    writeFileSync(
+      gz,
+      gzipSync(
+        readFileSync(
+          join(CORPUS, 'cloudtrail/otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl'),
+        ),
+      ),
+    );
+    const r = cli('replay', '--format', 'jsonl', gz);
+    expect(r.code).toBe(0);
+    const findings = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const replay = findings.find((f) => f.ruleId === 'credential-replay');
+    expect(replay).toMatchObject({ credentialId: 'ASIA5FLZVX4OPVKKVBMX', severity: 'HIGH' });
+    for (const f of findings) {
+      for (const k of [
+        'ruleId',
+        'severity',
+        'identityKey',
+        'credentialId',
+        'title',
+        'firstSeen',
+        'lastSeen',
+        'count',
+        'evidence',
+        'asff',
+      ])
+        expect(f).toHaveProperty(k);
+    }
+  });
+
+  it('counts unusable lines with their reason and still processes the rest (exit 0)', () => {
+    const mixed = join(dir, 'mixed.jsonl');
+    const good = readFileSync(join(CORPUS, 'cloudtrail/invictus-aws-dataset/events.jsonl'), 'utf8')
+      .split('\n')
+      .slice(0, 50)
+      .join('\n');
+    writeFileSync(mixed, `${good}\nnot json at all\n{"eventName":"GetObject"}\n`);
+    const r = cli('replay', '--format', 'jsonl', mixed);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/50 events/);
+    expect(r.stderr).toMatch(/2 unusable line\(s\)/);
+    expect(r.stderr).toContain('invalid-json');
+  });
+
+  it('simulates to files that replay finds attacks in, and keeps learning across runs with --state', () => {
+    const out = join(dir, 'sim');
+    expect(cli('simulate', '--seed', '3', '--days', '10', '--out', out).code).toBe(0);
+    const labels = readFileSync(join(out, 'labels.jsonl'), 'utf8').trim().split('\n');
+    expect(labels.length).toBeGreaterThan(0);
+    const state = join(dir, 'state.json');
+    const first = cli(
+      'replay',
+      '--format',
+      'jsonl',
+      '--contracts',
+      join(out, 'contracts.json'),
+      '--state',
+      state,
+      join(out, 'cloudtrail.jsonl'),
+    );
+    expect(first.code).toBe(0);
+    const rules = new Set(
+      first.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { ruleId: string }).ruleId),
+    );
+    expect(rules.size).toBeGreaterThanOrEqual(5);
+    // The same file again: every batch is already in the state file, so nothing is counted twice.
+    const again = cli('replay', '--format', 'jsonl', '--state', state, join(out, 'cloudtrail.jsonl'));
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe('');
+    expect(again.stderr).toMatch(/events already in the state file skipped/);
+  });
+
+  it('writes ASFF a Security Hub import accepts the shape of', () => {
+    const r = cli(
+      'replay',
+      '--format',
+      'asff',
+      join(CORPUS, 'cloudtrail/otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl'),
+    );
+    expect(r.code).toBe(0);
+    const body = JSON.parse(r.stdout) as { Findings: { SchemaVersion: string; Id: string }[] };
+    expect(body.Findings.length).toBeGreaterThan(0);
+    expect(body.Findings[0]!.SchemaVersion).toBe('2018-10-08');
+  });
+});
