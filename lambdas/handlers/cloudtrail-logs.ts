@@ -1,7 +1,38 @@
 /**
- * Placeholder on the `cdk` branch only, so the stack can bundle an entry at this path; the runtime
- * branch's handler replaces it at merge. It refuses every batch, so nothing is silently dropped: CloudWatch
- * Logs deliveries are retried, then parked in the on-failure queue.
+ * Lambda subscriber of a CloudTrail log group (CloudWatch Logs subscription filter): each log
+ * event is one CloudTrail record. Everything but the line normaliser is shared with the API
+ * Gateway handler (pipeline-handler.ts).
  */
-export const handler = (_event: unknown): Promise<never> =>
-  Promise.reject(new Error('nhi-watch handler not built: this is the cdk branch placeholder'));
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { CloudWatchLogsEvent } from 'aws-lambda';
+
+import { normaliseCloudTrail } from '../core/sources/cloudtrail.js';
+import { asObject } from '../core/sources/fields.js';
+import { createLogsHandler, type BatchSummary, type LineNormaliser } from './pipeline-handler.js';
+import { logger, metrics, once, productionDeps } from './production.js';
+
+/** One CloudWatch Logs message → one CloudTrail record → identity event. */
+export const normaliseCloudTrailLine: LineNormaliser = (message, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message);
+  } catch {
+    return { ok: false, reason: 'invalid-json' };
+  }
+  const record = asObject(parsed);
+  if (record === undefined) return { ok: false, reason: 'not-an-object' };
+  return normaliseCloudTrail(record, ctx.intel, { logGroup: ctx.logGroup });
+};
+
+/** The handler over given dependencies (tests pass their own). */
+export const createHandler = createLogsHandler(normaliseCloudTrailLine);
+
+const run = once(() => createHandler(productionDeps()));
+
+/** The Lambda entry point. */
+export const handler = middy<CloudWatchLogsEvent, BatchSummary>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler((event) => run()(event));

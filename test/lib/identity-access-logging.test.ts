@@ -173,7 +173,7 @@ describe('IdentityAccessLogging', () => {
     });
 
     expect(() => new IdentityAccessLogging(stack, 'Identity', { stage: imported, nhiWatch })).toThrow(
-      /docs\/DEPLOY\.md/,
+      /README\.md, "Deploy to AWS"/,
     );
   });
 });

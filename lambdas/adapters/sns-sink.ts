@@ -1,0 +1,185 @@
+/**
+ * Alerts on SNS: one message per fresh finding (PublishBatch, 10 a request), or digest messages
+ * when a batch yields more than `digestThreshold` fresh findings, so a burst does not flood
+ * subscribers. Repeats never alert: they only update Security Hub. Each message carries message
+ * attributes (severity, ruleId, identity, account) so subscribers can filter.
+ */
+import {
+  PublishBatchCommand,
+  PublishCommand,
+  type MessageAttributeValue,
+  type SNSClient,
+} from '@aws-sdk/client-sns';
+
+import type { RenderedAlert, SnsStringAttribute } from '../core/alert.js';
+import type { Finding } from '../core/finding.js';
+import type { FindingSink } from '../core/ports.js';
+import { chunkBySize } from './batching.js';
+import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
+import { failure, type RoutedFailure, type RoutedPublishResult } from './routed-failure.js';
+
+/** Renders findings to SNS messages (core/alert.ts): one per finding, or digests for a burst. */
+export interface AlertRenderer {
+  alert(finding: Finding): RenderedAlert;
+  /** Digest messages covering all `findings` (each under the SNS size limit). */
+  digest(findings: readonly Finding[]): RenderedAlert[];
+}
+
+/** Separates the readable body from the finding JSON in a message; subscribers split on it. */
+export const FINDING_JSON_SEPARATOR = '\n---- finding JSON ----\n';
+
+/** The SNS message text: the readable body for e-mail, then the finding (or digest) JSON for machines. */
+export const messageText = (alert: RenderedAlert): string =>
+  `${alert.body.trimEnd()}\n${FINDING_JSON_SEPARATOR}${alert.json}\n`;
+
+/** Split a message published by this sink back into its body and its JSON. */
+export function splitMessage(message: string): { body: string; json: string } | undefined {
+  const at = message.lastIndexOf(FINDING_JSON_SEPARATOR);
+  return at < 0
+    ? undefined
+    : { body: message.slice(0, at), json: message.slice(at + FINDING_JSON_SEPARATOR.length).trim() };
+}
+
+/** SNS sink options. */
+export interface SnsFindingSinkOptions {
+  readonly client: SNSClient;
+  readonly topicArn: string;
+  readonly render: AlertRenderer;
+  /** More fresh findings than this in one batch are sent as digests. @default 10 */
+  readonly digestThreshold?: number;
+  /** Attempts per message, on top of the SDK's own retries. @default 3 */
+  readonly maxAttempts?: number;
+  readonly sleep?: Sleep;
+}
+
+/** SNS's limit on a message and on a PublishBatch request (bytes). */
+export const SNS_MAX_BYTES = 262_144;
+const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
+/** Force a subject into SNS's rules: ASCII printable, one line, under 100 characters. */
+export function safeSubject(subject: string): string {
+  const ascii = subject
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const cut = ascii.length > 99 ? `${ascii.slice(0, 96)}...` : ascii;
+  return cut === '' ? 'nhi-watch finding' : cut;
+}
+
+/** SNS message attributes: non-empty values only (SNS rejects empty ones). */
+function attributes(
+  attrs: Readonly<Record<string, SnsStringAttribute>>,
+): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [k, v] of Object.entries(attrs))
+    if (v.StringValue !== '') out[k] = { DataType: v.DataType, StringValue: v.StringValue };
+  return out;
+}
+
+const messageBytes = (m: RenderedAlert): number =>
+  Buffer.byteLength(messageText(m)) +
+  Buffer.byteLength(m.subject) +
+  Object.entries(m.attributes).reduce((n, [k, v]) => n + k.length + v.StringValue.length + 16, 0);
+
+/** Publishes fresh findings to an SNS topic. */
+export class SnsFindingSink implements FindingSink {
+  private readonly digestThreshold: number;
+  private readonly maxAttempts: number;
+  private readonly sleep: Sleep;
+
+  constructor(private readonly options: SnsFindingSinkOptions) {
+    if (!SNS_ARN.test(options.topicArn))
+      throw new TypeError(`SnsFindingSink: ${JSON.stringify(options.topicArn)} is not an SNS topic ARN`);
+    this.digestThreshold = options.digestThreshold ?? 10;
+    this.maxAttempts = options.maxAttempts ?? 3;
+    this.sleep = options.sleep ?? realSleep;
+  }
+
+  async publish(fresh: readonly Finding[], _repeats: readonly Finding[]): Promise<RoutedPublishResult> {
+    if (fresh.length === 0) return { delivered: 0, failed: [] };
+    const failed =
+      fresh.length > this.digestThreshold ? await this.publishDigests(fresh) : await this.publishEach(fresh);
+    return { delivered: fresh.length - failed.length, failed };
+  }
+
+  /** One message per finding, PublishBatch of up to 10 (and 256 KB); failed entries retried. */
+  private async publishEach(findings: readonly Finding[]): Promise<RoutedFailure[]> {
+    const entries = findings.map((finding, i) => ({
+      id: String(i),
+      finding,
+      message: this.options.render.alert(finding),
+    }));
+    const failed: RoutedFailure[] = [];
+    for (const batch of chunkBySize(entries, 10, SNS_MAX_BYTES - 4096, (e) => messageBytes(e.message))) {
+      let pending = batch;
+      let lastReason = '';
+      for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt++) {
+        if (attempt > 1) await this.sleep(jitteredDelayMs(attempt, 100));
+        try {
+          const response = await this.options.client.send(
+            new PublishBatchCommand({
+              TopicArn: this.options.topicArn,
+              PublishBatchRequestEntries: pending.map((e) => ({
+                Id: e.id,
+                Subject: safeSubject(e.message.subject),
+                Message: messageText(e.message),
+                MessageAttributes: attributes(e.message.attributes),
+              })),
+            }),
+          );
+          const retry = new Set<string>();
+          for (const f of response.Failed ?? []) {
+            const entry = pending.find((e) => e.id === f.Id);
+            if (!entry) continue;
+            const reason = `SNS ${f.Code ?? 'error'}: ${f.Message ?? ''}`.trim();
+            if (f.SenderFault) failed.push(failure(entry.finding, reason, 'sns'));
+            else {
+              retry.add(entry.id);
+              lastReason = reason;
+            }
+          }
+          pending = pending.filter((e) => retry.has(e.id));
+        } catch (error) {
+          lastReason = `SNS PublishBatch failed: ${describeError(error)}`;
+          if (!isTransient(error)) break;
+        }
+      }
+      for (const e of pending) failed.push(failure(e.finding, lastReason, 'sns'));
+    }
+    return failed;
+  }
+
+  /** Digest messages; if any cannot be published, every finding fails (redriving one twice beats losing one). */
+  private async publishDigests(findings: readonly Finding[]): Promise<RoutedFailure[]> {
+    const reasons: string[] = [];
+    for (const digest of this.options.render.digest(findings)) {
+      const reason = await this.publishOne(digest);
+      if (reason !== undefined) reasons.push(reason);
+    }
+    return reasons.length === 0
+      ? []
+      : findings.map((f) => failure(f, `SNS digest: ${reasons.join('; ')}`, 'sns'));
+  }
+
+  private async publishOne(m: RenderedAlert): Promise<string | undefined> {
+    let reason = 'not attempted';
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      if (attempt > 1) await this.sleep(jitteredDelayMs(attempt, 100));
+      try {
+        await this.options.client.send(
+          new PublishCommand({
+            TopicArn: this.options.topicArn,
+            Subject: safeSubject(m.subject),
+            Message: messageText(m),
+            MessageAttributes: attributes(m.attributes),
+          }),
+        );
+        return undefined;
+      } catch (error) {
+        reason = `SNS Publish failed: ${describeError(error)}`;
+        if (!isTransient(error)) break;
+      }
+    }
+    return reason;
+  }
+}

@@ -1,0 +1,227 @@
+/**
+ * What both log handlers do, so they differ only in how one log line becomes an identity event:
+ * decode the CloudWatch Logs payload → normalise each line (malformed ones counted and skipped) →
+ * run the pipeline (load → evaluate → ledger → publish → commit) with the on-failure guard →
+ * emit metrics and one log line per batch. Thin: all logic lives in core and adapters.
+ */
+import { createHash } from 'node:crypto';
+
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { CloudWatchLogsEvent } from 'aws-lambda';
+
+import type { Finding } from '../core/finding.js';
+import type { IdentityEvent, ParseResult } from '../core/identity-event.js';
+import { runPipeline, type PipelineDeps, type PipelineResult } from '../core/pipeline.js';
+import type { FindingSink } from '../core/ports.js';
+import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
+import type { IpIntel } from '../core/sources/ip-intel.js';
+import { GuardedSink } from '../adapters/guarded-sink.js';
+import type { OnFailureDestination } from '../adapters/sqs-on-failure.js';
+
+/** Metric names the handlers emit (EMF); the stack's alarms and dashboard use the same names. */
+export const METRIC = {
+  events: 'Events',
+  identities: 'Identities',
+  malformedLines: 'MalformedLines',
+  malformedPayloads: 'MalformedPayloads',
+  redeliveredEvents: 'RedeliveredEvents',
+  findings: 'Findings',
+  findingRepeats: 'FindingRepeats',
+  suppressedFindings: 'SuppressedFindings',
+  baselineWriteConflicts: 'BaselineWriteConflicts',
+  publishFailures: 'PublishFailures',
+  deliveredToOnFailure: 'DeliveredToOnFailure',
+} as const;
+
+/** What a line normaliser knows besides the line. */
+export interface LineContext {
+  readonly logGroup: string;
+  /** Account that owns the log group. */
+  readonly owner: string;
+  /** CloudWatch Logs timestamp of the line (epoch ms). */
+  readonly timestampMs: number;
+  readonly intel: IpIntel;
+}
+
+/** Turns one log line into an identity event, or a reason it cannot. Never throws. */
+export type LineNormaliser = (message: string, context: LineContext) => ParseResult<IdentityEvent>;
+
+/** Everything a log handler runs with; built once per cold start (production) or by a test. */
+export interface LogsHandlerDeps {
+  /** Store, ledger, rules, contracts, engine config, suppressions, clock, commit backoff. */
+  readonly pipeline: Omit<PipelineDeps, 'sink'>;
+  /** Fan-out to SNS and (optionally) Security Hub. */
+  readonly sink: FindingSink;
+  readonly onFailure: OnFailureDestination;
+  readonly intel: IpIntel;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** What one invocation did (returned for tests and logged). */
+export interface BatchSummary {
+  readonly batchId: string;
+  readonly logGroup: string;
+  /** Why the whole payload was skipped, when it was. */
+  readonly malformedPayload?: string;
+  readonly lines: number;
+  readonly events: number;
+  readonly malformedLines: number;
+  /** Malformed lines by reason. */
+  readonly malformedReasons: Readonly<Record<string, number>>;
+  readonly identities: number;
+  readonly redelivered: number;
+  readonly fresh: number;
+  readonly repeats: number;
+  readonly suppressed: number;
+  readonly conflicts: number;
+  readonly publishFailures: number;
+  readonly deliveredToOnFailure: number;
+}
+
+/** Batch id of a delivery: the SHA-256 of its raw `awslogs.data`, so a redelivered payload has the same id. */
+export function batchIdOf(event: unknown): string {
+  const data = (event as { awslogs?: { data?: unknown } } | null | undefined)?.awslogs?.data;
+  const raw = typeof data === 'string' ? data : JSON.stringify(event ?? null);
+  return createHash('sha256').update(raw).digest('hex');
+}
+
+const EMPTY = {
+  lines: 0,
+  events: 0,
+  malformedLines: 0,
+  malformedReasons: {},
+  identities: 0,
+  redelivered: 0,
+  fresh: 0,
+  repeats: 0,
+  suppressed: 0,
+  conflicts: 0,
+  publishFailures: 0,
+  deliveredToOnFailure: 0,
+};
+
+/** Build a CloudWatch Logs subscription handler around a line normaliser. */
+export const createLogsHandler =
+  (normalise: LineNormaliser) =>
+  (deps: LogsHandlerDeps) =>
+  async (event: CloudWatchLogsEvent): Promise<BatchSummary> => {
+    const { logger, metrics } = deps;
+    const batchId = batchIdOf(event);
+    const decoded = decodeCloudWatchLogsEvent(event);
+    if (!decoded.ok) {
+      // Bytes that do not decode will not decode on a retry either: count, log, and move on.
+      metrics.addMetric(METRIC.malformedPayloads, MetricUnit.Count, 1);
+      logger.warn('malformed CloudWatch Logs payload skipped', { batchId, reason: decoded.reason });
+      return { batchId, logGroup: '', malformedPayload: decoded.reason, ...EMPTY };
+    }
+    const payload = decoded.value;
+    if (payload.messageType === 'CONTROL_MESSAGE') {
+      logger.debug('control message', { batchId, logGroup: payload.logGroup });
+      return { batchId, logGroup: payload.logGroup, ...EMPTY };
+    }
+
+    const reasons: Record<string, number> = {};
+    const count = (reason: string): void => {
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
+    };
+    for (const r of payload.rejectedLogEvents) count(r.reason);
+    const events: IdentityEvent[] = [];
+    for (const line of payload.logEvents) {
+      const parsed = safely(normalise, line.message, {
+        logGroup: payload.logGroup,
+        owner: payload.owner,
+        timestampMs: line.timestamp,
+        intel: deps.intel,
+      });
+      if (parsed.ok) events.push(parsed.value);
+      else count(parsed.reason);
+    }
+    const malformedLines = payload.rejectedLogEvents.length + (payload.logEvents.length - events.length);
+    metrics.addMetric(METRIC.events, MetricUnit.Count, events.length);
+    metrics.addMetric(METRIC.malformedLines, MetricUnit.Count, malformedLines);
+    if (malformedLines > 0)
+      logger.warn('malformed log lines skipped', {
+        batchId,
+        logGroup: payload.logGroup,
+        malformedLines,
+        reasons,
+      });
+
+    const guard = new GuardedSink(deps.sink, deps.onFailure, deps.pipeline.ledger, deps.pipeline.nowMs);
+    let result: PipelineResult;
+    try {
+      result = await runPipeline(batchId, events, { ...deps.pipeline, sink: guard });
+    } catch (error) {
+      metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, guard.stats.publishFailures);
+      metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, guard.stats.parked);
+      logger.error('batch failed; the platform retries it', {
+        batchId,
+        logGroup: payload.logGroup,
+        error: error as Error,
+      });
+      throw error;
+    }
+
+    metrics.addMetric(METRIC.identities, MetricUnit.Count, result.identities);
+    metrics.addMetric(METRIC.redeliveredEvents, MetricUnit.Count, result.redelivered);
+    metrics.addMetric(METRIC.findings, MetricUnit.Count, result.fresh.length);
+    metrics.addMetric(METRIC.findingRepeats, MetricUnit.Count, result.repeats.length);
+    metrics.addMetric(METRIC.suppressedFindings, MetricUnit.Count, result.suppressed);
+    metrics.addMetric(METRIC.baselineWriteConflicts, MetricUnit.Count, result.conflicts);
+    metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, guard.stats.publishFailures);
+    metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, guard.stats.parked);
+    emitFindingsByRule(metrics, result.fresh);
+
+    const summary: BatchSummary = {
+      batchId,
+      logGroup: payload.logGroup,
+      lines: payload.logEvents.length + payload.rejectedLogEvents.length,
+      events: events.length,
+      malformedLines,
+      malformedReasons: reasons,
+      identities: result.identities,
+      redelivered: result.redelivered,
+      fresh: result.fresh.length,
+      repeats: result.repeats.length,
+      suppressed: result.suppressed,
+      conflicts: result.conflicts,
+      publishFailures: guard.stats.publishFailures,
+      deliveredToOnFailure: guard.stats.parked,
+    };
+    logger.info('batch processed', {
+      ...summary,
+      findings: result.fresh.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity })),
+    });
+    return summary;
+  };
+
+/** A normaliser is not supposed to throw; if one does, the line is counted, not the batch lost. */
+function safely(
+  normalise: LineNormaliser,
+  message: string,
+  context: LineContext,
+): ParseResult<IdentityEvent> {
+  try {
+    return normalise(message, context);
+  } catch {
+    return { ok: false, reason: 'normaliser-error' };
+  }
+}
+
+/** `Findings` with `rule` and `severity` dimensions: one single-metric line per pair. */
+function emitFindingsByRule(metrics: Metrics, findings: readonly Finding[]): void {
+  const counts = new Map<string, { rule: string; severity: string; n: number }>();
+  for (const f of findings) {
+    const k = `${f.ruleId}\u0000${f.severity}`;
+    const c = counts.get(k) ?? { rule: f.ruleId, severity: f.severity, n: 0 };
+    c.n += 1;
+    counts.set(k, c);
+  }
+  for (const { rule, severity, n } of counts.values()) {
+    const single = metrics.singleMetric();
+    single.addDimensions({ rule, severity });
+    single.addMetric(METRIC.findings, MetricUnit.Count, n);
+  }
+}

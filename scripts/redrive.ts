@@ -1,0 +1,175 @@
+/**
+ * Redrive the on-failure queue: findings that a destination refused (messages in the
+ * `nhi-watch/undelivered-finding@1` format) are delivered again to exactly the destinations that
+ * lack them, and deleted from the queue once delivered. Other messages (Lambda's own on-failure
+ * records of a failed batch) are listed and left in place: re-invoke the function with their
+ * `requestPayload` to reprocess the batch.
+ *
+ *   AWS_REGION=eu-west-1 npx tsx scripts/redrive.ts \
+ *     --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/nhi-watch-OnFailure… \
+ *     --topic-arn arn:aws:sns:eu-west-1:123456789012:nhi-watch-Alerts… [--security-hub] [--dry-run] [--max 1000]
+ *
+ * Endpoints and credentials come from the SDK's standard configuration (profiles, AWS_ENDPOINT_URL_*).
+ */
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+
+import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
+import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
+import { SnsFindingSink } from '../lambdas/adapters/sns-sink.js';
+import type { Destination } from '../lambdas/adapters/routed-failure.js';
+import { UNDELIVERED_FORMAT, type UndeliveredFinding } from '../lambdas/adapters/sqs-on-failure.js';
+import type { FindingSink } from '../lambdas/core/ports.js';
+
+interface Options {
+  readonly queueUrl: string;
+  readonly topicArn: string | undefined;
+  readonly securityHub: boolean;
+  readonly dryRun: boolean;
+  readonly max: number;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const queueUrl = value('--queue-url');
+  if (queueUrl === undefined) throw new Error('--queue-url is required');
+  const max = Number(value('--max') ?? '1000');
+  if (!Number.isInteger(max) || max < 1) throw new Error('--max must be a positive integer');
+  return {
+    queueUrl,
+    topicArn: value('--topic-arn'),
+    securityHub: argv.includes('--security-hub'),
+    dryRun: argv.includes('--dry-run'),
+    max,
+  };
+}
+
+/** Parse one queue message: an undelivered finding, or undefined for anything else. */
+export function parseUndelivered(message: Message): UndeliveredFinding | undefined {
+  try {
+    const body = JSON.parse(message.Body ?? '') as Partial<UndeliveredFinding>;
+    return body.format === UNDELIVERED_FORMAT && body.finding !== undefined
+      ? (body as UndeliveredFinding)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a redrive runs with. */
+export interface RedriveOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  /** Sinks by destination; a finding whose destination has none stays in the queue. */
+  readonly sinks: Partial<Record<Destination, FindingSink>>;
+  readonly dryRun?: boolean;
+  /** Messages to look at, at most. @default 1000 */
+  readonly max?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** What a redrive did. */
+export interface RedriveResult {
+  readonly seen: number;
+  readonly redriven: number;
+  readonly kept: number;
+}
+
+/** Deliver the queue's undelivered findings to the destinations that lack them; delete what was delivered. */
+export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
+  const log = o.log ?? ((line: string) => console.log(line));
+  const max = o.max ?? 1000;
+  let seen = 0;
+  let redriven = 0;
+  let kept = 0;
+  while (seen < max) {
+    const { Messages = [] } = await o.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: o.queueUrl,
+        MaxNumberOfMessages: Math.min(10, max - seen),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: 120,
+      }),
+    );
+    if (Messages.length === 0) break;
+    for (const message of Messages) {
+      seen += 1;
+      const undelivered = parseUndelivered(message);
+      if (undelivered === undefined) {
+        kept += 1;
+        log(
+          `kept   ${message.MessageId ?? '?'}: not an undelivered finding (a failed batch record? re-invoke the function with its requestPayload)`,
+        );
+        continue;
+      }
+      const { finding, destinations } = undelivered;
+      const missing = destinations.filter((d) => o.sinks[d] === undefined);
+      if (missing.length > 0 || o.dryRun === true) {
+        kept += 1;
+        log(
+          `kept   ${finding.id} -> ${destinations.join(', ')}${missing.length > 0 ? ` (no ${missing.join(', ')} configured)` : ' (dry run)'}`,
+        );
+        continue;
+      }
+      const failures: string[] = [];
+      for (const d of destinations) {
+        const result = await (o.sinks[d] as FindingSink).publish([finding], []);
+        failures.push(...result.failed.map((f) => `${d}: ${f.reason}`));
+      }
+      if (failures.length > 0) {
+        kept += 1;
+        log(`failed ${finding.id}: ${failures.join('; ')}`);
+        continue;
+      }
+      await o.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: o.queueUrl, ReceiptHandle: message.ReceiptHandle }),
+      );
+      redriven += 1;
+      log(`sent   ${finding.id} -> ${destinations.join(', ')}`);
+    }
+  }
+  return { seen, redriven, kept };
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const region = process.env.AWS_REGION;
+  if (region === undefined || region === '') throw new Error('AWS_REGION must be set');
+  const accountId = o.topicArn?.split(':')[4];
+  const sinks: Partial<Record<Destination, FindingSink>> = {};
+  if (o.topicArn !== undefined) {
+    sinks.sns = new SnsFindingSink({
+      client: new SNSClient({ region }),
+      topicArn: o.topicArn,
+      render: productionRenderer(region, accountId ?? '', o.securityHub),
+    });
+  }
+  if (o.securityHub) {
+    if (accountId === undefined)
+      throw new Error('--security-hub needs --topic-arn (its account owns the Security Hub product)');
+    sinks['security-hub'] = new SecurityHubFindingSink({
+      client: new SecurityHubClient({ region }),
+      toAsff: productionToAsff(region, accountId),
+      nowMs: () => Date.now(),
+    });
+  }
+  const r = await redrive({
+    sqs: new SQSClient({ region }),
+    queueUrl: o.queueUrl,
+    sinks,
+    dryRun: o.dryRun,
+    max: o.max,
+  });
+  console.log(`${r.seen} message(s): ${r.redriven} redriven, ${r.kept} kept in the queue`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,47 @@
+import { ConfigurationError, readHandlerEnv } from '../../lambdas/handlers/env';
+
+const VALID = {
+  AWS_REGION: 'eu-west-1',
+  BASELINE_TABLE_NAME: 'nhi-watch-baselines',
+  ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:nhi-watch-alerts',
+  SECURITY_HUB_ENABLED: 'true',
+  ON_FAILURE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/nhi-watch-on-failure',
+};
+
+describe('readHandlerEnv', () => {
+  it('reads a complete environment, taking the account from the alert topic', () => {
+    expect(readHandlerEnv({ ...VALID, SECURITY_HUB_ENABLED: 'false', NHI_CONFIG: '{"rules":{}}' })).toEqual({
+      region: 'eu-west-1',
+      tableName: 'nhi-watch-baselines',
+      alertTopicArn: VALID.ALERT_TOPIC_ARN,
+      accountId: '123456789012',
+      securityHubEnabled: false,
+      onFailureQueueUrl: VALID.ON_FAILURE_QUEUE_URL,
+      nhiConfig: '{"rules":{}}',
+      ipDbPath: undefined,
+    });
+  });
+
+  it.each(Object.keys(VALID))('names %s when it is missing', (name) => {
+    const env: Record<string, string | undefined> = { ...VALID, [name]: undefined };
+    expect(() => readHandlerEnv(env)).toThrow(new RegExp(`^${name}: is required`));
+  });
+
+  it.each([
+    ['AWS_REGION', 'Ireland'],
+    ['ALERT_TOPIC_ARN', 'nhi-watch-alerts'],
+    ['SECURITY_HUB_ENABLED', 'yes'],
+    ['ON_FAILURE_QUEUE_URL', 'nhi-watch-on-failure'],
+    ['BASELINE_TABLE_NAME', 'a b'],
+    ['NHI_CONFIG', '{rules:'],
+  ])('names %s when its value %p is malformed', (name, value) => {
+    let thrown: unknown;
+    try {
+      readHandlerEnv({ ...VALID, [name]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigurationError);
+    expect((thrown as ConfigurationError).variable).toBe(name);
+  });
+});

@@ -1,0 +1,291 @@
+import { DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { gunzipSync } from 'node:zlib';
+
+import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../../lambdas/adapters/dynamodb-store';
+import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
+import { countRequests } from '../../lambdas/adapters/request-counter';
+import { emptyBaseline, type IdentityBaseline } from '../../lambdas/core/baseline';
+import { ContractSet } from '../../lambdas/core/contracts';
+import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
+import type { Finding } from '../../lambdas/core/finding';
+import { runPipeline, type PipelineDeps } from '../../lambdas/core/pipeline';
+import type { FindingSink, PublishResult } from '../../lambdas/core/ports';
+import { at, ev } from '../../lambdas/core/rules/test-events';
+import { startDynamoDbLocal, type LocalServer } from '../support/servers';
+
+let ddb: LocalServer;
+let client: DynamoDBClient;
+let tableNo = 0;
+const newTable = async (): Promise<string> => {
+  const name = `baselines-${++tableNo}`;
+  await createBaselineTable(client, name);
+  return name;
+};
+
+beforeAll(async () => {
+  ddb = await startDynamoDbLocal();
+  client = new DynamoDBClient({
+    endpoint: ddb.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+});
+afterAll(async () => {
+  client?.destroy();
+  await ddb?.stop();
+});
+
+const KEY = 'aws:123456789012:role/orders-worker';
+const baseline = (n: number): IdentityBaseline => ({
+  ...emptyBaseline(ev({ timeMs: at(0) })),
+  eventCount: n,
+});
+
+describe('DynamoDbBaselineStore', () => {
+  it('creates, reads back and versions a record; a stale writer gets a conflict, not an error', async () => {
+    const store = new DynamoDbBaselineStore({ client, tableName: await newTable() });
+    expect((await store.load([KEY])).size).toBe(0);
+
+    expect(await store.commit('b1', [{ key: KEY, expectedVersion: undefined, record: baseline(1) }])).toEqual(
+      { committed: [KEY], conflicts: [] },
+    );
+    const first = (await store.load([KEY])).get(KEY);
+    expect(first?.version).toBe(1);
+    expect((first?.record as IdentityBaseline).eventCount).toBe(1);
+
+    // A second creator and a writer holding version 1 after it moved both conflict.
+    expect(await store.commit('b2', [{ key: KEY, expectedVersion: undefined, record: baseline(9) }])).toEqual(
+      { committed: [], conflicts: [KEY] },
+    );
+    await store.commit('b3', [{ key: KEY, expectedVersion: 1, record: baseline(2) }]);
+    expect(await store.commit('b4', [{ key: KEY, expectedVersion: 1, record: baseline(9) }])).toEqual({
+      committed: [],
+      conflicts: [KEY],
+    });
+    expect((await store.load([KEY])).get(KEY)).toMatchObject({ version: 2, record: { eventCount: 2 } });
+  });
+
+  it('loads more than 100 keys (several BatchGetItem requests) and skips absent ones', async () => {
+    const store = new DynamoDbBaselineStore({ client, tableName: await newTable() });
+    const keys = Array.from({ length: 230 }, (_, i) => `aws:123456789012:role/r${i}`);
+    const changes = keys
+      .filter((_, i) => i % 2 === 0)
+      .map((key) => ({ key, expectedVersion: undefined, record: { ...baseline(1), key } }));
+    await store.commit('b1', changes);
+    const counter = countRequests(client);
+    const loaded = await store.load([...keys, ...keys]);
+    expect(loaded.size).toBe(115);
+    expect(counter.counts.commands.BatchGetItemCommand).toBe(3);
+  });
+
+  it('stores identity and source records with TTLs from the write, and gzips large bodies', async () => {
+    const tableName = await newTable();
+    const writeTime = Date.UTC(2026, 5, 1);
+    const store = new DynamoDbBaselineStore({
+      client,
+      tableName,
+      compressAboveBytes: 200,
+      nowMs: () => writeTime,
+    });
+    const big = baseline(5);
+    await store.commit('b1', [
+      { key: KEY, expectedVersion: undefined, record: big },
+      {
+        key: 'src#192.0.2.7',
+        expectedVersion: undefined,
+        record: {
+          type: 'source',
+          key: 'src#192.0.2.7',
+          ip: '192.0.2.7',
+          firstSeenMs: at(0),
+          lastSeenMs: at(1),
+          failures: [],
+          batches: ['b1'],
+        },
+      },
+    ]);
+    const id = (
+      await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: `id#${KEY}` } } }))
+    ).Item!;
+    expect(Number(id.expiresAt!.N)).toBe(writeTime / 1000 + 400 * 86_400);
+    expect(JSON.parse(gunzipSync(id.body!.B!).toString('utf8'))).toEqual(big);
+    const src = (
+      await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'src#192.0.2.7' } } }))
+    ).Item!;
+    expect(Number(src.expiresAt!.N)).toBe(writeTime / 1000 + 2 * 86_400);
+    expect((await store.load([KEY])).get(KEY)?.record).toEqual(big);
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({
+      AttributeName: 'expiresAt',
+      TimeToLiveStatus: 'ENABLED',
+    });
+  });
+});
+
+describe('item size', () => {
+  /** Size of an item as DynamoDB counts it: attribute names plus values. */
+  const itemBytes = (item: Record<string, { S?: string; N?: string; B?: Uint8Array }>): number =>
+    Object.entries(item).reduce(
+      (n, [k, v]) =>
+        n +
+        Buffer.byteLength(k) +
+        (v.S !== undefined ? Buffer.byteLength(v.S) : v.N !== undefined ? v.N.length : (v.B?.length ?? 0)),
+      0,
+    );
+
+  it('keeps an identity and a source under 64 KB however diverse their traffic', async () => {
+    const tableName = await newTable();
+    const store = new DynamoDbBaselineStore({ client, tableName });
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    const sink: FindingSink = {
+      publish: (f, r) => Promise.resolve({ delivered: f.length + r.length, failed: [] }),
+    };
+    const deps: PipelineDeps = {
+      store,
+      ledger,
+      sink,
+      rules: [],
+      contracts: new ContractSet([]),
+      config: DEFAULT_ENGINE_CONFIG,
+      nowMs: () => at(1),
+    };
+    // Every event new in every dimension: action, network, ASN, country, user agent, credential,
+    // role assumed, target account, scopes, region; and every tenth a failed login from one source.
+    const events = Array.from({ length: 6000 }, (_, i) =>
+      ev({
+        eventId: `e${i}`,
+        timeMs: at(0, 0, 0) + i * 1000,
+        credential: { id: `ASIA${String(i).padStart(16, '0')}` },
+        origin: {
+          ip: '198.51.100.7',
+          network: `10.${i >> 8}.${i & 255}.0/24`,
+          asn: 64_512 + i,
+          asOrg: `Org ${i} ${'x'.repeat(80)}`,
+          country: `C${i}`,
+          userAgent: `agent-${i}/${'9'.repeat(100)}`,
+          userAgentFamily: `family-${i}-${'f'.repeat(60)}`,
+        },
+        action: {
+          name: `service${i}.amazonaws.com:Action${i}${'A'.repeat(60)}`,
+          region: `region-${i}`,
+          targetRoleArn: `arn:aws:iam::210987654321:role/r${i}-${'r'.repeat(60)}`,
+          targetAccountId: `${210_000_000_000 + i}`,
+        },
+        outcome: i % 10 === 0 ? { authn: 'failure' } : { scopes: [`scope:${i}:${'s'.repeat(60)}`] },
+        identity: i % 10 === 0 ? { key: `aws:123456789012:role/victim-${i}` } : {},
+      }),
+    );
+    for (let i = 0; i < events.length; i += 1000)
+      await runPipeline(`big-${i}`, events.slice(i, i + 1000), deps);
+
+    for (const pk of [`id#${KEY}`, 'src#198.51.100.7']) {
+      const item = (await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: pk } } })))
+        .Item!;
+      expect(item).toBeDefined();
+      expect(itemBytes(item as never)).toBeLessThan(64 * 1024);
+    }
+    expect((await store.load([KEY])).get(KEY)).toMatchObject({ record: { eventCount: 5400 } });
+  });
+});
+
+describe('DynamoDbFindingLedger', () => {
+  const finding = (count: number, lastSeenMs: number): Finding =>
+    ({
+      id: 'nhi-watch/on-failure/abc',
+      ruleId: 'on-failure',
+      count,
+      firstSeenMs: at(0),
+      lastSeenMs,
+      windowStartMs: at(0),
+      eventIds: [],
+    }) as unknown as Finding;
+
+  it('alerts on the first sighting only and returns the cumulative count of repeats; forget makes it fresh again', async () => {
+    const tableName = await newTable();
+    const writeTime = Date.UTC(2026, 5, 1);
+    const ledger = new DynamoDbFindingLedger({
+      client,
+      tableName,
+      dedupWindowSeconds: 3600,
+      nowMs: () => writeTime,
+    });
+    expect((await ledger.record([finding(2, at(0, 0, 1))])).fresh).toHaveLength(1);
+    const again = await ledger.record([finding(3, at(0, 0, 5))]);
+    expect(again.fresh).toHaveLength(0);
+    expect(again.repeats[0]).toMatchObject({ count: 5, lastSeenMs: at(0, 0, 5) });
+    const marker = (
+      await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'fnd#nhi-watch/on-failure/abc' } } }),
+      )
+    ).Item!;
+    // The marker is transient: it expires a dedup window and a day after it was written.
+    expect(Number(marker.expiresAt!.N)).toBe(writeTime / 1000 + 3600 + 86_400);
+    await ledger.forget(['nhi-watch/on-failure/abc']);
+    expect((await ledger.record([finding(1, at(0, 0, 6))])).fresh).toHaveLength(1);
+  });
+
+  it('lets exactly one of 8 concurrent writers of one finding alert, and counts all 8', async () => {
+    const tableName = await newTable();
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => ledger.record([finding(1, at(0, 0, 1))])),
+    );
+    expect(results.flatMap((r) => r.fresh)).toHaveLength(1);
+    expect(results.flatMap((r) => r.repeats)).toHaveLength(7);
+    const marker = (
+      await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'fnd#nhi-watch/on-failure/abc' } } }),
+      )
+    ).Item!;
+    expect(marker.count).toEqual({ N: '8' });
+  });
+
+  it('records a batch of findings with one read and one transaction per 100', async () => {
+    const ledger = new DynamoDbFindingLedger({
+      client,
+      tableName: await newTable(),
+      dedupWindowSeconds: 3600,
+    });
+    const many = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ ...finding(1, at(0, 0, 1)), id: `nhi-watch/r/${i}` }));
+    const counter = countRequests(client);
+    const first = await ledger.record(many(150));
+    const second = await ledger.record(many(150));
+    expect([first.fresh.length, first.repeats.length, second.fresh.length, second.repeats.length]).toEqual([
+      150, 0, 0, 150,
+    ]);
+    expect(second.repeats.every((f) => f.count === 2)).toBe(true);
+    expect(counter.counts.commands).toEqual({ BatchGetItemCommand: 4, TransactWriteItemsCommand: 4 });
+  });
+});
+
+describe('runPipeline on DynamoDB', () => {
+  const sink: FindingSink = {
+    publish: (fresh, repeats): Promise<PublishResult> =>
+      Promise.resolve({ delivered: fresh.length + repeats.length, failed: [] }),
+  };
+
+  it('loses no update when 8 invocations update one identity concurrently', async () => {
+    const tableName = await newTable();
+    const store = new DynamoDbBaselineStore({ client, tableName });
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    const deps: PipelineDeps = {
+      store,
+      ledger,
+      sink,
+      rules: [],
+      contracts: new ContractSet([]),
+      config: DEFAULT_ENGINE_CONFIG,
+      nowMs: () => at(1),
+      maxCommitAttempts: 20,
+      backoff: (attempt) => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt)),
+    };
+    const batches = Array.from({ length: 8 }, (_, i) => [
+      ev({ timeMs: at(0, 2, i) }),
+      ev({ timeMs: at(0, 2, i) + 1 }),
+      ev({ timeMs: at(0, 2, i) + 2 }),
+    ]);
+    await Promise.all(batches.map((b, i) => runPipeline(`c${i}`, b, deps)));
+    expect((await store.load([KEY])).get(KEY)).toMatchObject({ version: 8, record: { eventCount: 24 } });
+  });
+});
