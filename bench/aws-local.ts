@@ -27,7 +27,13 @@ import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
 import { validateAsffFinding } from '../test/support/asff-schema.js';
 import { createTopology, drain, sns, sqs } from '../test/support/aws.js';
 import { lambdaContext } from '../test/support/lambda.js';
-import { startDynamoDbLocal, startFauxqs, startSecurityHubReceiver, type LocalServer, type SecurityHubReceiver } from '../test/support/servers.js';
+import {
+  startDynamoDbLocal,
+  startFauxqs,
+  startSecurityHubReceiver,
+  type LocalServer,
+  type SecurityHubReceiver,
+} from '../test/support/servers.js';
 import { toDeliveries } from './detect-run.js';
 import { quantile } from './harness.js';
 import { buildPayloads } from './payloads.js';
@@ -61,11 +67,15 @@ export async function startLocalAws(): Promise<LocalAws> {
 export function simulatedEvents(sim: SimulationResult, intel: IpIntel): IdentityEvent[] {
   const events: IdentityEvent[] = [];
   for (const r of sim.cloudtrail) {
-    const n = normaliseCloudTrail(r as unknown as Record<string, unknown>, intel, { logGroup: 'simulated/cloudtrail' });
+    const n = normaliseCloudTrail(r as unknown as Record<string, unknown>, intel, {
+      logGroup: 'simulated/cloudtrail',
+    });
     if (n.ok) events.push(n.value);
   }
   for (const l of sim.apiGateway) {
-    const n = normaliseApiGatewayAccessLog(l as unknown as Record<string, unknown>, intel, { logGroup: 'simulated/api-gateway' });
+    const n = normaliseApiGatewayAccessLog(l as unknown as Record<string, unknown>, intel, {
+      logGroup: 'simulated/api-gateway',
+    });
     if (n.ok) events.push(n.value);
   }
   return events.sort((a, b) => a.timeMs - b.timeMs);
@@ -99,14 +109,33 @@ export interface DynamoDbTraffic {
  * Run batches through the pipeline with the real DynamoDB store and ledger (a fresh table) and
  * count every request the SDK sends and the capacity DynamoDB reports for it.
  */
-export async function measureDynamoDb(endpoint: string, tableName: string, workload: string, batches: readonly (readonly IdentityEvent[])[], contracts: ContractSet): Promise<DynamoDbTraffic> {
+export async function measureDynamoDb(
+  endpoint: string,
+  tableName: string,
+  workload: string,
+  batches: readonly (readonly IdentityEvent[])[],
+  contracts: ContractSet,
+): Promise<DynamoDbTraffic> {
   const client = new DynamoDBClient({ ...LOCAL, endpoint });
   try {
     await createBaselineTable(client, tableName);
     const counter = countRequests(client);
     const store = new DynamoDbBaselineStore({ client, tableName, reportConsumedCapacity: true });
-    const ledger = new DynamoDbFindingLedger({ client, tableName, reportConsumedCapacity: true, dedupWindowSeconds: DEFAULT_ENGINE_CONFIG.dedupWindowSeconds });
-    const deps = { store, ledger, sink: new NullSink(), rules: RULES, contracts, config: DEFAULT_ENGINE_CONFIG, nowMs: () => 0 };
+    const ledger = new DynamoDbFindingLedger({
+      client,
+      tableName,
+      reportConsumedCapacity: true,
+      dedupWindowSeconds: DEFAULT_ENGINE_CONFIG.dedupWindowSeconds,
+    });
+    const deps = {
+      store,
+      ledger,
+      sink: new NullSink(),
+      rules: RULES,
+      contracts,
+      config: DEFAULT_ENGINE_CONFIG,
+      nowMs: () => 0,
+    };
     let events = 0;
     let fresh = 0;
     let repeats = 0;
@@ -147,7 +176,8 @@ export function demoBatches(events: readonly IdentityEvent[], size = 1000): Iden
 }
 
 /** Per-source deliveries of at most 1,000 events and 5 minutes of event time (closer to CloudWatch Logs' own batching). */
-export const perSourceBatches = (events: readonly IdentityEvent[]): IdentityEvent[][] => toDeliveries(events, 1000, 5 * 60_000);
+export const perSourceBatches = (events: readonly IdentityEvent[]): IdentityEvent[][] =>
+  toDeliveries(events, 1000, 5 * 60_000);
 
 /** End-to-end latency of the exported handler. */
 export interface HandlerLatency {
@@ -175,7 +205,12 @@ type Handler = (event: CloudWatchLogsEvent, context: ReturnType<typeof lambdaCon
  * simulator's CloudTrail records, one after another, timing each invocation. Its JSON logs and
  * EMF lines go to stdout in Lambda; here they are swallowed so they do not mix with the report.
  */
-export async function measureHandlerLatency(aws: LocalAws, cloudTrailRecords: readonly object[], invocations: number, ipDbPath: string): Promise<HandlerLatency> {
+export async function measureHandlerLatency(
+  aws: LocalAws,
+  cloudTrailRecords: readonly object[],
+  invocations: number,
+  ipDbPath: string,
+): Promise<HandlerLatency> {
   const snsClient = sns(aws.fauxqs.endpoint);
   const sqsClient = sqs(aws.fauxqs.endpoint);
   const ddb = new DynamoDBClient({ ...LOCAL, endpoint: aws.dynamoDb.endpoint });
@@ -209,7 +244,7 @@ export async function measureHandlerLatency(aws: LocalAws, cloudTrailRecords: re
     let failed = 0;
     const out = process.stdout.write.bind(process.stdout);
     for (const p of payloads) {
-      process.stdout.write = (() => true);
+      process.stdout.write = () => true;
       const t0 = process.hrtime.bigint();
       const c0 = process.cpuUsage();
       try {

@@ -18,7 +18,9 @@ import { median } from './harness.js';
 /** Repository root (bench/ sits directly under it). */
 export const ROOT = resolve(__dirname, '..');
 /** The Node binary of the Lambda runtime's major (the `node@22` dev dependency); falls back to this process's. */
-export const NODE22 = existsSync(join(ROOT, 'node_modules/.bin/node')) ? join(ROOT, 'node_modules/.bin/node') : process.execPath;
+export const NODE22 = existsSync(join(ROOT, 'node_modules/.bin/node'))
+  ? join(ROOT, 'node_modules/.bin/node')
+  : process.execPath;
 /** The IP database the stack copies next to the handler (lib/constructs/bundled-function.ts). */
 export const IP_DB_FILE = join(ROOT, 'data', 'ip-intel.bin');
 
@@ -69,7 +71,11 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Bund
   }
   const mapBytes = (await stat(`${outfile}.map`)).size;
   const ipDbBytes = existsSync(IP_DB_FILE) ? (await stat(IP_DB_FILE)).size : 0;
-  const parts = [readFileSync(outfile), readFileSync(`${outfile}.map`), ...(ipDbBytes > 0 ? [readFileSync(IP_DB_FILE)] : [])];
+  const parts = [
+    readFileSync(outfile),
+    readFileSync(`${outfile}.map`),
+    ...(ipDbBytes > 0 ? [readFileSync(IP_DB_FILE)] : []),
+  ];
   return {
     entry,
     codeBytes,
@@ -78,7 +84,9 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Bund
     withoutIpDbBytes: codeBytes + mapBytes,
     withIpDbBytes: codeBytes + mapBytes + ipDbBytes,
     compressedBytes: parts.reduce((a, b) => a + gzipSync(b).length, 0),
-    byPackage: [...byPackage.entries()].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
+    byPackage: [...byPackage.entries()]
+      .map(([name, bytes]) => ({ name, bytes }))
+      .sort((a, b) => b.bytes - a.bytes),
     outDir,
   };
 }
@@ -107,7 +115,10 @@ interface ProbeResult {
   readonly error?: string;
 }
 
-function runNode(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ms: number; result: ProbeResult | undefined }> {
+function runNode(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; result: ProbeResult | undefined }> {
   return new Promise((resolvePromise, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(NODE22, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -123,7 +134,10 @@ function runNode(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ms:
         return;
       }
       const line = stdout.split('\n').find((l) => l.startsWith(MARK));
-      resolvePromise({ ms, result: line === undefined ? undefined : (JSON.parse(line.slice(MARK.length)) as ProbeResult) });
+      resolvePromise({
+        ms,
+        result: line === undefined ? undefined : (JSON.parse(line.slice(MARK.length)) as ProbeResult),
+      });
     });
   });
 }
@@ -134,10 +148,21 @@ function runNode(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ ms:
  * builds the dependencies (SDK clients, configuration, IP database) and returns without sending
  * anything. `env` is the function's environment; nothing it names is contacted.
  */
-export async function coldInit(bundleDir: string, env: Readonly<Record<string, string>>, spawns = 15): Promise<ColdInit> {
+export async function coldInit(
+  bundleDir: string,
+  env: Readonly<Record<string, string>>,
+  spawns = 15,
+): Promise<ColdInit> {
   const probe = join(bundleDir, 'probe-init.js');
   const control = gzipSync(
-    JSON.stringify({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [{ id: '', timestamp: 0, message: 'CWL CONTROL MESSAGE: Checking health of destination' }] }),
+    JSON.stringify({
+      messageType: 'CONTROL_MESSAGE',
+      owner: 'CloudwatchLogs',
+      logGroup: '',
+      logStream: '',
+      subscriptionFilters: [],
+      logEvents: [{ id: '', timestamp: 0, message: 'CWL CONTROL MESSAGE: Checking health of destination' }],
+    }),
   ).toString('base64');
   await writeFile(
     probe,
@@ -158,7 +183,14 @@ export async function coldInit(bundleDir: string, env: Readonly<Record<string, s
   await writeFile(requireOnly, "require('./index.js');\n");
   const empty = join(bundleDir, 'probe-empty.js');
   await writeFile(empty, '');
-  const baseEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK', AWS_SECRET_ACCESS_KEY: 'benchmark', LAMBDA_TASK_ROOT: bundleDir, ...env };
+  const baseEnv: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
+    AWS_SECRET_ACCESS_KEY: 'benchmark',
+    LAMBDA_TASK_ROOT: bundleDir,
+    ...env,
+  };
   const bare: number[] = [];
   const whole: number[] = [];
   const req: number[] = [];
@@ -190,6 +222,7 @@ export async function coldInit(bundleDir: string, env: Readonly<Record<string, s
 }
 
 /** A fresh temporary directory for one bundle; the caller removes it with {@link removeDir}. */
-export const tempBundleDir = (name: string): Promise<string> => mkdtemp(join(tmpdir(), `nhi-watch-bench-${name}-`));
+export const tempBundleDir = (name: string): Promise<string> =>
+  mkdtemp(join(tmpdir(), `nhi-watch-bench-${name}-`));
 /** Remove a temporary bundle directory. */
 export const removeDir = (dir: string): Promise<void> => rm(dir, { recursive: true, force: true });

@@ -99,13 +99,18 @@ const readLines = (path: string): Record<string, unknown>[] =>
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 
-const keyed = (key: string, record: Record<string, unknown>): KeyedRecord => ({ key, record: { ...record, eventID: key } });
+const keyed = (key: string, record: Record<string, unknown>): KeyedRecord => ({
+  key,
+  record: { ...record, eventID: key },
+});
 
 /** Stratus Red Team: one stream per technique, every event labelled for the technique's rules. */
 export function stratusStreams(): CorpusStream[] {
   const dir = join(CORPUS_DIR, 'stratus-red-team');
   // labels.jsonl names each file's technique ("<id> - <title>"); every event is the attack.
-  const titles = new Map(readLines(join(dir, 'labels.jsonl')).map((l) => [String(l.file), String(l.technique)]));
+  const titles = new Map(
+    readLines(join(dir, 'labels.jsonl')).map((l) => [String(l.file), String(l.technique)]),
+  );
   return readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl') && f !== 'labels.jsonl')
     .sort()
@@ -114,7 +119,9 @@ export function stratusStreams(): CorpusStream[] {
       const technique = titles.get(file) ?? id;
       const records = readLines(join(dir, file)).map((r, i) => keyed(`stratus:${id}:${i + 1}`, r));
       const rules = STRATUS_RULES[id] ?? [];
-      const labels = rules.flatMap((rule) => records.map((r) => ({ event: `cloudtrail:${r.key}`, rule, technique, attackId: id })));
+      const labels = rules.flatMap((rule) =>
+        records.map((r) => ({ event: `cloudtrail:${r.key}`, rule, technique, attackId: id })),
+      );
       return { name: id, records, labels };
     });
 }
@@ -131,7 +138,12 @@ export function otrfStream(): CorpusStream {
   const records = readLines(join(dir, file)).map((r, i) => keyed(`otrf:${i + 1}`, r));
   const labels = records
     .filter((_, i) => malicious.has(i + 1))
-    .map((r) => ({ event: `cloudtrail:${r.key}`, rule: 'credential-replay', technique: 'T1552.005 stolen instance credentials used outside the instance', attackId: 'otrf-cloud-bank-breach' }));
+    .map((r) => ({
+      event: `cloudtrail:${r.key}`,
+      rule: 'credential-replay',
+      technique: 'T1552.005 stolen instance credentials used outside the instance',
+      attackId: 'otrf-cloud-bank-breach',
+    }));
   return { name: 'otrf-cloud-bank-breach-s3', records, labels };
 }
 
@@ -149,7 +161,9 @@ export interface PantherLabel {
 export function pantherTestEvents(): { events: Map<number, KeyedRecord>; labels: PantherLabel[] } {
   const dir = join(CORPUS_DIR, 'panther-analysis');
   const events = new Map<number, KeyedRecord>();
-  readLines(join(dir, 'rule-test-events.jsonl')).forEach((r, i) => events.set(i + 1, keyed(`panther:${i + 1}`, r)));
+  readLines(join(dir, 'rule-test-events.jsonl')).forEach((r, i) =>
+    events.set(i + 1, keyed(`panther:${i + 1}`, r)),
+  );
   const labels = readLines(join(dir, 'labels.jsonl'))
     .filter((l) => l.file === 'rule-test-events.jsonl')
     .map((l) => ({
@@ -167,9 +181,20 @@ export function pantherTestEvents(): { events: Map<number, KeyedRecord>; labels:
 export function pantherScenarioStreams(): CorpusStream[] {
   const dir = join(CORPUS_DIR, 'panther-analysis');
   return Object.entries(PANTHER_SCENARIO_RULES).map(([scenario, rules]) => {
-    const attacker = readLines(join(dir, `scenario-${scenario}-attacker.jsonl`)).map((r, i) => keyed(`panther-scenario:${scenario}:attacker:${i + 1}`, r));
-    const victim = readLines(join(dir, `scenario-${scenario}-victim.jsonl`)).map((r, i) => keyed(`panther-scenario:${scenario}:victim:${i + 1}`, r));
-    const labels = rules.flatMap((rule) => attacker.map((r) => ({ event: `cloudtrail:${r.key}`, rule, technique: `panther scenario ${scenario}`, attackId: scenario })));
+    const attacker = readLines(join(dir, `scenario-${scenario}-attacker.jsonl`)).map((r, i) =>
+      keyed(`panther-scenario:${scenario}:attacker:${i + 1}`, r),
+    );
+    const victim = readLines(join(dir, `scenario-${scenario}-victim.jsonl`)).map((r, i) =>
+      keyed(`panther-scenario:${scenario}:victim:${i + 1}`, r),
+    );
+    const labels = rules.flatMap((rule) =>
+      attacker.map((r) => ({
+        event: `cloudtrail:${r.key}`,
+        rule,
+        technique: `panther scenario ${scenario}`,
+        attackId: scenario,
+      })),
+    );
     return { name: `panther-scenario-${scenario}`, records: [...attacker, ...victim], labels };
   });
 }

@@ -20,46 +20,68 @@ export const PRICES = {
   lambdaArmGbSecond: {
     usd: 0.0000133334,
     per: 'GB-second, arm64, first 7.5 billion GB-s a month',
-    source: 'https://aws.amazon.com/lambda/pricing/ (tier table as quoted by https://cloudchipr.com/blog/aws-lambda-pricing)',
+    source:
+      'https://aws.amazon.com/lambda/pricing/ (tier table as quoted by https://cloudchipr.com/blog/aws-lambda-pricing)',
     isVerified: true,
   },
-  lambdaRequest: { usd: 0.2 / 1e6, per: 'request', source: 'https://aws.amazon.com/lambda/pricing/', isVerified: true },
+  lambdaRequest: {
+    usd: 0.2 / 1e6,
+    per: 'request',
+    source: 'https://aws.amazon.com/lambda/pricing/',
+    isVerified: true,
+  },
   dynamoWriteRequestUnit: {
     usd: 0.625 / 1e6,
     per: 'write request unit, on-demand, standard table class (after the Nov 2024 50 % reduction)',
-    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/ (figure quoted by https://airbyte.com/data-engineering-resources/dynamodb-pricing)',
+    source:
+      'https://aws.amazon.com/dynamodb/pricing/on-demand/ (figure quoted by https://airbyte.com/data-engineering-resources/dynamodb-pricing)',
     isVerified: true,
   },
   dynamoReadRequestUnit: {
     usd: 0.125 / 1e6,
     per: 'read request unit, on-demand, standard table class',
-    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/ (figure quoted by https://airbyte.com/data-engineering-resources/dynamodb-pricing)',
+    source:
+      'https://aws.amazon.com/dynamodb/pricing/on-demand/ (figure quoted by https://airbyte.com/data-engineering-resources/dynamodb-pricing)',
     isVerified: true,
   },
-  snsPublish: { usd: 0.5 / 1e6, per: 'standard-topic publish (64 KB chunk)', source: 'https://aws.amazon.com/sns/pricing/ (quoted by factualminds.com SNS pricing article)', isVerified: true },
-  snsEmailDelivery: { usd: 2 / 1e5, per: 'e-mail delivery', source: 'https://aws.amazon.com/sns/pricing/ (quoted by factualminds.com SNS pricing article)', isVerified: true },
+  snsPublish: {
+    usd: 0.5 / 1e6,
+    per: 'standard-topic publish (64 KB chunk)',
+    source: 'https://aws.amazon.com/sns/pricing/ (quoted by factualminds.com SNS pricing article)',
+    isVerified: true,
+  },
+  snsEmailDelivery: {
+    usd: 2 / 1e5,
+    per: 'e-mail delivery',
+    source: 'https://aws.amazon.com/sns/pricing/ (quoted by factualminds.com SNS pricing article)',
+    isVerified: true,
+  },
   securityHubFindingIngestion: {
     usd: 0.00003,
     per: 'finding ingestion event after the first 10,000 / account / region / month',
-    source: 'https://aws.amazon.com/security-hub/pricing/ (Security Hub CSPM finding ingestion, quoted in an AWS GCR security cost guide)',
+    source:
+      'https://aws.amazon.com/security-hub/pricing/ (Security Hub CSPM finding ingestion, quoted in an AWS GCR security cost guide)',
     isVerified: true,
   },
   cloudWatchLogsIngestionGb: {
     usd: 0.5,
     per: 'GB ingested, standard log class',
-    source: 'https://aws.amazon.com/cloudwatch/pricing/ (quoted by several cost guides, e.g. hykell.com, c3x.dev)',
+    source:
+      'https://aws.amazon.com/cloudwatch/pricing/ (quoted by several cost guides, e.g. hykell.com, c3x.dev)',
     isVerified: true,
   },
   guardDutyCloudTrailMillion: {
     usd: 4.0,
     per: 'million CloudTrail management events analysed (first tier)',
-    source: 'https://aws.amazon.com/guardduty/pricing/ (transcribed in api-evangelist amazon-guardduty-plans-pricing.yml)',
+    source:
+      'https://aws.amazon.com/guardduty/pricing/ (transcribed in api-evangelist amazon-guardduty-plans-pricing.yml)',
     isVerified: true,
   },
   cloudTrailInsights100k: {
     usd: 0.35,
     per: '100,000 events analysed per Insights type',
-    source: 'https://aws.amazon.com/cloudtrail/pricing/ (page not retrievable here; Insights cost mechanics from https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-costs.html)',
+    source:
+      'https://aws.amazon.com/cloudtrail/pricing/ (page not retrievable here; Insights cost mechanics from https://docs.aws.amazon.com/awscloudtrail/latest/userguide/insights-events-costs.html)',
     isVerified: false,
   },
 } as const satisfies Record<string, Price>;
@@ -132,13 +154,30 @@ export function projectCost(inputs: CostInputs, prices: PriceTable = PRICES): Co
       usdPerMillionEvents: (warmGbSeconds + coldGbSeconds) * prices.lambdaArmGbSecond.usd,
       basis: `${fmt(invocations)} invocations × ${billedMs} ms × ${fmt(gb)} GB + ${fmt(inputs.coldStartFraction * 100)} % cold starts × ${Math.ceil(inputs.initMs)} ms = ${fmt(warmGbSeconds + coldGbSeconds)} GB-s`,
     },
-    { item: 'Lambda requests', usdPerMillionEvents: invocations * prices.lambdaRequest.usd, basis: `${fmt(invocations)} invocations` },
-    { item: 'DynamoDB writes', usdPerMillionEvents: wru * prices.dynamoWriteRequestUnit.usd, basis: `${fmt(inputs.dynamoWriteUnitsPer1000Events)} WRU / 1,000 events → ${fmt(wru)} WRU` },
-    { item: 'DynamoDB reads', usdPerMillionEvents: rru * prices.dynamoReadRequestUnit.usd, basis: `${fmt(inputs.dynamoReadUnitsPer1000Events)} RRU / 1,000 events → ${fmt(rru)} RRU` },
-    { item: 'SNS publishes', usdPerMillionEvents: inputs.freshFindingsPerMillion * prices.snsPublish.usd, basis: `${fmt(inputs.freshFindingsPerMillion)} alerts` },
+    {
+      item: 'Lambda requests',
+      usdPerMillionEvents: invocations * prices.lambdaRequest.usd,
+      basis: `${fmt(invocations)} invocations`,
+    },
+    {
+      item: 'DynamoDB writes',
+      usdPerMillionEvents: wru * prices.dynamoWriteRequestUnit.usd,
+      basis: `${fmt(inputs.dynamoWriteUnitsPer1000Events)} WRU / 1,000 events → ${fmt(wru)} WRU`,
+    },
+    {
+      item: 'DynamoDB reads',
+      usdPerMillionEvents: rru * prices.dynamoReadRequestUnit.usd,
+      basis: `${fmt(inputs.dynamoReadUnitsPer1000Events)} RRU / 1,000 events → ${fmt(rru)} RRU`,
+    },
+    {
+      item: 'SNS publishes',
+      usdPerMillionEvents: inputs.freshFindingsPerMillion * prices.snsPublish.usd,
+      basis: `${fmt(inputs.freshFindingsPerMillion)} alerts`,
+    },
     {
       item: 'SNS e-mail',
-      usdPerMillionEvents: inputs.freshFindingsPerMillion * inputs.emailSubscribers * prices.snsEmailDelivery.usd,
+      usdPerMillionEvents:
+        inputs.freshFindingsPerMillion * inputs.emailSubscribers * prices.snsEmailDelivery.usd,
       basis: `${fmt(inputs.freshFindingsPerMillion)} alerts × ${inputs.emailSubscribers} subscriber(s)`,
     },
     {

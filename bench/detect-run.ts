@@ -38,20 +38,31 @@ export interface DetectionRun {
  * different subscribers), at most `maxEvents` events and `maxSpanMs` of event time each, then
  * ordered by their first event — roughly how CloudWatch Logs batches a log group.
  */
-export function toDeliveries(events: readonly IdentityEvent[], maxEvents = 1000, maxSpanMs = 5 * 60_000): IdentityEvent[][] {
+export function toDeliveries(
+  events: readonly IdentityEvent[],
+  maxEvents = 1000,
+  maxSpanMs = 5 * 60_000,
+): IdentityEvent[][] {
   const out: IdentityEvent[][] = [];
   const open = new Map<string, IdentityEvent[]>();
   for (const e of events) {
     let cur = open.get(e.source);
     const first = cur?.[0];
-    if (cur === undefined || first === undefined || cur.length >= maxEvents || e.timeMs - first.timeMs >= maxSpanMs) {
+    if (
+      cur === undefined ||
+      first === undefined ||
+      cur.length >= maxEvents ||
+      e.timeMs - first.timeMs >= maxSpanMs
+    ) {
       cur = [];
       open.set(e.source, cur);
       out.push(cur);
     }
     cur.push(e);
   }
-  return out.filter((b) => b.length > 0).sort((a, b) => (a[0] as IdentityEvent).timeMs - (b[0] as IdentityEvent).timeMs);
+  return out
+    .filter((b) => b.length > 0)
+    .sort((a, b) => (a[0] as IdentityEvent).timeMs - (b[0] as IdentityEvent).timeMs);
 }
 
 class NullSink implements FindingSink {
@@ -77,7 +88,11 @@ export async function runDetection(
       const match = rule.detect(event, ctx);
       if (match) {
         const windowStartMs = Math.floor(event.timeMs / windowMs) * windowMs;
-        hits.push({ ruleId: rule.id, findingId: findingId(rule.id, event.identity.key, match.discriminator, windowStartMs), event: eventKey(event) });
+        hits.push({
+          ruleId: rule.id,
+          findingId: findingId(rule.id, event.identity.key, match.discriminator, windowStartMs),
+          event: eventKey(event),
+        });
         hitsByRule[rule.id] = (hitsByRule[rule.id] ?? 0) + 1;
       }
       return match;
@@ -102,7 +117,15 @@ export async function runDetection(
   };
   const store = new MemoryBaselineStore();
   const ledger = new MemoryFindingLedger();
-  const deps = { store, ledger, sink: new NullSink(), rules: [probe, ...wrapped], contracts, config, nowMs: () => 0 };
+  const deps = {
+    store,
+    ledger,
+    sink: new NullSink(),
+    rules: [probe, ...wrapped],
+    contracts,
+    config,
+    nowMs: () => 0,
+  };
   let fresh = 0;
   let repeats = 0;
   let events = 0;
@@ -113,5 +136,14 @@ export async function runDetection(
     repeats += r.repeats.length;
     events += r.events;
   }
-  return { hits, facts, events, batches: deliveries.length, fresh, repeats, findings: ledger.findings.size, hitsByRule };
+  return {
+    hits,
+    facts,
+    events,
+    batches: deliveries.length,
+    fresh,
+    repeats,
+    findings: ledger.findings.size,
+    hitsByRule,
+  };
 }

@@ -49,14 +49,24 @@ function parseArgs(argv: readonly string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const seedsArg = value('seeds');
-  const seeds = seedsArg !== undefined ? seedsArg.split(',').map(Number) : argv.includes('--quick') ? [1, 2] : [1, 2, 3, 4, 5];
-  if (seeds.some((s) => !Number.isInteger(s))) throw new Error(`--seeds must be integers, got ${seedsArg ?? ''}`);
+  const seeds =
+    seedsArg !== undefined
+      ? seedsArg.split(',').map(Number)
+      : argv.includes('--quick')
+        ? [1, 2]
+        : [1, 2, 3, 4, 5];
+  if (seeds.some((s) => !Number.isInteger(s)))
+    throw new Error(`--seeds must be integers, got ${seedsArg ?? ''}`);
   const daysArg = value('days');
   return { seeds, days: daysArg === undefined ? undefined : Number(daysArg) };
 }
 
 /** Normalise raw corpus records, counting the ones the normaliser rejects. */
-function normaliseRecords(records: readonly KeyedRecord[], intel: IpIntel, logGroup: string): { events: IdentityEvent[]; rejected: Record<string, number> } {
+function normaliseRecords(
+  records: readonly KeyedRecord[],
+  intel: IpIntel,
+  logGroup: string,
+): { events: IdentityEvent[]; rejected: Record<string, number> } {
   const events: IdentityEvent[] = [];
   const rejected: Record<string, number> = {};
   for (const r of records) {
@@ -79,7 +89,11 @@ interface SimulatorSeedResult {
   readonly score: DetectionScore;
 }
 
-async function simulatorSeed(seed: number, days: number | undefined, intel: IpIntel): Promise<{ result: SimulatorSeedResult; labels: LabelRow[]; run: DetectionRun }> {
+async function simulatorSeed(
+  seed: number,
+  days: number | undefined,
+  intel: IpIntel,
+): Promise<{ result: SimulatorSeedResult; labels: LabelRow[]; run: DetectionRun }> {
   const sim = simulate(days === undefined ? { seed } : { seed, days });
   const events: IdentityEvent[] = [];
   const rejected: Record<string, number> = {};
@@ -87,22 +101,35 @@ async function simulatorSeed(seed: number, days: number | undefined, intel: IpIn
     rejected[reason] = (rejected[reason] ?? 0) + 1;
   };
   for (const r of sim.cloudtrail) {
-    const n = normaliseCloudTrail(r as unknown as Record<string, unknown>, intel, { logGroup: 'simulated-cloudtrail' });
+    const n = normaliseCloudTrail(r as unknown as Record<string, unknown>, intel, {
+      logGroup: 'simulated-cloudtrail',
+    });
     if (n.ok) events.push(n.value);
     else reject(`cloudtrail:${n.reason}`);
   }
   for (const l of sim.apiGateway) {
-    const n = normaliseApiGatewayAccessLog(l as unknown as Record<string, unknown>, intel, { logGroup: 'simulated-api-gateway' });
+    const n = normaliseApiGatewayAccessLog(l as unknown as Record<string, unknown>, intel, {
+      logGroup: 'simulated-api-gateway',
+    });
     if (n.ok) events.push(n.value);
     else reject(`api-gateway:${n.reason}`);
   }
   events.sort(byTime);
-  const labels: LabelRow[] = sim.labels.map((l) => ({ event: eventKey({ source: l.source, eventId: l.eventId }), rule: l.rule, technique: l.technique, attackId: l.attackId }));
+  const labels: LabelRow[] = sim.labels.map((l) => ({
+    event: eventKey({ source: l.source, eventId: l.eventId }),
+    rule: l.rule,
+    technique: l.technique,
+    attackId: l.attackId,
+  }));
   const contracts = new ContractSet(sim.contracts);
   const run = await runDetection(toDeliveries(events), RULES, contracts, DEFAULT_ENGINE_CONFIG);
   const score = scoreDetection(labels, run.hits, run.facts);
   const { hits: _hits, facts: _facts, ...counts } = run;
-  return { result: { seed, events: events.length, rejected, labels: labels.length, run: counts, score }, labels, run };
+  return {
+    result: { seed, events: events.length, rejected, labels: labels.length, run: counts, score },
+    labels,
+    run,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,11 +146,26 @@ interface StreamResult {
   readonly score: DetectionScore;
 }
 
-async function corpusStream(stream: CorpusStream, intel: IpIntel, mappedRules: readonly string[]): Promise<{ result: StreamResult; run: DetectionRun }> {
+async function corpusStream(
+  stream: CorpusStream,
+  intel: IpIntel,
+  mappedRules: readonly string[],
+): Promise<{ result: StreamResult; run: DetectionRun }> {
   const { events, rejected } = normaliseRecords(stream.records, intel, `corpus/${stream.name}`);
   const run = await runDetection(toDeliveries(events), RULES, new ContractSet([]), DEFAULT_ENGINE_CONFIG);
   const score = scoreDetection(stream.labels, run.hits, run.facts);
-  return { result: { name: stream.name, records: stream.records.length, events: events.length, rejected, mappedRules, fired: run.hitsByRule, score }, run };
+  return {
+    result: {
+      name: stream.name,
+      records: stream.records.length,
+      events: events.length,
+      rejected,
+      mappedRules,
+      fired: run.hitsByRule,
+      score,
+    },
+    run,
+  };
 }
 
 /** Panther per-event verdicts for one mapped source rule. */
@@ -191,7 +233,8 @@ async function pantherTests(intel: IpIntel): Promise<PantherRuleResult[]> {
 // Output
 
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
-const num = (x: number | null, digits = 1): string => (x === null ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits }));
+const num = (x: number | null, digits = 1): string =>
+  x === null ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 function ruleTable(score: DetectionScore): string[] {
   const lines = [
@@ -200,14 +243,18 @@ function ruleTable(score: DetectionScore): string[] {
   ];
   const row = (name: string, s: GroupScore, benign: number | string): string =>
     `| ${name} | ${s.episodes} | ${s.found} | ${pct(s.recall)} | ${s.findings} | ${s.trueFindings} | ${pct(s.precision)} | ${s.onOtherAttacks} | ${pct(s.precisionAnyAttack)} | ${benign} |`;
-  for (const [rule, s] of Object.entries(score.byRule)) lines.push(row(rule, s, score.benignFindingsByRule[rule] ?? 0));
+  for (const [rule, s] of Object.entries(score.byRule))
+    lines.push(row(rule, s, score.benignFindingsByRule[rule] ?? 0));
   lines.push(row('**all rules**', score.overall, score.benignFindings));
   return lines;
 }
 
 function techniqueTable(score: DetectionScore): string[] {
   const lines = ['| technique | episodes | found | recall | missed |', '|---|---:|---:|---:|---|'];
-  for (const [t, s] of Object.entries(score.byTechnique)) lines.push(`| ${t} | ${s.episodes} | ${s.found} | ${pct(s.recall)} | ${s.missed.slice(0, 4).join(', ')}${s.missed.length > 4 ? ', …' : ''} |`);
+  for (const [t, s] of Object.entries(score.byTechnique))
+    lines.push(
+      `| ${t} | ${s.episodes} | ${s.found} | ${pct(s.recall)} | ${s.missed.slice(0, 4).join(', ')}${s.missed.length > 4 ? ', …' : ''} |`,
+    );
   return lines;
 }
 
@@ -242,10 +289,26 @@ async function main(): Promise<void> {
     repeats += run.repeats;
   }
   const pooled = scoreDetection(pooledLabels, pooledHits, pooledFacts);
-  out.push(`## Simulator (${opts.seeds.length} seeds: ${opts.seeds.join(', ')}; ${events.toLocaleString('en-US')} events)`, '');
-  out.push(`Recall ${pct(pooled.overall.recall)} (${pooled.overall.found} / ${pooled.overall.episodes} episodes; target 100 %), precision ${pct(pooled.overall.precision)}.`, '');
+  out.push(
+    `## Simulator (${opts.seeds.length} seeds: ${opts.seeds.join(', ')}; ${events.toLocaleString('en-US')} events)`,
+    '',
+  );
+  out.push(
+    `Recall ${pct(pooled.overall.recall)} (${pooled.overall.found} / ${pooled.overall.episodes} episodes; target 100 %), precision ${pct(pooled.overall.precision)}.`,
+    '',
+  );
   out.push(noiseLine(pooled), '');
-  out.push('Per seed: ' + seeds.map((s) => `seed ${s.seed}: recall ${pct(s.score.overall.recall)}, precision ${pct(s.score.overall.precision)}, ${num(s.score.falsePer100kBenign, 2)} false / 100k benign`).join('; ') + '.', '');
+  out.push(
+    'Per seed: ' +
+      seeds
+        .map(
+          (s) =>
+            `seed ${s.seed}: recall ${pct(s.score.overall.recall)}, precision ${pct(s.score.overall.precision)}, ${num(s.score.falsePer100kBenign, 2)} false / 100k benign`,
+        )
+        .join('; ') +
+      '.',
+    '',
+  );
   out.push(...ruleTable(pooled), '', ...techniqueTable(pooled), '');
 
   // Real corpus.
@@ -264,36 +327,80 @@ async function main(): Promise<void> {
   const stratusScore = scoreDetection(stratusLabels, stratusHits, stratusFacts);
   const otrf = await corpusStream(otrfStream(), intel, ['credential-replay']);
   const scenarios: StreamResult[] = [];
-  for (const s of pantherScenarioStreams()) scenarios.push((await corpusStream(s, intel, PANTHER_SCENARIO_RULES[s.name.replace('panther-scenario-', '')] ?? [])).result);
+  for (const s of pantherScenarioStreams())
+    scenarios.push(
+      (await corpusStream(s, intel, PANTHER_SCENARIO_RULES[s.name.replace('panther-scenario-', '')] ?? []))
+        .result,
+    );
   const panther = await pantherTests(intel);
 
   out.push('## Real corpus', '');
-  out.push(`### Stratus Red Team (${stratus.length} techniques, ${stratus.reduce((a, s) => a + s.records, 0)} events, each technique from empty state)`, '');
-  out.push(`Recall over mapped techniques ${pct(stratusScore.overall.recall)} (${stratusScore.overall.found} / ${stratusScore.overall.episodes} technique-rule pairs).`, '');
-  out.push('| technique | events | mapped rules | found by mapped rule | rules that fired (hits) |', '|---|---:|---|---|---|');
+  out.push(
+    `### Stratus Red Team (${stratus.length} techniques, ${stratus.reduce((a, s) => a + s.records, 0)} events, each technique from empty state)`,
+    '',
+  );
+  out.push(
+    `Recall over mapped techniques ${pct(stratusScore.overall.recall)} (${stratusScore.overall.found} / ${stratusScore.overall.episodes} technique-rule pairs).`,
+    '',
+  );
+  out.push(
+    '| technique | events | mapped rules | found by mapped rule | rules that fired (hits) |',
+    '|---|---:|---|---|---|',
+  );
   for (const s of stratus) {
     const found = s.mappedRules.filter((r) => (s.score.byRule[r]?.found ?? 0) > 0);
-    const fired = Object.entries(s.fired).map(([r, n]) => `${r} (${n})`).join(', ');
-    out.push(`| ${s.name} | ${s.events} | ${s.mappedRules.join(', ') || '— none applies'} | ${found.join(', ') || '–'} | ${fired || '–'} |`);
+    const fired = Object.entries(s.fired)
+      .map(([r, n]) => `${r} (${n})`)
+      .join(', ');
+    out.push(
+      `| ${s.name} | ${s.events} | ${s.mappedRules.join(', ') || '— none applies'} | ${found.join(', ') || '–'} | ${fired || '–'} |`,
+    );
   }
   out.push('');
   const o = otrf.result;
   out.push(`### OTRF Cloud Bank Breach S3 (${o.events} events, 11 with the stolen instance-profile key)`, '');
-  out.push(`credential-replay: ${o.score.byRule['credential-replay']?.found ?? 0} / 1 episode found; rules that fired: ${Object.entries(o.fired).map(([r, n]) => `${r} (${n})`).join(', ') || 'none'}; findings on unlabelled events: ${o.score.benignFindings}.`, '');
+  out.push(
+    `credential-replay: ${o.score.byRule['credential-replay']?.found ?? 0} / 1 episode found; rules that fired: ${
+      Object.entries(o.fired)
+        .map(([r, n]) => `${r} (${n})`)
+        .join(', ') || 'none'
+    }; findings on unlabelled events: ${o.score.benignFindings}.`,
+    '',
+  );
   out.push('### Panther scenarios (attacker + victim files as one timeline)', '');
   for (const s of scenarios) {
-    out.push(`- ${s.name}: ${s.mappedRules.map((r) => `${r} ${s.score.byRule[r]?.found ? 'found' : 'missed'}`).join(', ')}; rules that fired: ${Object.entries(s.fired).map(([r, n]) => `${r} (${n})`).join(', ') || 'none'}; findings on victim events: ${s.score.benignFindings}.`);
+    out.push(
+      `- ${s.name}: ${s.mappedRules.map((r) => `${r} ${s.score.byRule[r]?.found ? 'found' : 'missed'}`).join(', ')}; rules that fired: ${
+        Object.entries(s.fired)
+          .map(([r, n]) => `${r} (${n})`)
+          .join(', ') || 'none'
+      }; findings on victim events: ${s.score.benignFindings}.`,
+    );
   }
   out.push('', '### Panther rule tests (each test event alone, from empty state)', '');
-  out.push('| Panther rule | nhi-watch rule | malicious | fired on malicious | benign | fired on benign | Panther threshold | note |', '|---|---|---:|---:|---:|---:|---:|---|');
+  out.push(
+    '| Panther rule | nhi-watch rule | malicious | fired on malicious | benign | fired on benign | Panther threshold | note |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  );
   for (const p of panther) {
-    const note = [p.hasMocks ? 'verdict uses mocks' : '', p.notEvaluable > 0 ? `${p.notEvaluable} row(s) not normalisable` : ''].filter(Boolean).join('; ');
-    out.push(`| ${p.sourceRule} | ${p.rule} | ${p.malicious} | ${p.truePositives} | ${p.benign} | ${p.falsePositives} | ${p.threshold ?? '–'} | ${note} |`);
+    const note = [
+      p.hasMocks ? 'verdict uses mocks' : '',
+      p.notEvaluable > 0 ? `${p.notEvaluable} row(s) not normalisable` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    out.push(
+      `| ${p.sourceRule} | ${p.rule} | ${p.malicious} | ${p.truePositives} | ${p.benign} | ${p.falsePositives} | ${p.threshold ?? '–'} | ${note} |`,
+    );
   }
   const tp = panther.reduce((a, p) => a + p.truePositives, 0);
   const fp = panther.reduce((a, p) => a + p.falsePositives, 0);
   const mal = panther.reduce((a, p) => a + p.malicious, 0);
-  out.push('', `Panther mapped rows: recall ${pct(mal === 0 ? null : tp / mal)} (${tp} / ${mal}), precision ${pct(tp + fp === 0 ? null : tp / (tp + fp))} (${fp} false).`, '');
+  out.push(
+    '',
+    `Panther mapped rows: recall ${pct(mal === 0 ? null : tp / mal)} (${tp} / ${mal}), precision ${pct(tp + fp === 0 ? null : tp / (tp + fp))} (${fp} false).`,
+    '',
+  );
 
   const doc = {
     kind: 'nhi-watch-bench-detect/1',
@@ -309,13 +416,21 @@ async function main(): Promise<void> {
       pooled,
       perSeed: seeds,
     },
-    corpus: { stratus: { pooled: stratusScore, techniques: stratus }, otrf: o, pantherScenarios: scenarios, pantherTests: panther, mapping: { stratus: STRATUS_RULES, panther: PANTHER_RULES, pantherScenarios: PANTHER_SCENARIO_RULES } },
+    corpus: {
+      stratus: { pooled: stratusScore, techniques: stratus },
+      otrf: o,
+      pantherScenarios: scenarios,
+      pantherTests: panther,
+      mapping: { stratus: STRATUS_RULES, panther: PANTHER_RULES, pantherScenarios: PANTHER_SCENARIO_RULES },
+    },
   };
   const file = await writeResults(RESULTS_DIR, 'detect', doc);
   process.stdout.write(`# nhi-watch detection benchmark\n\n${out.join('\n')}\nJSON: ${file}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench:detect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `bench:detect failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

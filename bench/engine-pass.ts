@@ -37,7 +37,10 @@ class CountingSink implements FindingSink {
 }
 
 /** Decode and normalise one delivery, as the CloudTrail handler does. */
-export function decodeDelivery(payload: EncodedPayload, intel: IpIntel): { events: IdentityEvent[]; rejected: number } {
+export function decodeDelivery(
+  payload: EncodedPayload,
+  intel: IpIntel,
+): { events: IdentityEvent[]; rejected: number } {
   const decoded = decodeCloudWatchLogsEvent(payload.event);
   if (!decoded.ok) return { events: [], rejected: payload.events };
   const events: IdentityEvent[] = [];
@@ -54,7 +57,9 @@ export function decodeDelivery(payload: EncodedPayload, intel: IpIntel): { event
       rejected += 1;
       continue;
     }
-    const r = normaliseCloudTrail(record as Record<string, unknown>, intel, { logGroup: decoded.value.logGroup });
+    const r = normaliseCloudTrail(record as Record<string, unknown>, intel, {
+      logGroup: decoded.value.logGroup,
+    });
     if (r.ok) events.push(r.value);
     else rejected += 1;
   }
@@ -75,7 +80,10 @@ export function memoryDeps(): PipelineDeps & { ledger: MemoryFindingLedger } {
 }
 
 /** One pass of the whole engine over the payloads, from empty state. */
-export async function enginePass(payloads: readonly EncodedPayload[], intel: IpIntel): Promise<EnginePassResult> {
+export async function enginePass(
+  payloads: readonly EncodedPayload[],
+  intel: IpIntel,
+): Promise<EnginePassResult> {
   const deps = memoryDeps();
   let events = 0;
   let rejected = 0;

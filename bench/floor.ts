@@ -5,10 +5,24 @@
 import { join } from 'node:path';
 
 import { ROOT } from './bundle.js';
-import { buildPayloads, decodeFloor, readJsonLines, replicateCloudTrail, type EncodedPayload } from './payloads.js';
+import {
+  buildPayloads,
+  decodeFloor,
+  readJsonLines,
+  replicateCloudTrail,
+  type EncodedPayload,
+} from './payloads.js';
 
 /** The real CloudTrail corpus the throughput figures use (2,900 events, real account, MIT). */
-export const INVICTUS_EVENTS = join(ROOT, '..', 'shared', 'corpus', 'cloudtrail', 'invictus-aws-dataset', 'events.jsonl');
+export const INVICTUS_EVENTS = join(
+  ROOT,
+  '..',
+  'shared',
+  'corpus',
+  'cloudtrail',
+  'invictus-aws-dataset',
+  'events.jsonl',
+);
 
 /** A named set of CloudWatch Logs payloads. */
 export interface PayloadSet {
@@ -20,7 +34,11 @@ export interface PayloadSet {
 }
 
 /** Describe a payload set. */
-export function payloadSet(name: string, description: string, payloads: readonly EncodedPayload[]): PayloadSet {
+export function payloadSet(
+  name: string,
+  description: string,
+  payloads: readonly EncodedPayload[],
+): PayloadSet {
   const events = payloads.reduce((a, p) => a + p.events, 0);
   const bytes = payloads.reduce((a, p) => a + p.rawBytes, 0);
   return { name, description, payloads, events, avgEventBytes: bytes / Math.max(1, events) };

@@ -95,10 +95,17 @@ const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function renderMarkdown(sections: readonly Section[]): string {
   const out: string[] = [];
   for (const s of sections) {
-    out.push(`### ${s.title}`, '', '| figure | value | unit | target | met | note |', '|---|---:|---|---|---|---|');
+    out.push(
+      `### ${s.title}`,
+      '',
+      '| figure | value | unit | target | met | note |',
+      '|---|---:|---|---|---|---|',
+    );
     for (const f of s.figures) {
       const met = f.isMet === undefined ? '' : f.isMet ? 'yes' : '**no**';
-      out.push(`| ${cell(f.name)} | ${cell(formatValue(f.value))} | ${cell(f.unit)} | ${cell(f.target ?? '')} | ${met} | ${cell(f.note ?? '')} |`);
+      out.push(
+        `| ${cell(f.name)} | ${cell(formatValue(f.value))} | ${cell(f.unit)} | ${cell(f.target ?? '')} | ${met} | ${cell(f.note ?? '')} |`,
+      );
     }
     out.push('');
   }

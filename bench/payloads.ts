@@ -13,7 +13,11 @@ export interface LogsPayload {
   readonly logGroup: string;
   readonly logStream: string;
   readonly subscriptionFilters: readonly string[];
-  readonly logEvents: readonly { readonly id: string; readonly timestamp: number; readonly message: string }[];
+  readonly logEvents: readonly {
+    readonly id: string;
+    readonly timestamp: number;
+    readonly message: string;
+  }[];
 }
 
 /** One delivery as the Lambda receives it, plus what the benchmarks need to know about it. */
@@ -35,7 +39,11 @@ export async function readJsonLines(path: string): Promise<string[]> {
 }
 
 /** Encode one batch of log messages as a CloudWatch Logs subscription delivery. */
-export function encodePayload(messages: readonly string[], timestampOf: (message: string, index: number) => number, seq: number): EncodedPayload {
+export function encodePayload(
+  messages: readonly string[],
+  timestampOf: (message: string, index: number) => number,
+  seq: number,
+): EncodedPayload {
   const payload: LogsPayload = {
     messageType: 'DATA_MESSAGE',
     owner: '123456789012',
@@ -50,7 +58,11 @@ export function encodePayload(messages: readonly string[], timestampOf: (message
     })),
   };
   const json = JSON.stringify(payload);
-  return { event: { awslogs: { data: gzipSync(json).toString('base64') } }, events: messages.length, rawBytes: Buffer.byteLength(json) };
+  return {
+    event: { awslogs: { data: gzipSync(json).toString('base64') } },
+    events: messages.length,
+    rawBytes: Buffer.byteLength(json),
+  };
 }
 
 /**
@@ -77,7 +89,9 @@ export function replicateCloudTrail(lines: readonly string[], total: number): st
     const shifted = {
       ...r,
       eventID: `${String(r.eventID)}-${copy}`,
-      eventTime: Number.isFinite(t) ? new Date(t + copy * spanMs).toISOString().replace(/\.\d{3}Z$/, 'Z') : r.eventTime,
+      eventTime: Number.isFinite(t)
+        ? new Date(t + copy * spanMs).toISOString().replace(/\.\d{3}Z$/, 'Z')
+        : r.eventTime,
     };
     out.push(JSON.stringify(shifted));
   }
@@ -92,9 +106,14 @@ export function cloudTrailTimestamp(message: string): number {
 }
 
 /** Split messages into payloads of `perPayload` events each. */
-export function buildPayloads(messages: readonly string[], perPayload: number, timestampOf: (message: string, index: number) => number = cloudTrailTimestamp): EncodedPayload[] {
+export function buildPayloads(
+  messages: readonly string[],
+  perPayload: number,
+  timestampOf: (message: string, index: number) => number = cloudTrailTimestamp,
+): EncodedPayload[] {
   const out: EncodedPayload[] = [];
-  for (let i = 0; i < messages.length; i += perPayload) out.push(encodePayload(messages.slice(i, i + perPayload), timestampOf, out.length));
+  for (let i = 0; i < messages.length; i += perPayload)
+    out.push(encodePayload(messages.slice(i, i + perPayload), timestampOf, out.length));
   return out;
 }
 
@@ -106,7 +125,9 @@ export function decodeFloor(payloads: readonly EncodedPayload[]): { events: numb
   let events = 0;
   let checksum = 0;
   for (const p of payloads) {
-    const envelope = JSON.parse(gunzipSync(Buffer.from(p.event.awslogs.data, 'base64')).toString('utf8')) as LogsPayload;
+    const envelope = JSON.parse(
+      gunzipSync(Buffer.from(p.event.awslogs.data, 'base64')).toString('utf8'),
+    ) as LogsPayload;
     for (const le of envelope.logEvents) {
       const rec = JSON.parse(le.message) as { eventName?: unknown };
       events += 1;

@@ -54,7 +54,8 @@ async function main(): Promise<void> {
 if (require.main === module) {
   const dir = process.argv[2];
   if (dir !== undefined) {
-    for (const { fn, share } of topSelfTime(dir)) process.stdout.write(`${(share * 100).toFixed(1).padStart(5)} %  ${fn}\n`);
+    for (const { fn, share } of topSelfTime(dir))
+      process.stdout.write(`${(share * 100).toFixed(1).padStart(5)} %  ${fn}\n`);
   } else {
     main().catch((error: unknown) => {
       process.stderr.write(`${String(error)}\n`);

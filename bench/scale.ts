@@ -49,7 +49,13 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-const ACTIONS = ['dynamodb.amazonaws.com:GetItem', 'dynamodb.amazonaws.com:PutItem', 's3.amazonaws.com:GetObject', 'sqs.amazonaws.com:SendMessage', 'kms.amazonaws.com:Decrypt'];
+const ACTIONS = [
+  'dynamodb.amazonaws.com:GetItem',
+  'dynamodb.amazonaws.com:PutItem',
+  's3.amazonaws.com:GetObject',
+  'sqs.amazonaws.com:SendMessage',
+  'kms.amazonaws.com:Decrypt',
+];
 
 /**
  * Synthetic workload: `events` calls, each by one of `identities` workload roles chosen uniformly
@@ -96,7 +102,11 @@ class CountingSink implements FindingSink {
 const MIB = 2 ** 20;
 
 /** Measure one point in this process. */
-export async function measureScalePoint(identities: number, events: number, batchSize = 1000): Promise<ScalePoint> {
+export async function measureScalePoint(
+  identities: number,
+  events: number,
+  batchSize = 1000,
+): Promise<ScalePoint> {
   const all = syntheticEvents(identities, events);
   const store = new MemoryBaselineStore();
   const ledger = new MemoryFindingLedger();
@@ -110,12 +120,14 @@ export async function measureScalePoint(identities: number, events: number, batc
     nowMs: () => T0,
   };
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < all.length; i += batchSize) await runPipeline(`scale-${i}`, all.slice(i, i + batchSize), deps);
+  for (let i = 0; i < all.length; i += batchSize)
+    await runPipeline(`scale-${i}`, all.slice(i, i + batchSize), deps);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   collectGarbage();
   const mem = process.memoryUsage();
   let serialized = 0;
-  for (const [k, r] of store.records) if (!k.startsWith('src#')) serialized += JSON.stringify(r.record).length;
+  for (const [k, r] of store.records)
+    if (!k.startsWith('src#')) serialized += JSON.stringify(r.record).length;
   // The state's heap: what a GC frees once the store and ledger are emptied.
   store.records.clear();
   ledger.findings.clear();
@@ -143,14 +155,30 @@ export async function runScale(points: readonly number[], events: number): Promi
   const out: ScalePoint[] = [];
   for (const identities of points) {
     const text = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', __filename, String(identities), String(events)], {
-        cwd: resolvePath(__dirname, '..'),
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          '--expose-gc',
+          '--max-old-space-size=4096',
+          '--import',
+          'tsx',
+          __filename,
+          String(identities),
+          String(events),
+        ],
+        {
+          cwd: resolvePath(__dirname, '..'),
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let stdout = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`scale worker for ${identities} identities exited with ${String(code)}`))));
+      child.on('close', (code) =>
+        code === 0
+          ? resolve(stdout)
+          : reject(new Error(`scale worker for ${identities} identities exited with ${String(code)}`)),
+      );
     });
     const last = text.trim().split('\n').pop() ?? '';
     out.push(JSON.parse(last) as ScalePoint);

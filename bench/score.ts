@@ -60,7 +60,9 @@ export interface GroupScore {
 export interface DetectionScore {
   readonly overall: GroupScore;
   readonly byRule: Readonly<Record<string, GroupScore>>;
-  readonly byTechnique: Readonly<Record<string, Pick<GroupScore, 'episodes' | 'found' | 'recall' | 'missed'>>>;
+  readonly byTechnique: Readonly<
+    Record<string, Pick<GroupScore, 'episodes' | 'found' | 'recall' | 'missed'>>
+  >;
   readonly events: number;
   readonly labelledEvents: number;
   readonly benignAfterLearning: number;
@@ -84,7 +86,11 @@ interface Episode {
 }
 
 /** Score one run. */
-export function scoreDetection(labels: readonly LabelRow[], hits: readonly Hit[], events: readonly EventFact[]): DetectionScore {
+export function scoreDetection(
+  labels: readonly LabelRow[],
+  hits: readonly Hit[],
+  events: readonly EventFact[],
+): DetectionScore {
   // Labels: per event, the rules it is labelled for; per (attack, rule), the episode.
   const rulesByEvent = new Map<string, Set<string>>();
   const episodes = new Map<string, Episode>();
@@ -94,7 +100,11 @@ export function scoreDetection(labels: readonly LabelRow[], hits: readonly Hit[]
     rs.add(l.rule);
     const key = `${l.attackId}\u0000${l.rule}`;
     let ep = episodes.get(key);
-    if (!ep) episodes.set(key, (ep = { attackId: l.attackId, rule: l.rule, technique: l.technique, events: new Set() }));
+    if (!ep)
+      episodes.set(
+        key,
+        (ep = { attackId: l.attackId, rule: l.rule, technique: l.technique, events: new Set() }),
+      );
     ep.events.add(l.event);
   }
 
@@ -111,10 +121,20 @@ export function scoreDetection(labels: readonly LabelRow[], hits: readonly Hit[]
   }
 
   const afterLearning = new Map(events.map((e) => [e.event, e.isAfterLearning]));
-  const ruleIds = new Set<string>([...[...episodes.values()].map((e) => e.rule), ...[...findings.values()].map((f) => f.ruleId)]);
+  const ruleIds = new Set<string>([
+    ...[...episodes.values()].map((e) => e.rule),
+    ...[...findings.values()].map((f) => f.ruleId),
+  ]);
 
   const byRule: Record<string, GroupScore> = {};
-  const acc = { episodes: 0, found: 0, findings: 0, trueFindings: 0, onOtherAttacks: 0, missed: [] as string[] };
+  const acc = {
+    episodes: 0,
+    found: 0,
+    findings: 0,
+    trueFindings: 0,
+    onOtherAttacks: 0,
+    missed: [] as string[],
+  };
   for (const rule of [...ruleIds].sort()) {
     const eps = [...episodes.values()].filter((e) => e.rule === rule);
     const hitEvents = hitEventsByRule.get(rule) ?? new Set<string>();
@@ -151,8 +171,15 @@ export function scoreDetection(labels: readonly LabelRow[], hits: readonly Hit[]
   const techniques = [...new Set([...episodes.values()].map((e) => e.technique))].sort();
   for (const t of techniques) {
     const eps = [...episodes.values()].filter((e) => e.technique === t);
-    const missed = eps.filter((e) => ![...e.events].some((ev) => hitEventsByRule.get(e.rule)?.has(ev) === true)).map((e) => `${e.rule}:${e.attackId}`);
-    byTechnique[t] = { episodes: eps.length, found: eps.length - missed.length, recall: ratio(eps.length - missed.length, eps.length), missed: missed.sort() };
+    const missed = eps
+      .filter((e) => ![...e.events].some((ev) => hitEventsByRule.get(e.rule)?.has(ev) === true))
+      .map((e) => `${e.rule}:${e.attackId}`);
+    byTechnique[t] = {
+      episodes: eps.length,
+      found: eps.length - missed.length,
+      recall: ratio(eps.length - missed.length, eps.length),
+      missed: missed.sort(),
+    };
   }
 
   let benignAfterLearning = 0;
@@ -186,7 +213,8 @@ export function scoreDetection(labels: readonly LabelRow[], hits: readonly Hit[]
     benignAfterLearning,
     benignFindings,
     benignFindingsAfterLearning,
-    falsePer100kBenign: benignAfterLearning === 0 ? null : (benignFindingsAfterLearning / benignAfterLearning) * 100_000,
+    falsePer100kBenign:
+      benignAfterLearning === 0 ? null : (benignFindingsAfterLearning / benignAfterLearning) * 100_000,
     benignFindingsByRule,
   };
 }

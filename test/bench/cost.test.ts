@@ -13,7 +13,8 @@ const base: CostInputs = {
   emailSubscribers: 2,
   cloudWatchLogsBytesPerEvent: 1000,
 };
-const line = (p: ReturnType<typeof projectCost>, item: string) => p.lines.find((l) => l.item.startsWith(item))?.usdPerMillionEvents;
+const line = (p: ReturnType<typeof projectCost>, item: string) =>
+  p.lines.find((l) => l.item.startsWith(item))?.usdPerMillionEvents;
 
 describe('projectCost', () => {
   it('bills Lambda duration in whole milliseconds at the configured memory', () => {

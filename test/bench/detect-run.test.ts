@@ -5,9 +5,18 @@ import { at, ev } from '../../lambdas/core/rules/test-events';
 import { runDetection, toDeliveries } from '../../bench/detect-run';
 
 const onFailure: DetectionRule = {
-  id: 'on-failure', title: 'Failure', severity: 'LOW', asffTypes: ['TTPs/Credential Access'], references: ['MITRE:T1110'],
-  falsePositives: [], runbook: 'r', defaults: {}, needsLearning: false, tests: [],
-  detect: (e) => (e.outcome.authn === 'failure' ? { discriminator: 'f', summary: 's', evidence: [] } : undefined),
+  id: 'on-failure',
+  title: 'Failure',
+  severity: 'LOW',
+  asffTypes: ['TTPs/Credential Access'],
+  references: ['MITRE:T1110'],
+  falsePositives: [],
+  runbook: 'r',
+  defaults: {},
+  needsLearning: false,
+  tests: [],
+  detect: (e) =>
+    e.outcome.authn === 'failure' ? { discriminator: 'f', summary: 's', evidence: [] } : undefined,
 };
 
 describe('toDeliveries', () => {
@@ -26,8 +35,17 @@ describe('toDeliveries', () => {
 
 describe('runDetection', () => {
   it('records each rule match with its finding id and every event with its learning status', async () => {
-    const events = [ev({ eventId: 'ok', timeMs: at(0, 1) }), ev({ eventId: 'bad1', timeMs: at(0, 2), outcome: { authn: 'failure' } }), ev({ eventId: 'bad2', timeMs: at(0, 3), outcome: { authn: 'failure' } })];
-    const run = await runDetection(toDeliveries(events), [onFailure], new ContractSet([]), DEFAULT_ENGINE_CONFIG);
+    const events = [
+      ev({ eventId: 'ok', timeMs: at(0, 1) }),
+      ev({ eventId: 'bad1', timeMs: at(0, 2), outcome: { authn: 'failure' } }),
+      ev({ eventId: 'bad2', timeMs: at(0, 3), outcome: { authn: 'failure' } }),
+    ];
+    const run = await runDetection(
+      toDeliveries(events),
+      [onFailure],
+      new ContractSet([]),
+      DEFAULT_ENGINE_CONFIG,
+    );
     expect(run.hits.map((h) => h.event)).toEqual(['cloudtrail:bad1', 'cloudtrail:bad2']);
     expect(new Set(run.hits.map((h) => h.findingId)).size).toBe(1);
     expect(run.findings).toBe(1);
