@@ -4,6 +4,7 @@
  */
 import { toAsff } from '../lambdas/core/asff.js';
 import { neutralise } from '../lambdas/core/alert.js';
+import { clean } from '../lambdas/core/neutralise.js';
 import { severityRank, type Finding } from '../lambdas/core/finding.js';
 
 /** Output formats of `replay`. */
@@ -65,7 +66,7 @@ export function shortIdentity(key: string): string {
 export function renderTable(findings: readonly Finding[], width = 160): string {
   const lines: string[] = [];
   const cols = { sev: 8, rule: 22, identity: 36, cred: 22, origin: 34, count: 5, first: 20 };
-  const summaryWidth = Math.max(20, width - Object.values(cols).reduce((a, b) => a + b + 1, 0));
+  const summaryWidth = Math.max(72, width - Object.values(cols).reduce((a, b) => a + b + 1, 0));
   lines.push(
     [
       pad('SEVERITY', cols.sev),
@@ -86,9 +87,9 @@ export function renderTable(findings: readonly Finding[], width = 160): string {
       [
         pad(f.severity, cols.sev),
         pad(f.ruleId, cols.rule),
-        pad(neutralise(shortIdentity(f.identityKey), 200), cols.identity),
-        pad(neutralise(f.credentialId ?? '-', 64), cols.cred),
-        pad(neutralise(origin || '-', 200), cols.origin),
+        pad(clean(shortIdentity(f.identityKey), 200), cols.identity),
+        pad(clean(f.credentialId ?? '-', 64), cols.cred),
+        pad(clean(origin || '-', 200), cols.origin),
         pad(String(f.count), cols.count),
         pad(iso(f.firstSeenMs), cols.first),
         neutralise(f.summary, summaryWidth),

@@ -18,17 +18,23 @@ import {
 } from '../lambdas/adapters/local-replay.js';
 import { simulate } from '../lambdas/core/simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
+import { runContracts, ContractsUsageError } from './cli-contracts.js';
+import { StateFileError } from '../lambdas/adapters/memory-store.js';
 
 const USAGE = `Usage:
   nhi-watch replay FILES… [--format table|jsonl|asff] [--contracts FILE]… [--config FILE] [--state FILE]
   nhi-watch simulate [--seed N] [--days N] [--scale X] --out DIR
   nhi-watch demo [--format table|jsonl|asff]
+  nhi-watch contracts draft --state FILE [--identity GLOB] [--format yaml|json]
+  nhi-watch contracts diff --state FILE --contracts FILE… [--identity GLOB]
 
 replay     run the detection engine over CloudTrail files (S3 {"Records":[…]}, JSON Lines, single
            records, LookupEvents output), CloudWatch Logs subscription payloads and API Gateway JSON
            access logs, each optionally .gz; directories are read recursively.
 simulate   write a labelled synthetic fleet (cloudtrail.jsonl, apigw.jsonl, labels.jsonl, contracts.json).
 demo       simulate --seed 1 in memory and replay it with its contracts (what \`npm start\` runs).
+contracts  draft integration contracts from what a replay learned (--state), or list what observed
+           behaviour does that the contracts do not allow.
 
 Exit status: 0 when the input was processed (unusable lines are reported as a count),
 2 on a usage error or an invalid configuration / contract file, 1 when a file cannot be read.`;
@@ -161,20 +167,24 @@ async function runDemo(args: string[]): Promise<number> {
   return 0;
 }
 
-/** A progress bar on stderr, redrawn at most every 100 ms. */
+/** A progress bar on stderr for large inputs, redrawn at most every 100 ms. */
 function progressBar(): (done: number, total: number, isFinal?: boolean) => void {
   let last = 0;
+  let isDrawn = false;
   return (done, total, isFinal = false) => {
+    if (isFinal) {
+      if (isDrawn) process.stderr.write('\r\x1b[K');
+      return;
+    }
+    // Small inputs finish before a bar would help: draw only from five batches (5,000 events) up.
     const t = performance.now();
-    if (!isFinal && t - last < 100) return;
+    if (total < 5 || t - last < 100) return;
     last = t;
+    isDrawn = true;
     const width = 30;
-    const ratio = total > 0 ? Math.min(1, done / total) : 1;
+    const ratio = Math.min(1, done / total);
     const filled = Math.round(ratio * width);
-    process.stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
-    );
-    if (isFinal) process.stderr.write('\r\x1b[K');
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`);
   };
 }
 
@@ -194,6 +204,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runSimulate(rest);
       case 'demo':
         return await runDemo(rest);
+      case 'contracts':
+        return await runContracts(rest, process.stdout);
       case undefined:
       case 'help':
       case '--help':
@@ -208,11 +220,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ContractsUsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`nhi-watch: ${(error as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (error instanceof InputFileError) {
+    if (error instanceof InputFileError || error instanceof StateFileError) {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 1;
     }

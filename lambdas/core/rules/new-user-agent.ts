@@ -53,8 +53,11 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
   let severity: Severity | undefined;
   let why: string | undefined;
   if (list(t, 'offensiveClasses').includes(cls)) {
+    // An attack tool's agent is evidence on its own: it needs no learned baseline to stand out.
     severity = 'HIGH';
     why = `an attack / penetration-testing tool (${cls})`;
+  } else if (!ctx.isLearned) {
+    return undefined;
   } else if (
     isNewClass &&
     list(t, 'humanClasses').includes(cls) &&
@@ -162,7 +165,8 @@ export const newUserAgent: DetectionRule = {
     /** An identity already seen with this many families (many API consumers) gets no LOW new-family findings. */
     maxKnownFamilies: 12,
   },
-  needsLearning: true,
+  // New families wait for the learning period (checked in detect); an offensive tool's agent fires from the first call.
+  needsLearning: false,
   detect,
   tests: [
     {
@@ -273,6 +277,20 @@ export const newUserAgent: DetectionRule = {
       name: 'human-operated role (CLI history) used from a new CLI family with new-family reports off',
       events: [...history({ origin: cli }), ev({ timeMs: at(9, 9), origin: powershell })],
       thresholds: { reportNewFamilies: false },
+      fires: false,
+    },
+    {
+      name: 'EC2 instance-profile session used by an attack tool in its first hour (no baseline yet): HIGH',
+      events: [
+        ev({ timeMs: at(0, 9) }),
+        ev({ timeMs: at(0, 9, 5), origin: { ...pacu, ip: '203.0.113.45', isAws: false, asn: 14061 } }),
+      ],
+      fires: true,
+      severity: 'HIGH',
+    },
+    {
+      name: 'a new SDK family on a workload during the learning period',
+      events: [...history({}, 3), ev({ timeMs: at(3, 21), origin: boto3 })],
       fires: false,
     },
     {
