@@ -558,7 +558,7 @@ function costSection(measured: Measured): Section {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const wants = (s: string): boolean => opts.only === undefined || opts.only.has(s);
-  const rounds = opts.isQuick ? 3 : 7;
+  const rounds = opts.isQuick ? 3 : 15;
   const measured: Measured = {};
   const sections: Section[] = [];
   const started = Date.now();
