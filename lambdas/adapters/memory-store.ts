@@ -15,7 +15,12 @@ import type {
   StateChange,
 } from '../core/ports.js';
 
-/** Versioned records in memory; commit is conditional per record like DynamoDB's. */
+/**
+ * Versioned records in memory; commit is conditional per record like DynamoDB's. No copies: loaded
+ * records are handed out read-only (the engine copies a record before it folds into it) and a
+ * committed record is taken over as it is (the engine builds new ones for every evaluation). Deep
+ * copies here were a third of the local engine's time.
+ */
 export class MemoryBaselineStore implements BaselineStore {
   readonly records = new Map<string, LoadedRecord>();
   /** Request counters, for benchmarks and tests. */
@@ -26,7 +31,7 @@ export class MemoryBaselineStore implements BaselineStore {
     const out = new Map<string, LoadedRecord>();
     for (const k of keys) {
       const r = this.records.get(k);
-      if (r) out.set(k, { record: structuredClone(r.record), version: r.version });
+      if (r) out.set(k, r);
     }
     return Promise.resolve(out);
   }
@@ -41,7 +46,7 @@ export class MemoryBaselineStore implements BaselineStore {
         conflicts.push(c.key);
         continue;
       }
-      this.records.set(c.key, { record: structuredClone(c.record), version: (c.expectedVersion ?? 0) + 1 });
+      this.records.set(c.key, { record: c.record, version: (c.expectedVersion ?? 0) + 1 });
       committed.push(c.key);
     }
     this.counters.recordsWritten += committed.length;

@@ -93,7 +93,9 @@ const MAX_CODE_LENGTH = 64;
 /** A window entry for an event: its time, what it is about and its error code when logged. */
 function windowEntry(event: IdentityEvent, k: string): WindowEntry {
   const code = event.outcome.errorCode;
-  return code === undefined || code === '' ? { t: event.timeMs, k } : { t: event.timeMs, k, c: code.slice(0, MAX_CODE_LENGTH) };
+  return code === undefined || code === ''
+    ? { t: event.timeMs, k }
+    : { t: event.timeMs, k, c: code.slice(0, MAX_CODE_LENGTH) };
 }
 
 /** One bounded record per identity. */
@@ -196,7 +198,15 @@ export function emptyBaseline(event: IdentityEvent): IdentityBaseline {
 
 /** A fresh source record. */
 export function emptySource(ip: string, timeMs: number): SourceState {
-  return { type: 'source', key: sourceKey(ip), ip, firstSeenMs: timeMs, lastSeenMs: timeMs, failures: [], batches: [] };
+  return {
+    type: 'source',
+    key: sourceKey(ip),
+    ip,
+    firstSeenMs: timeMs,
+    lastSeenMs: timeMs,
+    failures: [],
+    batches: [],
+  };
 }
 
 const emptySlots = (): RateSlot[] => Array.from({ length: 24 }, () => ({ m: 0, v: 0, s: 0 }));
@@ -210,28 +220,6 @@ export function originKey(event: IdentityEvent): string {
   if (o.asn !== undefined) return `AS${o.asn}`;
   if (o.network !== undefined) return `net:${o.network}`;
   return `raw:${o.ip ?? 'unknown'}`;
-}
-
-/** Values an event contributes to each dimension (undefined values are skipped). */
-export function dimensionValues(event: IdentityEvent): Record<DimensionName, readonly string[]> {
-  const o = event.origin;
-  const a = event.action;
-  const values = (...xs: (string | undefined)[]): string[] => xs.filter((x): x is string => x !== undefined && x !== '');
-  return {
-    networks: values(o.network),
-    asns: values(o.asn !== undefined ? String(o.asn) : undefined),
-    countries: values(o.country),
-    uaFamilies: values(o.userAgentFamily),
-    uaClasses: values(o.userAgentClass),
-    actions: values(a.name),
-    rolesAssumed: values(a.targetRoleArn),
-    targetAccounts: values(a.targetAccountId),
-    scopes: event.outcome.scopes ? [...event.outcome.scopes] : [],
-    credentialKinds: values(event.credential.kind),
-    vpcEndpoints: values(o.vpcEndpointId),
-    awsServices: values(o.awsService),
-    regions: values(a.region),
-  };
 }
 
 /** Record one use of `value`, evicting the least recently seen value past `cap`. */
@@ -252,6 +240,11 @@ export function touch(dim: Dimension, value: string, timeMs: number, cap: number
   }
 }
 
+/** {@link touch} for an optional value; undefined and empty values are not recorded. */
+function touchIf(dim: Dimension, value: string | undefined, timeMs: number, cap: number): void {
+  if (value !== undefined && value !== '') touch(dim, value, timeMs, cap);
+}
+
 /** Append to a short window, dropping entries past retention and past the cap. */
 export function pushWindow(window: WindowEntry[], entry: WindowEntry, limits: BaselineLimits): WindowEntry[] {
   const horizon = entry.t - limits.windowRetentionSeconds * 1000;
@@ -262,8 +255,11 @@ export function pushWindow(window: WindowEntry[], entry: WindowEntry, limits: Ba
 }
 
 /** Entries of a window within `windowSeconds` before (and including) `timeMs`. */
-export const within = (window: readonly WindowEntry[], timeMs: number, windowSeconds: number): WindowEntry[] =>
-  window.filter((e) => e.t <= timeMs && e.t > timeMs - windowSeconds * 1000);
+export const within = (
+  window: readonly WindowEntry[],
+  timeMs: number,
+  windowSeconds: number,
+): WindowEntry[] => window.filter((e) => e.t <= timeMs && e.t > timeMs - windowSeconds * 1000);
 
 /** Close hour buckets up to the one containing `timeMs`, folding completed counts into the slots. */
 export function advanceRate(rate: RateProfile, timeMs: number, limits: BaselineLimits): void {
@@ -308,7 +304,11 @@ export const isDenial = (event: IdentityEvent): boolean => event.outcome.authz =
  * Fold one event into an identity baseline (mutates and returns it). Callers keep the state the
  * rules saw: the engine evaluates rules first, then folds.
  */
-export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: BaselineLimits): IdentityBaseline {
+export function foldIdentity(
+  b: IdentityBaseline,
+  event: IdentityEvent,
+  limits: BaselineLimits,
+): IdentityBaseline {
   const t = event.timeMs;
   if (b.eventCount > 0 && t > b.lastSeenMs) b.maxGapMs = Math.max(b.maxGapMs, t - b.lastSeenMs);
   if (t < b.firstSeenMs) b.firstSeenMs = t;
@@ -328,24 +328,48 @@ export function foldIdentity(b: IdentityBaseline, event: IdentityEvent, limits: 
   // Failed authentication says nothing about what the identity normally does.
   if (isAuthnFailure(event)) return b;
 
-  const values = dimensionValues(event);
-  for (const d of DIMENSIONS) {
-    const cap = d === 'actions' ? limits.maxActions : limits.maxValuesPerDimension;
-    // Denied actions are not part of the learned scope.
-    if (d === 'actions' && isDenial(event)) continue;
-    for (const v of values[d]) touch(b.dims[d], v, t, cap);
-  }
+  // Each dimension touched directly (no per-event arrays): this runs for every event.
+  const o = event.origin;
+  const a = event.action;
+  const d = b.dims;
+  const cap = limits.maxValuesPerDimension;
+  touchIf(d.networks, o.network, t, cap);
+  if (o.asn !== undefined) touch(d.asns, String(o.asn), t, cap);
+  touchIf(d.countries, o.country, t, cap);
+  touchIf(d.uaFamilies, o.userAgentFamily, t, cap);
+  touchIf(d.uaClasses, o.userAgentClass, t, cap);
+  // Denied actions are not part of the learned scope.
+  if (!isDenial(event)) touchIf(d.actions, a.name, t, limits.maxActions);
+  touchIf(d.rolesAssumed, a.targetRoleArn, t, cap);
+  touchIf(d.targetAccounts, a.targetAccountId, t, cap);
+  const scopes = event.outcome.scopes;
+  if (scopes) for (const sc of scopes) touchIf(d.scopes, sc, t, cap);
+  touchIf(d.credentialKinds, event.credential.kind, t, cap);
+  touchIf(d.vpcEndpoints, o.vpcEndpointId, t, cap);
+  touchIf(d.awsServices, o.awsService, t, cap);
+  touchIf(d.regions, a.region, t, cap);
 
   const credId = event.credential.id;
   if (credId !== undefined && credId !== '') {
     let c = b.credentials[credId];
     if (!c) {
-      c = { kind: event.credential.kind, f: t, l: t, n: 0, origins: {}, hasAws: false, hasOutside: false, uaClasses: {} };
+      c = {
+        kind: event.credential.kind,
+        f: t,
+        l: t,
+        n: 0,
+        origins: {},
+        hasAws: false,
+        hasOutside: false,
+        uaClasses: {},
+      };
       b.credentials[credId] = c;
       const ids = Object.keys(b.credentials);
       if (ids.length > limits.maxCredentials) {
         let oldest = ids[0] as string;
-        for (const id of ids) if ((b.credentials[id] as CredentialState).l < (b.credentials[oldest] as CredentialState).l) oldest = id;
+        for (const id of ids)
+          if ((b.credentials[id] as CredentialState).l < (b.credentials[oldest] as CredentialState).l)
+            oldest = id;
         delete b.credentials[oldest];
       }
     }
@@ -367,7 +391,8 @@ export function foldSource(s: SourceState, event: IdentityEvent, limits: Baselin
   const t = event.timeMs;
   if (t < s.firstSeenMs) s.firstSeenMs = t;
   if (t > s.lastSeenMs) s.lastSeenMs = t;
-  if (isAuthnFailure(event)) s.failures = pushWindow(s.failures, windowEntry(event, event.identity.key), limits);
+  if (isAuthnFailure(event))
+    s.failures = pushWindow(s.failures, windowEntry(event, event.identity.key), limits);
   return s;
 }
 
@@ -375,7 +400,8 @@ export function foldSource(s: SourceState, event: IdentityEvent, limits: Baselin
 export function rememberBatch(record: StateRecord, batchId: string, limits: BaselineLimits): void {
   if (record.batches.includes(batchId)) return;
   record.batches.push(batchId);
-  if (record.batches.length > limits.maxBatchIds) record.batches.splice(0, record.batches.length - limits.maxBatchIds);
+  if (record.batches.length > limits.maxBatchIds)
+    record.batches.splice(0, record.batches.length - limits.maxBatchIds);
 }
 
 /** Learning status of a baseline: "first seen" rules stay quiet until both thresholds are met. */
@@ -392,4 +418,4 @@ export const isLearned = (b: IdentityBaseline, timeMs: number, cfg: LearningConf
   b.eventCount >= cfg.learningMinEvents && timeMs - b.firstSeenMs >= cfg.learningPeriodSeconds * 1000;
 
 /** Deep copy of a record (records are plain JSON). */
-export const cloneRecord = <T extends StateRecord>(r: T): T => structuredClone(r);
+export const cloneRecord = <T extends StateRecord>(r: T): T => JSON.parse(JSON.stringify(r)) as T;

@@ -103,7 +103,9 @@ interface Working<T extends StateRecord> {
 export function evaluate(input: EvaluateInput): EvaluateOutput {
   const { config, batchId } = input;
   const rules = input.rules.filter((r) => !config.disabledRules.includes(r.id));
-  const thresholdsByRule = new Map<string, Thresholds>(rules.map((r) => [r.id, { ...r.defaults, ...config.thresholds[r.id] }]));
+  const thresholdsByRule = new Map<string, Thresholds>(
+    rules.map((r) => [r.id, { ...r.defaults, ...config.thresholds[r.id] }]),
+  );
   const windowMs = config.dedupWindowSeconds * 1000;
 
   const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
@@ -123,7 +125,12 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     const loaded = input.state.get(key);
     if (loaded && loaded.record.type === type) {
       const record = cloneRecord(loaded.record as T);
-      w = { record, version: loaded.version, isChanged: false, isRedelivered: record.batches.includes(batchId) };
+      w = {
+        record,
+        version: loaded.version,
+        isChanged: false,
+        isRedelivered: record.batches.includes(batchId),
+      };
     } else {
       w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: false };
     }
@@ -131,37 +138,47 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     return w;
   };
 
+  // Rules, with their merged thresholds, resolved once per batch.
+  const active = rules.map((rule) => ({ rule, thresholds: thresholdsByRule.get(rule.id) ?? rule.defaults }));
+  const foldSrc = (src: Working<SourceState> | undefined, event: IdentityEvent): void => {
+    if (src && !src.isRedelivered && isAuthnFailure(event)) {
+      foldSource(src.record, event, config.limits);
+      src.isChanged = true;
+    }
+  };
+
   for (const event of events) {
-    const id = working(identities, event.identity.key, () => emptyBaseline(event), 'identity');
-    const sk = sourceStateKey(event);
-    const src = sk !== undefined && event.origin.ip !== undefined ? working(sources, sk, () => emptySource(event.origin.ip as string, event.timeMs), 'source') : undefined;
+    const id =
+      identities.get(event.identity.key) ??
+      working(identities, event.identity.key, () => emptyBaseline(event), 'identity');
+    const ip = event.origin.ip;
+    const sk = ip !== undefined ? sourceStateKey(event) : undefined;
+    const src =
+      sk !== undefined && ip !== undefined
+        ? (sources.get(sk) ?? working(sources, sk, () => emptySource(ip, event.timeMs), 'source'))
+        : undefined;
     // Source and identity records remember batches independently, so a retry that re-reads one
     // of them folds exactly what that record has not seen. Rules see the source before the event.
-    const foldSrc = (): void => {
-      if (src && !src.isRedelivered && isAuthnFailure(event)) {
-        foldSource(src.record, event, config.limits);
-        src.isChanged = true;
-      }
-    };
     if (id.isRedelivered) {
       redelivered += 1;
-      foldSrc();
+      foldSrc(src, event);
       continue;
     }
 
     const baseline = id.record;
     const learned = isLearned(baseline, event.timeMs, config.learning);
-    const contract = input.contracts.forIdentity(event.identity.key);
-    for (const rule of rules) {
+    // One context per event; only the thresholds change from rule to rule.
+    const ctx: { -readonly [K in keyof RuleContext]: RuleContext[K] } = {
+      baseline,
+      source: src?.record,
+      isLearned: learned,
+      contract: input.contracts.forIdentity(event.identity.key),
+      thresholds: {},
+      learning: config.learning,
+    };
+    for (const { rule, thresholds } of active) {
       if (rule.needsLearning && !learned) continue;
-      const ctx: RuleContext = {
-        baseline,
-        source: src?.record,
-        isLearned: learned,
-        contract,
-        thresholds: thresholdsByRule.get(rule.id) ?? rule.defaults,
-        learning: config.learning,
-      };
+      ctx.thresholds = thresholds;
       const match = rule.detect(event, ctx);
       if (match) {
         addFinding(findings, rule, event, match, windowMs);
@@ -171,7 +188,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
 
     foldIdentity(baseline, event, config.limits);
     id.isChanged = true;
-    foldSrc();
+    foldSrc(src, event);
   }
 
   const changes: StateChange[] = [];
@@ -190,7 +207,13 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   };
 }
 
-function addFinding(findings: Map<string, Finding>, rule: DetectionRule, event: IdentityEvent, match: RuleMatch, windowMs: number): void {
+function addFinding(
+  findings: Map<string, Finding>,
+  rule: DetectionRule,
+  event: IdentityEvent,
+  match: RuleMatch,
+  windowMs: number,
+): void {
   const windowStartMs = Math.floor(event.timeMs / windowMs) * windowMs;
   const id = findingId(rule.id, event.identity.key, match.discriminator, windowStartMs);
   const f = buildFinding(id, rule, event, match, windowStartMs);
@@ -198,7 +221,13 @@ function addFinding(findings: Map<string, Finding>, rule: DetectionRule, event: 
   findings.set(id, prior ? mergeFinding(prior, f) : f);
 }
 
-function buildFinding(id: string, rule: DetectionRule, e: IdentityEvent, m: RuleMatch, windowStartMs: number): Finding {
+function buildFinding(
+  id: string,
+  rule: DetectionRule,
+  e: IdentityEvent,
+  m: RuleMatch,
+  windowStartMs: number,
+): Finding {
   const o = e.origin;
   const f: Finding = {
     id,
