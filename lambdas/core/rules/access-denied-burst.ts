@@ -1,6 +1,6 @@
 import { isAuthnFailure, isDenial } from '../baseline.js';
 import { describeOrigin, formatTally, iso, tally } from './evidence.js';
-import { num, type DetectionRule } from './rule.js';
+import { num, type DetectionRule, type RuleCase } from './rule.js';
 import { T0, ev, outsideAws, repeat, UA, type EventOverrides, apiClient } from './test-events.js';
 
 // Case material: a stolen key enumerating, a workload retrying one denied call, an API client probing routes.
@@ -116,90 +116,93 @@ export const accessDeniedBurst: DetectionRule = {
       severity: isEnumeration ? 'HIGH' : 'MEDIUM',
     };
   },
-  tests: [
-    {
-      name: 'a stolen key enumerating: five services’ List/Describe calls denied within two minutes',
-      events: RECON.slice(0, 5).map((a, i) => denied(T0 + i * 20_000, a)),
-      fires: true,
-      severity: 'HIGH',
-    },
-    {
-      name: 'ec2:GetPasswordData denied thirty times across instances (Stratus ec2-get-password-data)',
-      events: repeat(30, T0, 4_000, (t) =>
-        denied(t, 'ec2.amazonaws.com:GetPasswordData', 'Client.UnauthorizedOperation'),
-      ),
-      fires: true,
-      severity: 'MEDIUM',
-    },
-    {
-      name: 'an API client probing admin routes it is not granted',
-      events: [
-        'GET /admin/users',
-        'GET /admin/keys',
-        'DELETE /orders/{id}',
-        'GET /internal/config',
-        'POST /admin/export',
-      ].map((r, i) => probe(T0 + i * 15_000, r)),
-      fires: true,
-    },
-    {
-      name: 'seven denials of one action: one below the threshold',
-      events: repeat(7, T0, 30_000, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
-      fires: false,
-    },
-    {
-      name: 'four distinct denied actions: one below the enumeration threshold',
-      events: RECON.slice(0, 4).map((a, i) => denied(T0 + i * 20_000, a)),
-      fires: false,
-    },
-    {
-      name: 'eight denials, one every five minutes (a cron job missing one permission), never fill one window',
-      events: repeat(8, T0, 5 * MIN, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
-      fires: false,
-    },
-    {
-      name: 'a ThrottlingException burst is not a denial',
-      events: repeat(30, T0, 2_000, (timeMs) =>
-        ev({
-          timeMs,
-          outcome: {
-            authn: 'success',
-            authz: 'unknown',
-            isThrottled: true,
-            errorCode: 'ThrottlingException',
-          },
-        }),
-      ),
-      fires: false,
-    },
-    {
-      name: 'authentication failures with a bad signature are not authorization denials',
-      events: repeat(12, T0, 5_000, (timeMs) =>
-        ev({
-          ...exporter,
-          timeMs,
-          outcome: { authn: 'failure', authz: 'unknown', errorCode: 'SignatureDoesNotMatch' },
-        }),
-      ),
-      fires: false,
-    },
-    {
-      name: 'a threshold of four catches four denials',
-      events: repeat(4, T0, 30_000, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
-      thresholds: { threshold: 4 },
-      fires: true,
-    },
-    {
-      name: 'an enumeration threshold of three catches three distinct actions',
-      events: RECON.slice(0, 3).map((a, i) => denied(T0 + i * 20_000, a)),
-      thresholds: { distinctActions: 3 },
-      fires: true,
-    },
-    {
-      name: 'a one-hour window catches the slow cron job',
-      events: repeat(8, T0, 5 * MIN, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
-      thresholds: { windowSeconds: 3600 },
-      fires: true,
-    },
-  ],
+  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
+  get tests(): readonly RuleCase[] {
+    return [
+      {
+        name: 'a stolen key enumerating: five services’ List/Describe calls denied within two minutes',
+        events: RECON.slice(0, 5).map((a, i) => denied(T0 + i * 20_000, a)),
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'ec2:GetPasswordData denied thirty times across instances (Stratus ec2-get-password-data)',
+        events: repeat(30, T0, 4_000, (t) =>
+          denied(t, 'ec2.amazonaws.com:GetPasswordData', 'Client.UnauthorizedOperation'),
+        ),
+        fires: true,
+        severity: 'MEDIUM',
+      },
+      {
+        name: 'an API client probing admin routes it is not granted',
+        events: [
+          'GET /admin/users',
+          'GET /admin/keys',
+          'DELETE /orders/{id}',
+          'GET /internal/config',
+          'POST /admin/export',
+        ].map((r, i) => probe(T0 + i * 15_000, r)),
+        fires: true,
+      },
+      {
+        name: 'seven denials of one action: one below the threshold',
+        events: repeat(7, T0, 30_000, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
+        fires: false,
+      },
+      {
+        name: 'four distinct denied actions: one below the enumeration threshold',
+        events: RECON.slice(0, 4).map((a, i) => denied(T0 + i * 20_000, a)),
+        fires: false,
+      },
+      {
+        name: 'eight denials, one every five minutes (a cron job missing one permission), never fill one window',
+        events: repeat(8, T0, 5 * MIN, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
+        fires: false,
+      },
+      {
+        name: 'a ThrottlingException burst is not a denial',
+        events: repeat(30, T0, 2_000, (timeMs) =>
+          ev({
+            timeMs,
+            outcome: {
+              authn: 'success',
+              authz: 'unknown',
+              isThrottled: true,
+              errorCode: 'ThrottlingException',
+            },
+          }),
+        ),
+        fires: false,
+      },
+      {
+        name: 'authentication failures with a bad signature are not authorization denials',
+        events: repeat(12, T0, 5_000, (timeMs) =>
+          ev({
+            ...exporter,
+            timeMs,
+            outcome: { authn: 'failure', authz: 'unknown', errorCode: 'SignatureDoesNotMatch' },
+          }),
+        ),
+        fires: false,
+      },
+      {
+        name: 'a threshold of four catches four denials',
+        events: repeat(4, T0, 30_000, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
+        thresholds: { threshold: 4 },
+        fires: true,
+      },
+      {
+        name: 'an enumeration threshold of three catches three distinct actions',
+        events: RECON.slice(0, 3).map((a, i) => denied(T0 + i * 20_000, a)),
+        thresholds: { distinctActions: 3 },
+        fires: true,
+      },
+      {
+        name: 'a one-hour window catches the slow cron job',
+        events: repeat(8, T0, 5 * MIN, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
+        thresholds: { windowSeconds: 3600 },
+        fires: true,
+      },
+    ];
+  },
 };

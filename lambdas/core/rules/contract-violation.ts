@@ -5,7 +5,7 @@ import type { Contract } from '../contracts.js';
 import { firstMatchingGlob, matchesGlob } from '../glob.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { at, burst, ev, history, type EventOverrides } from './test-events.js';
-import type { DetectionRule, RuleContext, RuleMatch, Severity } from './rule.js';
+import type { DetectionRule, RuleContext, RuleMatch, Severity, RuleCase } from './rule.js';
 
 /** One declared field an event breaches. */
 export interface ContractBreach {
@@ -261,168 +261,173 @@ export const contractViolation: DetectionRule = {
   defaults: {},
   needsLearning: false,
   detect,
-  tests: [
-    {
-      name: 'worker key used from DigitalOcean (ASN not allowed)',
-      events: [
-        ev({
-          timeMs: at(0, 9),
-          origin: {
-            ip: '198.51.100.23',
-            network: '198.51.100.0/24',
-            asn: 14061,
-            asOrg: 'DigitalOcean, LLC',
-            country: 'NL',
-            isAws: false,
-          },
-        }),
-      ],
-      contracts: [workerContract],
-      fires: true,
-    },
-    {
-      name: 'worker lists buckets (action outside allowedActions), even though IAM denied it',
-      events: [
-        ev({
-          timeMs: at(0, 9),
-          action: { name: 's3.amazonaws.com:ListBuckets', service: 's3.amazonaws.com' },
-          outcome: { authz: 'denied', errorCode: 'AccessDenied' },
-        }),
-      ],
-      contracts: [workerContract],
-      fires: true,
-    },
-    {
-      name: 'worker called with a long-lived AKIA key (credential kind not allowed)',
-      events: [ev({ timeMs: at(0, 9), credential: { id: 'AKIAEXAMPLEWORKER999', kind: 'long-lived-key' } })],
-      contracts: [workerContract],
-      fires: true,
-    },
-    {
-      name: 'worker called with the AWS CLI (user agent not allowed)',
-      events: [
-        ev({
-          timeMs: at(0, 9),
-          origin: {
-            userAgent: 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux',
-            userAgentFamily: 'aws-cli',
-            userAgentClass: 'cli',
-          },
-        }),
-      ],
-      contracts: [workerContract],
-      fires: true,
-    },
-    {
-      name: 'partner calls from an IPv6 address outside its /48',
-      events: [
-        ev({
-          ...partner,
-          timeMs: inPartnerHours(5),
-          origin: { ...partner.origin, ip: '2001:db8:8::15', network: '2001:db8:8::/48' },
-        }),
-      ],
-      contracts: [partnerContract],
-      fires: true,
-    },
-    {
-      name: 'partner token carries an admin scope',
-      events: [
-        ev({
-          ...partner,
-          timeMs: inPartnerHours(5),
-          outcome: { ...partner.outcome, scopes: ['orders:write', 'admin:*'] },
-        }),
-      ],
-      contracts: [partnerContract],
-      fires: true,
-    },
-    {
-      name: 'partner calls at 12:00 UTC, outside its 22:00-10:00 window',
-      events: [ev({ ...partner, timeMs: at(1, 12) })],
-      contracts: [partnerContract],
-      fires: true,
-    },
-    {
-      name: 'partner makes 40 calls in one minute (maxPerMinute 30)',
-      events: burst(partner, inPartnerHours(0), 40, 50_000),
-      contracts: [partnerContract],
-      fires: true,
-    },
-    {
-      name: 'partner makes 600 calls in an hour, 10 a minute (maxPerHour 500)',
-      events: burst(partner, at(1, 2), 600, 3_500_000),
-      contracts: [partnerContract],
-      fires: true,
-    },
-    {
-      name: 'private API call not made through the allowed VPC endpoint',
-      events: [ev({ ...partner, timeMs: inPartnerHours(5) })],
-      contracts: [{ ...partnerContract, allowedVpcEndpoints: ['vpce-0a1b2c3d4e5f67890'] }],
-      fires: true,
-    },
-    {
-      name: 'worker’s ordinary week inside its contract (AWS ASN, allowed actions, SDK, session key)',
-      events: history(),
-      contracts: [workerContract],
-      fires: false,
-    },
-    {
-      name: 'partner inside its contract: IPv4 in CIDR, glob route, 23:00 in a window over midnight, 20 calls a minute',
-      events: [
-        ...burst(partner, inPartnerHours(0), 20, 55_000),
-        ev({
-          ...partner,
-          timeMs: at(2, 9, 59),
-          action: { name: 'GET /orders/{id}', isReadOnly: true },
-          outcome: { ...partner.outcome, scopes: ['orders:read'] },
-        }),
-      ],
-      contracts: [partnerContract],
-      fires: false,
-    },
-    {
-      name: 'partner from an IPv4-mapped IPv6 address inside its IPv4 network',
-      events: [
-        ev({
-          ...partner,
-          timeMs: inPartnerHours(5),
-          origin: { ...partner.origin, ip: '::ffff:203.0.113.10' },
-        }),
-      ],
-      contracts: [partnerContract],
-      fires: false,
-    },
-    {
-      name: 'CloudFormation creates a role on the worker’s behalf (service-made call, judged through its own CreateStack call)',
-      events: [
-        ev({
-          timeMs: at(0, 9),
-          action: { name: 'iam.amazonaws.com:CreateRole', service: 'iam.amazonaws.com' },
-          origin: {
-            ip: 'cloudformation.amazonaws.com',
-            isIp: false,
-            awsService: 'cloudformation.amazonaws.com',
-            userAgent: 'cloudformation.amazonaws.com',
-            userAgentFamily: 'cloudformation',
-            userAgentClass: 'aws-internal',
-          },
-        }),
-      ],
-      contracts: [workerContract],
-      fires: false,
-    },
-    {
-      name: 'an identity without a contract does anything',
-      events: [
-        ev({
-          timeMs: at(0, 9),
-          identity: { key: 'aws:123456789012:role/reporting', name: 'reporting' },
-          action: { name: 's3.amazonaws.com:ListBuckets' },
-        }),
-      ],
-      contracts: [workerContract, partnerContract],
-      fires: false,
-    },
-  ],
+  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
+  get tests(): readonly RuleCase[] {
+    return [
+      {
+        name: 'worker key used from DigitalOcean (ASN not allowed)',
+        events: [
+          ev({
+            timeMs: at(0, 9),
+            origin: {
+              ip: '198.51.100.23',
+              network: '198.51.100.0/24',
+              asn: 14061,
+              asOrg: 'DigitalOcean, LLC',
+              country: 'NL',
+              isAws: false,
+            },
+          }),
+        ],
+        contracts: [workerContract],
+        fires: true,
+      },
+      {
+        name: 'worker lists buckets (action outside allowedActions), even though IAM denied it',
+        events: [
+          ev({
+            timeMs: at(0, 9),
+            action: { name: 's3.amazonaws.com:ListBuckets', service: 's3.amazonaws.com' },
+            outcome: { authz: 'denied', errorCode: 'AccessDenied' },
+          }),
+        ],
+        contracts: [workerContract],
+        fires: true,
+      },
+      {
+        name: 'worker called with a long-lived AKIA key (credential kind not allowed)',
+        events: [
+          ev({ timeMs: at(0, 9), credential: { id: 'AKIAEXAMPLEWORKER999', kind: 'long-lived-key' } }),
+        ],
+        contracts: [workerContract],
+        fires: true,
+      },
+      {
+        name: 'worker called with the AWS CLI (user agent not allowed)',
+        events: [
+          ev({
+            timeMs: at(0, 9),
+            origin: {
+              userAgent: 'aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux',
+              userAgentFamily: 'aws-cli',
+              userAgentClass: 'cli',
+            },
+          }),
+        ],
+        contracts: [workerContract],
+        fires: true,
+      },
+      {
+        name: 'partner calls from an IPv6 address outside its /48',
+        events: [
+          ev({
+            ...partner,
+            timeMs: inPartnerHours(5),
+            origin: { ...partner.origin, ip: '2001:db8:8::15', network: '2001:db8:8::/48' },
+          }),
+        ],
+        contracts: [partnerContract],
+        fires: true,
+      },
+      {
+        name: 'partner token carries an admin scope',
+        events: [
+          ev({
+            ...partner,
+            timeMs: inPartnerHours(5),
+            outcome: { ...partner.outcome, scopes: ['orders:write', 'admin:*'] },
+          }),
+        ],
+        contracts: [partnerContract],
+        fires: true,
+      },
+      {
+        name: 'partner calls at 12:00 UTC, outside its 22:00-10:00 window',
+        events: [ev({ ...partner, timeMs: at(1, 12) })],
+        contracts: [partnerContract],
+        fires: true,
+      },
+      {
+        name: 'partner makes 40 calls in one minute (maxPerMinute 30)',
+        events: burst(partner, inPartnerHours(0), 40, 50_000),
+        contracts: [partnerContract],
+        fires: true,
+      },
+      {
+        name: 'partner makes 600 calls in an hour, 10 a minute (maxPerHour 500)',
+        events: burst(partner, at(1, 2), 600, 3_500_000),
+        contracts: [partnerContract],
+        fires: true,
+      },
+      {
+        name: 'private API call not made through the allowed VPC endpoint',
+        events: [ev({ ...partner, timeMs: inPartnerHours(5) })],
+        contracts: [{ ...partnerContract, allowedVpcEndpoints: ['vpce-0a1b2c3d4e5f67890'] }],
+        fires: true,
+      },
+      {
+        name: 'worker’s ordinary week inside its contract (AWS ASN, allowed actions, SDK, session key)',
+        events: history(),
+        contracts: [workerContract],
+        fires: false,
+      },
+      {
+        name: 'partner inside its contract: IPv4 in CIDR, glob route, 23:00 in a window over midnight, 20 calls a minute',
+        events: [
+          ...burst(partner, inPartnerHours(0), 20, 55_000),
+          ev({
+            ...partner,
+            timeMs: at(2, 9, 59),
+            action: { name: 'GET /orders/{id}', isReadOnly: true },
+            outcome: { ...partner.outcome, scopes: ['orders:read'] },
+          }),
+        ],
+        contracts: [partnerContract],
+        fires: false,
+      },
+      {
+        name: 'partner from an IPv4-mapped IPv6 address inside its IPv4 network',
+        events: [
+          ev({
+            ...partner,
+            timeMs: inPartnerHours(5),
+            origin: { ...partner.origin, ip: '::ffff:203.0.113.10' },
+          }),
+        ],
+        contracts: [partnerContract],
+        fires: false,
+      },
+      {
+        name: 'CloudFormation creates a role on the worker’s behalf (service-made call, judged through its own CreateStack call)',
+        events: [
+          ev({
+            timeMs: at(0, 9),
+            action: { name: 'iam.amazonaws.com:CreateRole', service: 'iam.amazonaws.com' },
+            origin: {
+              ip: 'cloudformation.amazonaws.com',
+              isIp: false,
+              awsService: 'cloudformation.amazonaws.com',
+              userAgent: 'cloudformation.amazonaws.com',
+              userAgentFamily: 'cloudformation',
+              userAgentClass: 'aws-internal',
+            },
+          }),
+        ],
+        contracts: [workerContract],
+        fires: false,
+      },
+      {
+        name: 'an identity without a contract does anything',
+        events: [
+          ev({
+            timeMs: at(0, 9),
+            identity: { key: 'aws:123456789012:role/reporting', name: 'reporting' },
+            action: { name: 's3.amazonaws.com:ListBuckets' },
+          }),
+        ],
+        contracts: [workerContract, partnerContract],
+        fires: false,
+      },
+    ];
+  },
 };

@@ -1,7 +1,7 @@
 import { isAuthnFailure } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { describeOrigin, formatTally, iso, listBounded, tally } from './evidence.js';
-import { num, type DetectionRule } from './rule.js';
+import { num, type DetectionRule, type RuleCase } from './rule.js';
 import { T0, ev, outsideAws, repeat, UA, apiClient, iamUser } from './test-events.js';
 
 // Case material: IAM users and API clients failing from one VPS, or each from its own network.
@@ -104,57 +104,60 @@ export const credentialStuffing: DetectionRule = {
       ],
     };
   },
-  tests: [
-    {
-      name: 'six IAM users’ keys fail from one VPS address within eight minutes',
-      events: USERS.map((name, i) => keyFails(T0 + i * 90_000, name)),
-      fires: true,
-      severity: 'HIGH',
-    },
-    {
-      name: 'five API clients’ secrets rejected from one address, several attempts each, within three minutes',
-      events: repeat(15, T0, 12_000, (t, i) => tokenRejected(t, CLIENTS[i % 5] as string)),
-      fires: true,
-    },
-    {
-      name: 'four identities from one address: one below the threshold',
-      events: USERS.slice(0, 4).map((name, i) => keyFails(T0 + i * 60_000, name)),
-      fires: false,
-    },
-    {
-      name: 'five identities failing from five different addresses (a rotation gone wrong, not one attacker)',
-      events: USERS.slice(0, 5).map((name, i) =>
-        keyFails(
-          T0 + i * 30_000,
-          name,
-          outsideAws(`198.51.100.${10 + i}`, 7922, 'Comcast Cable Communications, LLC'),
+  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
+  get tests(): readonly RuleCase[] {
+    return [
+      {
+        name: 'six IAM users’ keys fail from one VPS address within eight minutes',
+        events: USERS.map((name, i) => keyFails(T0 + i * 90_000, name)),
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'five API clients’ secrets rejected from one address, several attempts each, within three minutes',
+        events: repeat(15, T0, 12_000, (t, i) => tokenRejected(t, CLIENTS[i % 5] as string)),
+        fires: true,
+      },
+      {
+        name: 'four identities from one address: one below the threshold',
+        events: USERS.slice(0, 4).map((name, i) => keyFails(T0 + i * 60_000, name)),
+        fires: false,
+      },
+      {
+        name: 'five identities failing from five different addresses (a rotation gone wrong, not one attacker)',
+        events: USERS.slice(0, 5).map((name, i) =>
+          keyFails(
+            T0 + i * 30_000,
+            name,
+            outsideAws(`198.51.100.${10 + i}`, 7922, 'Comcast Cable Communications, LLC'),
+          ),
         ),
-      ),
-      fires: false,
-    },
-    {
-      name: 'one identity failing 25 times from one address is a burst, not stuffing',
-      events: repeat(25, T0, 10_000, (t) => keyFails(t, 'ci-deployer')),
-      fires: false,
-    },
-    {
-      name: 'five identities from one address, one every twelve minutes, never share a window',
-      events: USERS.slice(0, 5).map((name, i) => keyFails(T0 + i * 12 * MIN, name)),
-      fires: false,
-    },
-    {
-      name: 'a one-hour window catches the slow run',
-      events: USERS.slice(0, 5).map((name, i) => keyFails(T0 + i * 12 * MIN, name)),
-      thresholds: { windowSeconds: 3600 },
-      fires: true,
-    },
-    {
-      name: 'a threshold of three identities catches a small spray',
-      events: USERS.slice(0, 3).map((name, i) => keyFails(T0 + i * 60_000, name)),
-      thresholds: { minIdentities: 3 },
-      fires: true,
-    },
-  ],
+        fires: false,
+      },
+      {
+        name: 'one identity failing 25 times from one address is a burst, not stuffing',
+        events: repeat(25, T0, 10_000, (t) => keyFails(t, 'ci-deployer')),
+        fires: false,
+      },
+      {
+        name: 'five identities from one address, one every twelve minutes, never share a window',
+        events: USERS.slice(0, 5).map((name, i) => keyFails(T0 + i * 12 * MIN, name)),
+        fires: false,
+      },
+      {
+        name: 'a one-hour window catches the slow run',
+        events: USERS.slice(0, 5).map((name, i) => keyFails(T0 + i * 12 * MIN, name)),
+        thresholds: { windowSeconds: 3600 },
+        fires: true,
+      },
+      {
+        name: 'a threshold of three identities catches a small spray',
+        events: USERS.slice(0, 3).map((name, i) => keyFails(T0 + i * 60_000, name)),
+        thresholds: { minIdentities: 3 },
+        fires: true,
+      },
+    ];
+  },
 };
 
 /** The current identity, as the finding's subject. */

@@ -2,7 +2,7 @@ import { asnLabel, describeTop, distinctValues, hasValue, historyLine, isAwsAsn 
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { UA, at, ev, history, rotatingHistory, withoutOrigin, type EventOverrides } from './test-events.js';
-import { flag, num, type DetectionRule, type RuleMatch } from './rule.js';
+import { flag, num, type DetectionRule, type RuleMatch, type RuleCase } from './rule.js';
 
 /** Whether the identity has run inside AWS before: an AWS ASN, or calls through a VPC endpoint. */
 function hasAwsHistory(b: IdentityBaseline): boolean {
@@ -175,191 +175,194 @@ export const newSource: DetectionRule = {
   },
   needsLearning: true,
   detect,
-  tests: [
-    {
-      name: 'Lambda role (AWS only) then a call from DigitalOcean in NL: new country, HIGH',
-      events: [...history(), ev({ timeMs: at(9, 3), origin: digitalOcean })],
-      fires: true,
-      severity: 'HIGH',
-    },
-    {
-      name: 'CI role always on Azure-hosted runners in the US, then a call from DigitalOcean in the US: new ASN',
-      events: [
-        ...history(ciRunner),
-        ev({ ...ciRunner, timeMs: at(9, 10), origin: { ...digitalOcean, country: 'US' } }),
-      ],
-      fires: true,
-      severity: 'MEDIUM',
-    },
-    {
-      name: 'VPC-endpoint-only workload with no public history calls from a residential ISP',
-      events: [
-        ...history({
-          origin: {
-            ip: '10.0.3.17',
-            network: '10.0.3.0/24',
-            isPrivate: true,
-            isAws: false,
-            vpcEndpointId: 'vpce-0a1b2c3d',
-          },
-        }).map((e) => withoutOrigin(e, 'asn', 'asOrg', 'country')),
-        ev({
-          timeMs: at(9, 2),
-          origin: {
-            ip: '203.0.113.9',
-            network: '203.0.113.0/24',
-            asn: 7922,
-            asOrg: 'Comcast',
-            country: 'US',
-            isAws: false,
-          },
-        }),
-      ],
-      fires: true,
-      severity: 'MEDIUM',
-    },
-    {
-      name: 'on-prem service with fixed egress, new /24 in its own ASN, reportNewNetworks on',
-      events: [
-        ...history(ciRunner),
-        ev({
-          ...ciRunner,
-          timeMs: at(9, 10),
-          origin: { ...ciRunner.origin, ip: '198.51.100.77', network: '198.51.100.0/24' },
-        }),
-      ],
-      thresholds: { reportNewNetworks: true },
-      fires: true,
-      severity: 'LOW',
-    },
-    {
-      name: 'Lambda moves from AS14618 to AS16509 and a new region: AWS churn, not a new source',
-      events: [
-        ...history(),
-        ev({
-          timeMs: at(9, 3),
-          origin: {
-            ip: '52.94.1.7',
-            network: '52.94.1.0/24',
-            asn: 16509,
-            asOrg: 'Amazon.com, Inc.',
-            country: 'IE',
-            isAws: true,
-          },
-        }),
-      ],
-      fires: false,
-    },
-    {
-      name: 'new /24 in the known ASN with reportNewNetworks off (default)',
-      events: [
-        ...history(ciRunner),
-        ev({
-          ...ciRunner,
-          timeMs: at(9, 10),
-          origin: { ...ciRunner.origin, ip: '198.51.100.77', network: '198.51.100.0/24' },
-        }),
-      ],
-      fires: false,
-    },
-    {
-      name: 'call made by an AWS service on the identity’s behalf (no address)',
-      events: [
-        ...history(),
-        withoutOrigin(
+  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
+  get tests(): readonly RuleCase[] {
+    return [
+      {
+        name: 'Lambda role (AWS only) then a call from DigitalOcean in NL: new country, HIGH',
+        events: [...history(), ev({ timeMs: at(9, 3), origin: digitalOcean })],
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'CI role always on Azure-hosted runners in the US, then a call from DigitalOcean in the US: new ASN',
+        events: [
+          ...history(ciRunner),
+          ev({ ...ciRunner, timeMs: at(9, 10), origin: { ...digitalOcean, country: 'US' } }),
+        ],
+        fires: true,
+        severity: 'MEDIUM',
+      },
+      {
+        name: 'VPC-endpoint-only workload with no public history calls from a residential ISP',
+        events: [
+          ...history({
+            origin: {
+              ip: '10.0.3.17',
+              network: '10.0.3.0/24',
+              isPrivate: true,
+              isAws: false,
+              vpcEndpointId: 'vpce-0a1b2c3d',
+            },
+          }).map((e) => withoutOrigin(e, 'asn', 'asOrg', 'country')),
+          ev({
+            timeMs: at(9, 2),
+            origin: {
+              ip: '203.0.113.9',
+              network: '203.0.113.0/24',
+              asn: 7922,
+              asOrg: 'Comcast',
+              country: 'US',
+              isAws: false,
+            },
+          }),
+        ],
+        fires: true,
+        severity: 'MEDIUM',
+      },
+      {
+        name: 'on-prem service with fixed egress, new /24 in its own ASN, reportNewNetworks on',
+        events: [
+          ...history(ciRunner),
+          ev({
+            ...ciRunner,
+            timeMs: at(9, 10),
+            origin: { ...ciRunner.origin, ip: '198.51.100.77', network: '198.51.100.0/24' },
+          }),
+        ],
+        thresholds: { reportNewNetworks: true },
+        fires: true,
+        severity: 'LOW',
+      },
+      {
+        name: 'Lambda moves from AS14618 to AS16509 and a new region: AWS churn, not a new source',
+        events: [
+          ...history(),
           ev({
             timeMs: at(9, 3),
-            origin: { ip: 'athena.amazonaws.com', isIp: false, awsService: 'athena.amazonaws.com' },
+            origin: {
+              ip: '52.94.1.7',
+              network: '52.94.1.0/24',
+              asn: 16509,
+              asOrg: 'Amazon.com, Inc.',
+              country: 'IE',
+              isAws: true,
+            },
           }),
-          'network',
-          'asn',
-          'asOrg',
-          'country',
-        ),
-      ],
-      fires: false,
-    },
-    {
-      name: 'non-IP source with no ASN ("AWS Internal")',
-      events: [
-        ...history(),
-        withoutOrigin(
-          ev({ timeMs: at(9, 3), origin: { ip: 'AWS Internal', isIp: false, isAws: false } }),
-          'network',
-          'asn',
-          'asOrg',
-          'country',
-        ),
-      ],
-      fires: false,
-    },
-    {
-      name: 'DigitalOcean call during the learning period (3 days of history)',
-      events: [...history({}, 3), ev({ timeMs: at(3, 9), origin: digitalOcean })],
-      fires: false,
-    },
-    {
-      name: 'failed authentication from a new ASN (the failure rules judge it)',
-      events: [
-        ...history(),
-        ev({
-          timeMs: at(9, 3),
-          origin: digitalOcean,
-          outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' },
-        }),
-      ],
-      fires: false,
-    },
-    {
-      name: 'API client used from many ISPs already (roaming): one more ASN is not news',
-      events: [
-        ...roamingHistory(),
-        ev({
-          ...ciRunner,
-          timeMs: at(9, 10),
-          origin: { ...ciRunner.origin, asn: 12322, ip: '203.0.113.50' },
-        }),
-      ],
-      fires: false,
-    },
-    {
-      name: 'the same roaming API client with maxKnownAsns raised to 20: its ninth ASN is reported',
-      events: [
-        ...roamingHistory(),
-        ev({
-          ...ciRunner,
-          timeMs: at(9, 10),
-          origin: { ...ciRunner.origin, asn: 12322, ip: '203.0.113.50' },
-        }),
-      ],
-      thresholds: { maxKnownAsns: 20 },
-      fires: true,
-      severity: 'MEDIUM',
-    },
-    {
-      name: 'partner integration on one CDN ASN already seen in 6 countries, a 7th with maxKnownCountries raised to 10: reported',
-      events: [
-        ...rotatingHistory(
-          partnerEdge,
-          ['US', 'DE', 'GB', 'FR', 'NL', 'JP'].map((country) => ({ origin: { country } })),
-        ),
-        ev({ ...partnerEdge, timeMs: at(9, 10), origin: { ...partnerEdge.origin, country: 'BR' } }),
-      ],
-      thresholds: { maxKnownCountries: 10 },
-      fires: true,
-      severity: 'HIGH',
-    },
-    {
-      name: 'on-prem service egressing from 4 /48s of its ISP, a 5th /48 with reportNewNetworks on and maxKnownNetworks 4: a pool, not news',
-      events: [
-        ...rotatingHistory(
-          onPrem,
-          [0x10, 0x11, 0x12, 0x13].map((prefix) => ({ origin: onPremEgress(prefix) })),
-        ),
-        ev({ ...onPrem, timeMs: at(9, 10), origin: { ...onPrem.origin, ...onPremEgress(0x14) } }),
-      ],
-      thresholds: { reportNewNetworks: true, maxKnownNetworks: 4 },
-      fires: false,
-    },
-  ],
+        ],
+        fires: false,
+      },
+      {
+        name: 'new /24 in the known ASN with reportNewNetworks off (default)',
+        events: [
+          ...history(ciRunner),
+          ev({
+            ...ciRunner,
+            timeMs: at(9, 10),
+            origin: { ...ciRunner.origin, ip: '198.51.100.77', network: '198.51.100.0/24' },
+          }),
+        ],
+        fires: false,
+      },
+      {
+        name: 'call made by an AWS service on the identity’s behalf (no address)',
+        events: [
+          ...history(),
+          withoutOrigin(
+            ev({
+              timeMs: at(9, 3),
+              origin: { ip: 'athena.amazonaws.com', isIp: false, awsService: 'athena.amazonaws.com' },
+            }),
+            'network',
+            'asn',
+            'asOrg',
+            'country',
+          ),
+        ],
+        fires: false,
+      },
+      {
+        name: 'non-IP source with no ASN ("AWS Internal")',
+        events: [
+          ...history(),
+          withoutOrigin(
+            ev({ timeMs: at(9, 3), origin: { ip: 'AWS Internal', isIp: false, isAws: false } }),
+            'network',
+            'asn',
+            'asOrg',
+            'country',
+          ),
+        ],
+        fires: false,
+      },
+      {
+        name: 'DigitalOcean call during the learning period (3 days of history)',
+        events: [...history({}, 3), ev({ timeMs: at(3, 9), origin: digitalOcean })],
+        fires: false,
+      },
+      {
+        name: 'failed authentication from a new ASN (the failure rules judge it)',
+        events: [
+          ...history(),
+          ev({
+            timeMs: at(9, 3),
+            origin: digitalOcean,
+            outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' },
+          }),
+        ],
+        fires: false,
+      },
+      {
+        name: 'API client used from many ISPs already (roaming): one more ASN is not news',
+        events: [
+          ...roamingHistory(),
+          ev({
+            ...ciRunner,
+            timeMs: at(9, 10),
+            origin: { ...ciRunner.origin, asn: 12322, ip: '203.0.113.50' },
+          }),
+        ],
+        fires: false,
+      },
+      {
+        name: 'the same roaming API client with maxKnownAsns raised to 20: its ninth ASN is reported',
+        events: [
+          ...roamingHistory(),
+          ev({
+            ...ciRunner,
+            timeMs: at(9, 10),
+            origin: { ...ciRunner.origin, asn: 12322, ip: '203.0.113.50' },
+          }),
+        ],
+        thresholds: { maxKnownAsns: 20 },
+        fires: true,
+        severity: 'MEDIUM',
+      },
+      {
+        name: 'partner integration on one CDN ASN already seen in 6 countries, a 7th with maxKnownCountries raised to 10: reported',
+        events: [
+          ...rotatingHistory(
+            partnerEdge,
+            ['US', 'DE', 'GB', 'FR', 'NL', 'JP'].map((country) => ({ origin: { country } })),
+          ),
+          ev({ ...partnerEdge, timeMs: at(9, 10), origin: { ...partnerEdge.origin, country: 'BR' } }),
+        ],
+        thresholds: { maxKnownCountries: 10 },
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'on-prem service egressing from 4 /48s of its ISP, a 5th /48 with reportNewNetworks on and maxKnownNetworks 4: a pool, not news',
+        events: [
+          ...rotatingHistory(
+            onPrem,
+            [0x10, 0x11, 0x12, 0x13].map((prefix) => ({ origin: onPremEgress(prefix) })),
+          ),
+          ev({ ...onPrem, timeMs: at(9, 10), origin: { ...onPrem.origin, ...onPremEgress(0x14) } }),
+        ],
+        thresholds: { reportNewNetworks: true, maxKnownNetworks: 4 },
+        fires: false,
+      },
+    ];
+  },
 };

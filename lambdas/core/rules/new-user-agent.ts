@@ -18,6 +18,7 @@ import {
   type RuleContext,
   type RuleMatch,
   type Severity,
+  type RuleCase,
 } from './rule.js';
 
 /**
@@ -168,147 +169,150 @@ export const newUserAgent: DetectionRule = {
   // New families wait for the learning period (checked in detect); an offensive tool's agent fires from the first call.
   needsLearning: false,
   detect,
-  tests: [
-    {
-      name: 'Lambda role (SDK only) used with the AWS CLI from a broadband address: human use, MEDIUM',
-      events: [
-        ...history(),
-        ev({
-          timeMs: at(9, 21),
-          action: { name: 's3.amazonaws.com:ListBuckets', service: 's3.amazonaws.com' },
-          origin: cli,
-        }),
-      ],
-      fires: true,
-      severity: 'MEDIUM',
-    },
-    {
-      name: 'Lambda role used with a Kali Linux user agent: offensive tool, HIGH',
-      events: [...history(), ev({ timeMs: at(9, 21), origin: pacu })],
-      fires: true,
-      severity: 'HIGH',
-    },
-    {
-      name: 'workload with one stray CLI call during learning, then a browser: still human use',
-      events: [
-        ...inTimeOrder(history(), [ev({ timeMs: at(2, 20), origin: cli })]),
-        ev({ timeMs: at(9, 21), origin: browser }),
-      ],
-      fires: true,
-      severity: 'MEDIUM',
-    },
-    {
-      name: 'Node workload starts calling with boto3: new family, LOW',
-      events: [...history(), ev({ timeMs: at(9, 9), origin: boto3 })],
-      fires: true,
-      severity: 'LOW',
-    },
-    {
-      name: 'the stray-CLI workload with minClassShare 0.001: the stray call counts, so the browser is only a new family, LOW',
-      events: [
-        ...inTimeOrder(history(), [ev({ timeMs: at(2, 20), origin: cli })]),
-        ev({ timeMs: at(9, 21), origin: browser }),
-      ],
-      thresholds: { minClassShare: 0.001 },
-      fires: true,
-      severity: 'LOW',
-    },
-    {
-      name: 'workload whose on-call engineer checks it with the CLI each morning (2.5% of calls), minClassShare 0.05, new-family reports off: a browser is human use',
-      events: [
-        ...inTimeOrder(history({}, 8, 39), history({ origin: cli }, 8, 1)),
-        ev({ timeMs: at(9, 21), origin: browser }),
-      ],
-      thresholds: { minClassShare: 0.05, reportNewFamilies: false },
-      fires: true,
-      severity: 'MEDIUM',
-    },
-    {
-      name: 'human-operated role (CLI history) used from a new CLI family: new family, LOW',
-      events: [...history({ origin: cli }), ev({ timeMs: at(9, 9), origin: powershell })],
-      fires: true,
-      severity: 'LOW',
-    },
-    {
-      name: 'shared role called by services in Node, Java and Python, a fourth SDK (Go) with maxKnownFamilies 3: too many consumers to matter',
-      events: [
-        ...rotatingHistory(
-          {},
-          [UA.lambdaNode, UA.ecsFargate, UA.lambdaPython].map((ua) => ({ origin: ua })),
-        ),
-        ev({ timeMs: at(9, 9), origin: goSdk }),
-      ],
-      thresholds: { maxKnownFamilies: 3 },
-      fires: false,
-    },
-    {
-      name: 'SDK version bump (aws-sdk-js 3.600 → 3.700): same family',
-      events: [
-        ...history(),
-        ev({
-          timeMs: at(9, 9),
-          origin: {
-            userAgent:
-              'aws-sdk-js/3.700.0 ua/2.1 os/linux lang/js md/nodejs#22.12.0 exec-env/AWS_Lambda_nodejs22.x',
-          },
-        }),
-      ],
-      fires: false,
-    },
-    {
-      name: 'console agent on a call CloudFormation made on the role’s behalf',
-      events: [
-        ...history(),
-        ev({
-          timeMs: at(9, 9),
-          origin: {
-            ip: 'cloudformation.amazonaws.com',
-            isIp: false,
-            awsService: 'cloudformation.amazonaws.com',
-            userAgent: 'cloudformation.amazonaws.com',
-            userAgentFamily: 'cloudformation',
-            userAgentClass: 'aws-internal',
-          },
-        }),
-      ],
-      fires: false,
-    },
-    {
-      name: 'human-operated role (CLI history) used from a new CLI family with new-family reports off',
-      events: [...history({ origin: cli }), ev({ timeMs: at(9, 9), origin: powershell })],
-      thresholds: { reportNewFamilies: false },
-      fires: false,
-    },
-    {
-      name: 'EC2 instance-profile session used by an attack tool in its first hour (no baseline yet): HIGH',
-      events: [
-        ev({ timeMs: at(0, 9) }),
-        ev({ timeMs: at(0, 9, 5), origin: { ...pacu, ip: '203.0.113.45', isAws: false, asn: 14061 } }),
-      ],
-      fires: true,
-      severity: 'HIGH',
-    },
-    {
-      name: 'a new SDK family on a workload during the learning period',
-      events: [...history({}, 3), ev({ timeMs: at(3, 21), origin: boto3 })],
-      fires: false,
-    },
-    {
-      name: 'browser on a workload during the learning period',
-      events: [...history({}, 3), ev({ timeMs: at(3, 21), origin: browser })],
-      fires: false,
-    },
-    {
-      name: 'failed authentication with the AWS CLI (a guess at the key, not use of the identity)',
-      events: [
-        ...history(),
-        ev({
-          timeMs: at(9, 21),
-          origin: cli,
-          outcome: { authn: 'failure', errorCode: 'SignatureDoesNotMatch' },
-        }),
-      ],
-      fires: false,
-    },
-  ],
+  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
+  get tests(): readonly RuleCase[] {
+    return [
+      {
+        name: 'Lambda role (SDK only) used with the AWS CLI from a broadband address: human use, MEDIUM',
+        events: [
+          ...history(),
+          ev({
+            timeMs: at(9, 21),
+            action: { name: 's3.amazonaws.com:ListBuckets', service: 's3.amazonaws.com' },
+            origin: cli,
+          }),
+        ],
+        fires: true,
+        severity: 'MEDIUM',
+      },
+      {
+        name: 'Lambda role used with a Kali Linux user agent: offensive tool, HIGH',
+        events: [...history(), ev({ timeMs: at(9, 21), origin: pacu })],
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'workload with one stray CLI call during learning, then a browser: still human use',
+        events: [
+          ...inTimeOrder(history(), [ev({ timeMs: at(2, 20), origin: cli })]),
+          ev({ timeMs: at(9, 21), origin: browser }),
+        ],
+        fires: true,
+        severity: 'MEDIUM',
+      },
+      {
+        name: 'Node workload starts calling with boto3: new family, LOW',
+        events: [...history(), ev({ timeMs: at(9, 9), origin: boto3 })],
+        fires: true,
+        severity: 'LOW',
+      },
+      {
+        name: 'the stray-CLI workload with minClassShare 0.001: the stray call counts, so the browser is only a new family, LOW',
+        events: [
+          ...inTimeOrder(history(), [ev({ timeMs: at(2, 20), origin: cli })]),
+          ev({ timeMs: at(9, 21), origin: browser }),
+        ],
+        thresholds: { minClassShare: 0.001 },
+        fires: true,
+        severity: 'LOW',
+      },
+      {
+        name: 'workload whose on-call engineer checks it with the CLI each morning (2.5% of calls), minClassShare 0.05, new-family reports off: a browser is human use',
+        events: [
+          ...inTimeOrder(history({}, 8, 39), history({ origin: cli }, 8, 1)),
+          ev({ timeMs: at(9, 21), origin: browser }),
+        ],
+        thresholds: { minClassShare: 0.05, reportNewFamilies: false },
+        fires: true,
+        severity: 'MEDIUM',
+      },
+      {
+        name: 'human-operated role (CLI history) used from a new CLI family: new family, LOW',
+        events: [...history({ origin: cli }), ev({ timeMs: at(9, 9), origin: powershell })],
+        fires: true,
+        severity: 'LOW',
+      },
+      {
+        name: 'shared role called by services in Node, Java and Python, a fourth SDK (Go) with maxKnownFamilies 3: too many consumers to matter',
+        events: [
+          ...rotatingHistory(
+            {},
+            [UA.lambdaNode, UA.ecsFargate, UA.lambdaPython].map((ua) => ({ origin: ua })),
+          ),
+          ev({ timeMs: at(9, 9), origin: goSdk }),
+        ],
+        thresholds: { maxKnownFamilies: 3 },
+        fires: false,
+      },
+      {
+        name: 'SDK version bump (aws-sdk-js 3.600 → 3.700): same family',
+        events: [
+          ...history(),
+          ev({
+            timeMs: at(9, 9),
+            origin: {
+              userAgent:
+                'aws-sdk-js/3.700.0 ua/2.1 os/linux lang/js md/nodejs#22.12.0 exec-env/AWS_Lambda_nodejs22.x',
+            },
+          }),
+        ],
+        fires: false,
+      },
+      {
+        name: 'console agent on a call CloudFormation made on the role’s behalf',
+        events: [
+          ...history(),
+          ev({
+            timeMs: at(9, 9),
+            origin: {
+              ip: 'cloudformation.amazonaws.com',
+              isIp: false,
+              awsService: 'cloudformation.amazonaws.com',
+              userAgent: 'cloudformation.amazonaws.com',
+              userAgentFamily: 'cloudformation',
+              userAgentClass: 'aws-internal',
+            },
+          }),
+        ],
+        fires: false,
+      },
+      {
+        name: 'human-operated role (CLI history) used from a new CLI family with new-family reports off',
+        events: [...history({ origin: cli }), ev({ timeMs: at(9, 9), origin: powershell })],
+        thresholds: { reportNewFamilies: false },
+        fires: false,
+      },
+      {
+        name: 'EC2 instance-profile session used by an attack tool in its first hour (no baseline yet): HIGH',
+        events: [
+          ev({ timeMs: at(0, 9) }),
+          ev({ timeMs: at(0, 9, 5), origin: { ...pacu, ip: '203.0.113.45', isAws: false, asn: 14061 } }),
+        ],
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'a new SDK family on a workload during the learning period',
+        events: [...history({}, 3), ev({ timeMs: at(3, 21), origin: boto3 })],
+        fires: false,
+      },
+      {
+        name: 'browser on a workload during the learning period',
+        events: [...history({}, 3), ev({ timeMs: at(3, 21), origin: browser })],
+        fires: false,
+      },
+      {
+        name: 'failed authentication with the AWS CLI (a guess at the key, not use of the identity)',
+        events: [
+          ...history(),
+          ev({
+            timeMs: at(9, 21),
+            origin: cli,
+            outcome: { authn: 'failure', errorCode: 'SignatureDoesNotMatch' },
+          }),
+        ],
+        fires: false,
+      },
+    ];
+  },
 };

@@ -1,6 +1,6 @@
 import type { WindowEntry } from '../baseline.js';
 import { describeOrigin, formatTally, iso, listBounded, tally } from './evidence.js';
-import { list, num, type DetectionRule, type Severity } from './rule.js';
+import { list, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
 import {
   T0,
   at,
@@ -177,111 +177,114 @@ export const successAfterFailures: DetectionRule = {
       severity,
     };
   },
-  tests: [
-    {
-      name: 'an API client secret guessed: five 401s then a 200 from the same address',
-      events: [...repeat(5, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + 3 * MIN, true)],
-      fires: true,
-      severity: 'HIGH',
-    },
-    {
-      name: 'root console password guessed: four failures then a success (compromised-root-creds scenario)',
-      events: [...repeat(4, T0, 40_000, (t) => rootLogin(t, false)), rootLogin(T0 + 4 * MIN, true)],
-      fires: true,
-      severity: 'CRITICAL',
-    },
-    {
-      name: 'a spray hit: three users’ keys fail from a VPS, then a fourth user’s key works from it',
-      events: [
-        keyCall(
-          T0,
-          'ci-deployer',
-          undefined,
-          outsideAws('198.51.100.10', 7922, 'Comcast Cable Communications, LLC'),
-        ),
-        keyCall(T0 + 10 * MIN, 'report-exporter', 'InvalidClientTokenId'),
-        keyCall(T0 + 11 * MIN, 'backup-agent', 'InvalidClientTokenId'),
-        keyCall(T0 + 12 * MIN, 'billing-sync', 'SignatureDoesNotMatch'),
-        keyCall(T0 + 13 * MIN, 'ci-deployer'),
-      ],
-      fires: true,
-      severity: 'CRITICAL',
-    },
-    {
-      name: 'two failures then a success: one below the threshold (a token fetched twice too early)',
-      events: [...repeat(2, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + MIN, true)],
-      fires: false,
-    },
-    {
-      name: 'three failures, then a success twenty minutes later: outside the window',
-      events: [...repeat(3, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + 21 * MIN, true)],
-      fires: false,
-    },
-    {
-      name: 'failures from one address, the success from another',
-      events: [
-        ...repeat(4, T0, 20_000, (t) => partnerCall(t, false)),
-        ev({
-          ...partner,
-          timeMs: T0 + 2 * MIN,
-          origin: { ...outsideAws('198.51.100.200', 64500, 'Example Hosting', 'DE'), ...UA.okhttp },
-          credential: { kind: 'bearer-token', id: 'jti-7f3a9c' },
-          outcome: { authn: 'success', authz: 'allowed', status: 200 },
-        }),
-      ],
-      fires: false,
-    },
-    {
-      name: 'an expired session refreshed: three ExpiredToken, then the refreshed call succeeds',
-      events: [...repeat(3, T0, 1_000, (t) => workerCall(t, 'ExpiredToken')), workerCall(T0 + 5_000)],
-      fires: false,
-    },
-    {
-      name: 'throttled calls, then a success',
-      events: [
-        ...repeat(6, T0, 1_000, (timeMs) =>
+  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
+  get tests(): readonly RuleCase[] {
+    return [
+      {
+        name: 'an API client secret guessed: five 401s then a 200 from the same address',
+        events: [...repeat(5, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + 3 * MIN, true)],
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'root console password guessed: four failures then a success (compromised-root-creds scenario)',
+        events: [...repeat(4, T0, 40_000, (t) => rootLogin(t, false)), rootLogin(T0 + 4 * MIN, true)],
+        fires: true,
+        severity: 'CRITICAL',
+      },
+      {
+        name: 'a spray hit: three users’ keys fail from a VPS, then a fourth user’s key works from it',
+        events: [
+          keyCall(
+            T0,
+            'ci-deployer',
+            undefined,
+            outsideAws('198.51.100.10', 7922, 'Comcast Cable Communications, LLC'),
+          ),
+          keyCall(T0 + 10 * MIN, 'report-exporter', 'InvalidClientTokenId'),
+          keyCall(T0 + 11 * MIN, 'backup-agent', 'InvalidClientTokenId'),
+          keyCall(T0 + 12 * MIN, 'billing-sync', 'SignatureDoesNotMatch'),
+          keyCall(T0 + 13 * MIN, 'ci-deployer'),
+        ],
+        fires: true,
+        severity: 'CRITICAL',
+      },
+      {
+        name: 'two failures then a success: one below the threshold (a token fetched twice too early)',
+        events: [...repeat(2, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + MIN, true)],
+        fires: false,
+      },
+      {
+        name: 'three failures, then a success twenty minutes later: outside the window',
+        events: [...repeat(3, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + 21 * MIN, true)],
+        fires: false,
+      },
+      {
+        name: 'failures from one address, the success from another',
+        events: [
+          ...repeat(4, T0, 20_000, (t) => partnerCall(t, false)),
           ev({
-            timeMs,
-            outcome: {
-              authn: 'success',
-              authz: 'unknown',
-              isThrottled: true,
-              errorCode: 'ThrottlingException',
-            },
+            ...partner,
+            timeMs: T0 + 2 * MIN,
+            origin: { ...outsideAws('198.51.100.200', 64500, 'Example Hosting', 'DE'), ...UA.okhttp },
+            credential: { kind: 'bearer-token', id: 'jti-7f3a9c' },
+            outcome: { authn: 'success', authz: 'allowed', status: 200 },
           }),
-        ),
-        workerCall(T0 + 10_000),
-      ],
-      fires: false,
-    },
-    {
-      name: 'a shared NAT gateway: two other workloads fail from it, this workload, which always calls from it, succeeds',
-      events: [
-        ...history({}, 2, 20),
-        keyCall(at(2, 9, 0), 'legacy-batch', 'InvalidClientTokenId', NAT),
-        keyCall(at(2, 9, 1), 'legacy-batch', 'InvalidClientTokenId', NAT),
-        keyCall(at(2, 9, 2), 'old-exporter', 'InvalidClientTokenId', NAT),
-        workerCall(at(2, 9, 3)),
-      ],
-      fires: false,
-    },
-    {
-      name: 'a threshold of two failures catches the early-token case',
-      events: [...repeat(2, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + MIN, true)],
-      thresholds: { minFailures: 2 },
-      fires: true,
-    },
-    {
-      name: 'a 30-minute window reaches failures twenty minutes back',
-      events: [...repeat(3, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + 21 * MIN, true)],
-      thresholds: { windowSeconds: 1800 },
-      fires: true,
-    },
-    {
-      name: 'with no ignored codes, expired-token failures before a success count',
-      events: [...repeat(3, T0, 1_000, (t) => workerCall(t, 'ExpiredToken')), workerCall(T0 + 5_000)],
-      thresholds: { ignoredErrorCodes: [] },
-      fires: true,
-    },
-  ],
+        ],
+        fires: false,
+      },
+      {
+        name: 'an expired session refreshed: three ExpiredToken, then the refreshed call succeeds',
+        events: [...repeat(3, T0, 1_000, (t) => workerCall(t, 'ExpiredToken')), workerCall(T0 + 5_000)],
+        fires: false,
+      },
+      {
+        name: 'throttled calls, then a success',
+        events: [
+          ...repeat(6, T0, 1_000, (timeMs) =>
+            ev({
+              timeMs,
+              outcome: {
+                authn: 'success',
+                authz: 'unknown',
+                isThrottled: true,
+                errorCode: 'ThrottlingException',
+              },
+            }),
+          ),
+          workerCall(T0 + 10_000),
+        ],
+        fires: false,
+      },
+      {
+        name: 'a shared NAT gateway: two other workloads fail from it, this workload, which always calls from it, succeeds',
+        events: [
+          ...history({}, 2, 20),
+          keyCall(at(2, 9, 0), 'legacy-batch', 'InvalidClientTokenId', NAT),
+          keyCall(at(2, 9, 1), 'legacy-batch', 'InvalidClientTokenId', NAT),
+          keyCall(at(2, 9, 2), 'old-exporter', 'InvalidClientTokenId', NAT),
+          workerCall(at(2, 9, 3)),
+        ],
+        fires: false,
+      },
+      {
+        name: 'a threshold of two failures catches the early-token case',
+        events: [...repeat(2, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + MIN, true)],
+        thresholds: { minFailures: 2 },
+        fires: true,
+      },
+      {
+        name: 'a 30-minute window reaches failures twenty minutes back',
+        events: [...repeat(3, T0, 20_000, (t) => partnerCall(t, false)), partnerCall(T0 + 21 * MIN, true)],
+        thresholds: { windowSeconds: 1800 },
+        fires: true,
+      },
+      {
+        name: 'with no ignored codes, expired-token failures before a success count',
+        events: [...repeat(3, T0, 1_000, (t) => workerCall(t, 'ExpiredToken')), workerCall(T0 + 5_000)],
+        thresholds: { ignoredErrorCodes: [] },
+        fires: true,
+      },
+    ];
+  },
 };
