@@ -12,29 +12,11 @@ import { parseConfigText } from '../../lambdas/core/yaml-text';
 import { DEFAULT_LEARNING, DEFAULT_LIMITS } from '../../lambdas/core/baseline';
 import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
 import type { Thresholds } from '../../lambdas/core/rules/rule';
+import { RULES } from '../../lambdas/core/rules/index';
 
-/** The v1 catalogue's ids (DESIGN §5). */
-const CATALOGUE = [
-  'auth-failure-burst',
-  'credential-stuffing',
-  'success-after-failures',
-  'credential-replay',
-  'new-source',
-  'new-user-agent',
-  'rate-anomaly',
-  'new-action',
-  'access-denied-burst',
-  'lateral-movement',
-  'dormant-identity',
-  'long-lived-credential',
-  'contract-violation',
-] as const;
-
-const RULE_DEFAULTS: Record<string, Thresholds> = {
-  'auth-failure-burst': { threshold: 10, windowSeconds: 300 },
-  'credential-stuffing': { minIdentities: 5, windowSeconds: 600 },
-  'new-user-agent': { humanClasses: ['browser', 'cli', 'console'], reportNewFamilies: true },
-};
+/** The catalogue the engine runs, and its threshold defaults: the validator checks against these. */
+const CATALOGUE = RULES.map((r) => r.id);
+const RULE_DEFAULTS: Record<string, Thresholds> = Object.fromEntries(RULES.map((r) => [r.id, r.defaults]));
 
 const ok = (r: ConfigResult): NhiWatchConfig => {
   if (!r.ok) throw new Error(`expected a valid configuration, got:\n${r.reason}`);
