@@ -1,7 +1,7 @@
 import { isAuthnFailure, isDenial } from '../baseline.js';
 import { describeOrigin, formatTally, iso, tally } from './evidence.js';
 import { num, type DetectionRule, type RuleCase } from './rule.js';
-import { T0, ev, outsideAws, repeat, UA, type EventOverrides, apiClient } from './test-events.js';
+import { T0, ev, outsideAws, repeat, UA, type EventOverrides, apiClient, throttled } from './test-events.js';
 
 // Case material: a stolen key enumerating, a workload retrying one denied call, an API client probing routes.
 const MIN = 60_000;
@@ -161,17 +161,7 @@ export const accessDeniedBurst: DetectionRule = {
       },
       {
         name: 'a ThrottlingException burst is not a denial',
-        events: repeat(30, T0, 2_000, (timeMs) =>
-          ev({
-            timeMs,
-            outcome: {
-              authn: 'success',
-              authz: 'unknown',
-              isThrottled: true,
-              errorCode: 'ThrottlingException',
-            },
-          }),
-        ),
+        events: repeat(30, T0, 2_000, throttled),
         fires: false,
       },
       {

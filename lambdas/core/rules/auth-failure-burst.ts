@@ -2,7 +2,7 @@ import { isAuthnFailure, within } from '../baseline.js';
 import type { CredentialKind, IdentityEvent } from '../identity-event.js';
 import { describeOrigin, formatTally, iso, tally } from './evidence.js';
 import { num, type DetectionRule, type RuleCase } from './rule.js';
-import { T0, ev, outsideAws, repeat, UA, apiClient, ROOT } from './test-events.js';
+import { T0, ev, outsideAws, repeat, UA, apiClient, ROOT, throttled } from './test-events.js';
 
 /** Credential kinds whose id names one credential (a bearer token that failed has no verified jti). */
 const STABLE_IDS: ReadonlySet<CredentialKind> = new Set<CredentialKind>([
@@ -151,17 +151,7 @@ export const authFailureBurst: DetectionRule = {
       },
       {
         name: 'forty ThrottlingException responses in two minutes are not authentication failures',
-        events: repeat(40, T0, 3_000, (timeMs) =>
-          ev({
-            timeMs,
-            outcome: {
-              authn: 'success',
-              authz: 'unknown',
-              isThrottled: true,
-              errorCode: 'ThrottlingException',
-            },
-          }),
-        ),
+        events: repeat(40, T0, 3_000, throttled),
         fires: false,
       },
       {

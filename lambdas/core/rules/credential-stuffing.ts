@@ -2,7 +2,7 @@ import { isAuthnFailure } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { describeOrigin, formatTally, iso, listBounded, tally } from './evidence.js';
 import { num, type DetectionRule, type RuleCase } from './rule.js';
-import { T0, ev, outsideAws, repeat, UA, apiClient, iamUser } from './test-events.js';
+import { T0, ev, outsideAws, repeat, UA, apiClient, leakedKeyCall } from './test-events.js';
 
 // Case material: IAM users and API clients failing from one VPS, or each from its own network.
 const MIN = 60_000;
@@ -16,22 +16,7 @@ const USERS = [
   'metrics-pusher',
 ];
 const keyFails = (timeMs: number, name: string, origin = VPS) =>
-  ev({
-    timeMs,
-    identity: iamUser(name),
-    credential: {
-      id: `AKIAEXAMPLE${name.replace(/-/g, '').slice(0, 9).toUpperCase()}`,
-      kind: 'long-lived-key',
-    },
-    origin: { ...origin, ...UA.boto3Server },
-    action: {
-      name: 'sts.amazonaws.com:GetCallerIdentity',
-      service: 'sts.amazonaws.com',
-      region: 'us-east-1',
-      isReadOnly: true,
-    },
-    outcome: { authn: 'failure', authz: 'unknown', errorCode: 'SignatureDoesNotMatch' },
-  });
+  leakedKeyCall(timeMs, name, origin, 'SignatureDoesNotMatch');
 const CLIENTS = ['partner-1', 'partner-2', 'partner-3', 'partner-4', 'partner-5', 'partner-6'];
 const tokenRejected = (timeMs: number, client: string) =>
   ev({

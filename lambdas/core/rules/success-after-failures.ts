@@ -13,7 +13,8 @@ import {
   type EventOverrides,
   apiClient,
   ROOT,
-  iamUser,
+  leakedKeyCall,
+  throttled,
 } from './test-events.js';
 
 // Case material.
@@ -35,25 +36,7 @@ const partnerCall = (timeMs: number, isOk: boolean) =>
       : { authn: 'failure', authz: 'unknown', status: 401, errorCode: 'invalid_client' },
   });
 const keyCall = (timeMs: number, name: string, errorCode?: string, origin = ATTACKER) =>
-  ev({
-    timeMs,
-    identity: iamUser(name),
-    credential: {
-      id: `AKIAEXAMPLE${name.replace(/-/g, '').slice(0, 9).toUpperCase()}`,
-      kind: 'long-lived-key',
-    },
-    origin: { ...origin, ...UA.boto3Server },
-    action: {
-      name: 'sts.amazonaws.com:GetCallerIdentity',
-      service: 'sts.amazonaws.com',
-      region: 'us-east-1',
-      isReadOnly: true,
-    },
-    outcome:
-      errorCode === undefined
-        ? { authn: 'success', authz: 'allowed' }
-        : { authn: 'failure', authz: 'unknown', errorCode },
-  });
+  leakedKeyCall(timeMs, name, origin, errorCode);
 const rootLogin = (timeMs: number, isOk: boolean) =>
   ev({
     timeMs,
@@ -240,20 +223,7 @@ export const successAfterFailures: DetectionRule = {
       },
       {
         name: 'throttled calls, then a success',
-        events: [
-          ...repeat(6, T0, 1_000, (timeMs) =>
-            ev({
-              timeMs,
-              outcome: {
-                authn: 'success',
-                authz: 'unknown',
-                isThrottled: true,
-                errorCode: 'ThrottlingException',
-              },
-            }),
-          ),
-          workerCall(T0 + 10_000),
-        ],
+        events: [...repeat(6, T0, 1_000, throttled), workerCall(T0 + 10_000)],
         fires: false,
       },
       {

@@ -298,3 +298,40 @@ export function withoutOrigin(event: IdentityEvent, ...keys: readonly (keyof Ori
   for (const k of keys) delete origin[k];
   return { ...event, origin: origin as unknown as Origin };
 }
+
+/** A call answered with ThrottlingException: neither an authentication failure nor a denial. */
+export const throttled = (timeMs: number): IdentityEvent =>
+  ev({
+    timeMs,
+    outcome: { authn: 'success', authz: 'unknown', isThrottled: true, errorCode: 'ThrottlingException' },
+  });
+
+/**
+ * `sts:GetCallerIdentity` with IAM user `name`'s long-lived key (the first call of whoever holds a
+ * leaked key) from `origin`: successful when `errorCode` is undefined, else an authentication failure.
+ */
+export const leakedKeyCall = (
+  timeMs: number,
+  name: string,
+  origin: NonNullable<EventOverrides['origin']>,
+  errorCode?: string,
+): IdentityEvent =>
+  ev({
+    timeMs,
+    identity: iamUser(name),
+    credential: {
+      id: `AKIAEXAMPLE${name.replace(/-/g, '').slice(0, 9).toUpperCase()}`,
+      kind: 'long-lived-key',
+    },
+    origin: { ...origin, ...UA.boto3Server },
+    action: {
+      name: 'sts.amazonaws.com:GetCallerIdentity',
+      service: 'sts.amazonaws.com',
+      region: 'us-east-1',
+      isReadOnly: true,
+    },
+    outcome:
+      errorCode === undefined
+        ? { authn: 'success', authz: 'allowed' }
+        : { authn: 'failure', authz: 'unknown', errorCode },
+  });
