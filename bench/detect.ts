@@ -20,7 +20,7 @@ import { RULES } from '../lambdas/core/rules/index.js';
 import { simulate } from '../lambdas/core/simulate/index.js';
 import type { SimulationResult } from '../lambdas/core/simulate/types.js';
 import { normaliseApiGatewayAccessLog } from '../lambdas/core/sources/api-gateway.js';
-import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail/index.js';
 import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
 import { ROOT } from './bundle.js';
 import {
