@@ -13,7 +13,7 @@ import { ContractSet } from '../lambdas/core/contracts.js';
 import { DEFAULT_ENGINE_CONFIG } from '../lambdas/core/engine.js';
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { RULES } from '../lambdas/core/rules/index.js';
-import { simulate } from '../lambdas/core/simulate/index.js';
+import { simulate } from '../simulate/index.js';
 import { normaliseApiGatewayAccessLog } from '../lambdas/core/sources/api-gateway.js';
 import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail.js';
 import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
@@ -108,7 +108,7 @@ async function simulatorSeed(
     else reject(`cloudtrail:${n.reason}`);
   }
   for (const l of sim.apiGateway) {
-    const n = normaliseApiGatewayAccessLog(l as unknown as Record<string, unknown>, intel, {
+    const n = normaliseApiGatewayAccessLog(l, intel, {
       logGroup: 'simulated-api-gateway',
     });
     if (n.ok) events.push(n.value);
