@@ -313,7 +313,8 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     });
     redelivered += result.redelivered;
     suppressed += result.suppressed;
-    for (const e of result.identityErrors) identityErrors.set(e.reason, (identityErrors.get(e.reason) ?? 0) + 1);
+    for (const e of result.identityErrors)
+      identityErrors.set(e.reason, (identityErrors.get(e.reason) ?? 0) + 1);
     options.onProgress?.(i + 1, total);
   }
   if (options.statePath !== undefined) await saveStateFile(options.statePath, store, ledger, replayed);

@@ -441,7 +441,10 @@ export const isLearned = (b: IdentityBaseline, timeMs: number, cfg: LearningConf
 export function reviveRecord(parsed: unknown): StateRecord {
   const r = parsed as StateRecord;
   if (typeof parsed !== 'object' || parsed === null || r.type !== 'identity') return r;
-  const dims = (typeof r.dims === 'object' && r.dims !== null ? r.dims : {}) as Record<DimensionName, unknown>;
+  const dims = (typeof r.dims === 'object' && r.dims !== null ? r.dims : {}) as Record<
+    DimensionName,
+    unknown
+  >;
   const revived = {} as Record<DimensionName, Dimension>;
   for (const d of DIMENSIONS) revived[d] = toSafeRecord<ValueStat>(dims[d]);
   r.dims = revived;

@@ -204,9 +204,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const step = (event: IdentityEvent): void => {
     const id =
       identities.get(event.identity.key) ??
-      inStage('load', () =>
-        working(identities, event.identity.key, () => emptyBaseline(event), 'identity'),
-      );
+      inStage('load', () => working(identities, event.identity.key, () => emptyBaseline(event), 'identity'));
     const ip = event.origin.ip;
     const sk = ip !== undefined ? sourceStateKey(event) : undefined;
     const src =

@@ -46,7 +46,12 @@ describe('engine: one identity throwing', () => {
   it('is contained: the other identities are folded and alerted, the failed one counted with its reason', () => {
     const out = run();
     const keys = out.changes.filter((c) => c.record.type === 'identity').map((c) => c.key);
-    expect(keys.sort()).toEqual(names.slice(1).map((n) => identity(n).key).sort());
+    expect(keys.sort()).toEqual(
+      names
+        .slice(1)
+        .map((n) => identity(n).key)
+        .sort(),
+    );
     expect(out.findings.map((f) => f.identityKey).sort()).toEqual(keys.sort());
     expect(out.stats.identityErrors).toBe(1);
     expect(out.identityErrors).toEqual([
@@ -79,12 +84,16 @@ describe('engine: one identity throwing', () => {
       config: DEFAULT_ENGINE_CONFIG,
     });
     expect(out.changes.map((c) => c.key)).not.toContain(identity('poison').key);
-    expect(out.identityErrors.map((e) => [e.reason, e.events])).toEqual([['rule:fragile threw RangeError', 2]]);
+    expect(out.identityErrors.map((e) => [e.reason, e.events])).toEqual([
+      ['rule:fragile threw RangeError', 2],
+    ]);
   });
 
   it('contains a stored record that cannot be folded (fold stage), and the rest commits', () => {
     const first = run(new Map(), 'b0');
-    const state = new Map<string, LoadedRecord>(first.changes.map((c) => [c.key, { record: c.record, version: 1 }]));
+    const state = new Map<string, LoadedRecord>(
+      first.changes.map((c) => [c.key, { record: c.record, version: 1 }]),
+    );
     const broken = structuredClone(state.get(identity('worker-3').key)!.record) as IdentityBaseline;
     (broken as unknown as { rate: null }).rate = null;
     state.set(identity('worker-3').key, { record: broken, version: 1 });

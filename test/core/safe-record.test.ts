@@ -75,22 +75,25 @@ describe('baselines keyed by observed values', () => {
       outcome: { scopes: [name, 'read'] },
     });
 
-  it.each(PROTOTYPE_NAMES)('learns %s in every dimension and credential, across a codec round trip', (name) => {
-    const before = prototypeSnapshot();
-    const b = emptyBaseline(hostile(name, at(0)));
-    foldIdentity(b, hostile(name, at(0)), DEFAULT_LIMITS);
-    foldIdentity(b, hostile(name, at(0, 1)), DEFAULT_LIMITS);
-    const decoded = parseRecord(JSON.stringify(b)) as IdentityBaseline;
-    for (const copy of [b, decoded, cloneRecord(decoded)]) {
-      for (const d of ['networks', 'countries', 'uaFamilies', 'actions', 'rolesAssumed', 'scopes'] as const)
-        expect(getOwn(copy.dims[d], name)?.n).toBe(2);
-      const cred = getOwn(copy.credentials, name);
-      expect(cred?.n).toBe(2);
-      expect(Object.getPrototypeOf(copy.credentials)).toBeNull();
-      for (const dim of DIMENSIONS) expect(Object.getPrototypeOf(copy.dims[dim])).toBeNull();
-    }
-    expect(prototypeSnapshot()).toEqual(before);
-  });
+  it.each(PROTOTYPE_NAMES)(
+    'learns %s in every dimension and credential, across a codec round trip',
+    (name) => {
+      const before = prototypeSnapshot();
+      const b = emptyBaseline(hostile(name, at(0)));
+      foldIdentity(b, hostile(name, at(0)), DEFAULT_LIMITS);
+      foldIdentity(b, hostile(name, at(0, 1)), DEFAULT_LIMITS);
+      const decoded = parseRecord(JSON.stringify(b)) as IdentityBaseline;
+      for (const copy of [b, decoded, cloneRecord(decoded)]) {
+        for (const d of ['networks', 'countries', 'uaFamilies', 'actions', 'rolesAssumed', 'scopes'] as const)
+          expect(getOwn(copy.dims[d], name)?.n).toBe(2);
+        const cred = getOwn(copy.credentials, name);
+        expect(cred?.n).toBe(2);
+        expect(Object.getPrototypeOf(copy.credentials)).toBeNull();
+        for (const dim of DIMENSIONS) expect(Object.getPrototypeOf(copy.dims[dim])).toBeNull();
+      }
+      expect(prototypeSnapshot()).toEqual(before);
+    },
+  );
 
   it('evicts the least recently seen credential whatever its name', () => {
     const b = emptyBaseline(ev({ timeMs: at(0) }));

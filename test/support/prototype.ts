@@ -11,9 +11,10 @@ export const PROTOTYPE_NAMES: readonly string[] = [
 /** `Object.prototype`'s own property names with their descriptors' values, and its own prototype. */
 export function prototypeSnapshot(): { names: string[]; values: unknown[]; proto: unknown } {
   const names = Reflect.ownKeys(Object.prototype).map(String).sort();
-  const values = names.map((n) => {
+  const values = names.map((n): unknown => {
     const d = Object.getOwnPropertyDescriptor(Object.prototype, n);
-    return d ? (d.value ?? d.get ?? d.set) : undefined;
+    // Accessors compared by identity (a replaced __proto__ getter counts as a change).
+    return d === undefined ? undefined : [d.value, Reflect.get(d, 'get'), Reflect.get(d, 'set')];
   });
   return { names, values, proto: Object.getPrototypeOf(Object.prototype) };
 }
