@@ -24,6 +24,7 @@ import { gzipSync } from 'node:zlib';
 
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../lambdas/adapters/dynamodb-store.js';
 import { FanoutSink } from '../lambdas/adapters/fanout-sink.js';
+import { MemoryBaselineStore, MemoryFindingLedger } from '../lambdas/adapters/memory-store.js';
 import { loadIpIntelDb } from '../lambdas/adapters/ip-intel-db.js';
 import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
 import { SnsFindingSink } from '../lambdas/adapters/sns-sink.js';
@@ -47,6 +48,8 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '1' },
     /** Stop starting payloads after this many seconds and report what ran. */
     'max-seconds': { type: 'string', default: '0' },
+    /** `dynamodb`: the real DynamoDB adapters and codec over an in-process client; `memory`: the memory store. */
+    store: { type: 'string', default: 'dynamodb' },
     'worker-index': { type: 'string' },
   },
 });
@@ -55,10 +58,18 @@ const MAX_LINES = Number(args['max-lines']);
 const RESET_EVERY = Number(args['reset-every']);
 const WORKERS = Number(args.workers);
 const MAX_SECONDS = Number(args['max-seconds']);
+const STORE = args.store;
 const WORKER_INDEX = args['worker-index'] === undefined ? undefined : Number(args['worker-index']);
-if (!(PAYLOADS > 0) || !(MAX_LINES > 0) || !(RESET_EVERY > 0) || !(WORKERS >= 1) || !(MAX_SECONDS >= 0)) {
+if (
+  !(PAYLOADS > 0) ||
+  !(MAX_LINES > 0) ||
+  !(RESET_EVERY > 0) ||
+  !(WORKERS >= 1) ||
+  !(MAX_SECONDS >= 0) ||
+  (STORE !== 'dynamodb' && STORE !== 'memory')
+) {
   console.error(
-    'usage: npm run fuzz -- --payloads N [--seed S] [--max-lines L] [--reset-every R] [--workers W] [--max-seconds T]',
+    'usage: npm run fuzz -- --payloads N [--seed S] [--max-lines L] [--reset-every R] [--workers W] [--max-seconds T] [--store dynamodb|memory]',
   );
   process.exit(2);
 }
@@ -480,17 +491,25 @@ const quiet = (): void => undefined;
 const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
 
 const dynamo = new InProcessDynamoDb();
+const memoryStore = new MemoryBaselineStore();
+const memoryLedger = new MemoryFindingLedger();
 const noSleep = (): Promise<void> => Promise.resolve();
 const region = 'us-east-1';
 const deps: LogsHandlerDeps = {
   pipeline: {
-    store: new DynamoDbBaselineStore({ client: dynamo.client, tableName: 'fuzz', sleep: noSleep }),
-    ledger: new DynamoDbFindingLedger({
-      client: dynamo.client,
-      tableName: 'fuzz',
-      dedupWindowSeconds: DEFAULT_ENGINE_CONFIG.dedupWindowSeconds,
-      sleep: noSleep,
-    }),
+    store:
+      STORE === 'memory'
+        ? memoryStore
+        : new DynamoDbBaselineStore({ client: dynamo.client, tableName: 'fuzz', sleep: noSleep }),
+    ledger:
+      STORE === 'memory'
+        ? memoryLedger
+        : new DynamoDbFindingLedger({
+            client: dynamo.client,
+            tableName: 'fuzz',
+            dedupWindowSeconds: DEFAULT_ENGINE_CONFIG.dedupWindowSeconds,
+            sleep: noSleep,
+          }),
     rules: RULES,
     contracts: new ContractSet([]),
     config: { ...DEFAULT_ENGINE_CONFIG, learning: { learningPeriodSeconds: 3600, learningMinEvents: 20 } },
@@ -588,6 +607,8 @@ async function runShare(index: number, workers: number): Promise<Tallies> {
     if (MAX_SECONDS > 0 && Date.now() - started > MAX_SECONDS * 1000) break;
     if (++sinceReset > RESET_EVERY) {
       dynamo.items.clear();
+      memoryStore.records.clear();
+      memoryLedger.findings.clear();
       sinceReset = 0;
     }
     const source = chance(0.5) ? 'cloudtrail' : 'apigw';
@@ -683,11 +704,11 @@ async function main(): Promise<void> {
     `nhi-watch fuzz (seed ${args.seed}, ${WORKERS} worker(s), up to ${MAX_LINES} lines a payload): production createHandler`,
   );
   console.log(
-    '  (cloudtrail-logs, api-gateway-logs); DynamoDbBaselineStore + DynamoDbFindingLedger (real codec) over an',
+    STORE === 'memory'
+      ? '  (cloudtrail-logs, api-gateway-logs); MemoryBaselineStore + MemoryFindingLedger;'
+      : '  (cloudtrail-logs, api-gateway-logs); DynamoDbBaselineStore + DynamoDbFindingLedger (real codec) over an in-process DynamoDB client;',
   );
-  console.log(
-    '  in-process DynamoDB client; SnsFindingSink + SecurityHubFindingSink (real rendering) into counting clients',
-  );
+  console.log('  SnsFindingSink + SecurityHubFindingSink (real rendering) into counting clients');
   console.log(
     `payloads: ${fmt(payloads)}${payloads < PAYLOADS ? ` of ${fmt(PAYLOADS)} requested (time budget of ${MAX_SECONDS} s reached)` : ''} ` +
       `(${(payloads / seconds).toFixed(0)}/s, ${seconds.toFixed(1)} s)`,
