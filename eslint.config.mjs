@@ -1,6 +1,12 @@
 // Type-checked linting; the import rule keeps lambdas/core pure (no AWS SDK, adapters or handlers).
 import tseslint from 'typescript-eslint';
 
+/** Rule cases and their builders are test material: no production module may import them, so no bundle carries them. */
+const TEST_MATERIAL_FILES = ['lambdas/core/rules/*.cases.ts', 'lambdas/core/rules/cases.ts', 'lambdas/core/rules/rule-case.ts', 'lambdas/core/rules/test-events.ts'];
+const TEST_MATERIAL_IMPORTS = [
+  { group: ['**/*.cases.js', '**/rules/cases.js', './cases.js', '**/rule-case.js', '**/test-events.js'], message: 'rule cases and their builders are test material: production code never imports them.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', 'dist/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -21,6 +27,7 @@ export default tseslint.config(
           patterns: [
             { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'lambdas/core is pure: AWS stays in adapters.' },
             { group: ['**/adapters/**', '**/handlers/**', 'node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'], message: 'lambdas/core must not import adapters, handlers or I/O.' },
+            ...TEST_MATERIAL_IMPORTS,
           ],
         },
       ],
@@ -28,6 +35,25 @@ export default tseslint.config(
         'error',
         { object: 'Date', property: 'now', message: 'core is clock-free: take `now` as an argument.' },
         { object: 'process', property: 'env', message: 'core reads no environment: take configuration as an argument.' },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/adapters/**/*.ts', 'lambdas/handlers/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: TEST_MATERIAL_IMPORTS }] },
+  },
+  {
+    // Test material inside core: pure like the rest of core, and free to import its own kind.
+    files: TEST_MATERIAL_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'lambdas/core is pure: AWS stays in adapters.' },
+            { group: ['**/adapters/**', '**/handlers/**', 'node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'], message: 'lambdas/core must not import adapters, handlers or I/O.' },
+          ],
+        },
       ],
     },
   },
