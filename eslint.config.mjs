@@ -2,9 +2,9 @@
 import tseslint from 'typescript-eslint';
 
 /** Rule cases and their builders are test material: no production module may import them, so no bundle carries them. */
-const TEST_MATERIAL_FILES = ['lambdas/core/rules/*.cases.ts', 'lambdas/core/rules/cases.ts', 'lambdas/core/rules/rule-case.ts', 'lambdas/core/rules/test-events.ts'];
+const TEST_MATERIAL_FILES = ['lambdas/core/rules/*.cases.ts', 'lambdas/core/rules/cases.ts', 'lambdas/core/rules/rule-case.ts', 'lambdas/core/rules/raw-records.ts', 'lambdas/core/rules/test-events.ts'];
 const TEST_MATERIAL_IMPORTS = [
-  { group: ['**/*.cases.js', '**/rules/cases.js', './cases.js', '**/rule-case.js', '**/test-events.js'], message: 'rule cases and their builders are test material: production code never imports them.' },
+  { group: ['**/*.cases.js', '**/rules/cases.js', './cases.js', '**/rule-case.js', '**/raw-records.js', '**/test-events.js'], message: 'rule cases and their builders are test material: production code never imports them.' },
 ];
 
 export default tseslint.config(

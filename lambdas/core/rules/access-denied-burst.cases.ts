@@ -1,5 +1,6 @@
 /** Cases of the `access-denied-burst` rule (test material: no production module imports this file). */
 import { T0, ev, outsideAws, repeat, UA, apiClient, throttled, type EventOverrides } from './test-events.js';
+import { accessLog } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 // Case material: a stolen key enumerating, a workload retrying one denied call, an API client probing routes.
@@ -126,6 +127,28 @@ export const accessDeniedBurstCases = defineCases('access-denied-burst', [
     name: 'a one-hour window catches the slow cron job',
     events: repeat(8, T0, 5 * MIN, (t) => denied(t, 'ssm.amazonaws.com:GetParameter')),
     thresholds: { windowSeconds: 3600 },
+    fires: true,
+  },
+  {
+    name: 'raw access log: an API client’s valid token refused (403) on five admin routes within a minute',
+    log: [
+      'GET /admin/users',
+      'GET /admin/keys',
+      'DELETE /orders/{id}',
+      'GET /internal/config',
+      'POST /admin/export',
+    ].map((r, i) =>
+      accessLog({
+        timeMs: T0 + i * 15_000,
+        method: r.slice(0, r.indexOf(' ')),
+        route: r.slice(r.indexOf(' ') + 1),
+        status: 403,
+        sourceIp: '198.51.100.7',
+        userAgent: UA.okhttp.userAgent,
+        clientId: 'partner-7',
+        errorType: 'ACCESS_DENIED',
+      }),
+    ),
     fires: true,
   },
 ]);

@@ -1,5 +1,6 @@
 /** Cases of the `auth-failure-burst` rule (test material: no production module imports this file). */
 import { T0, ev, outsideAws, repeat, UA, apiClient, ROOT, throttled } from './test-events.js';
+import { cloudTrail, iamUserIdentity } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 // Case material: an API client whose tokens are rejected, an IAM user whose signatures fail.
@@ -115,5 +116,21 @@ export const authFailureBurstCases = defineCases('auth-failure-burst', [
     events: repeat(10, T0, 5 * MIN, (t) => badSignature(t, 'InvalidClientTokenId')),
     thresholds: { windowSeconds: 3600 },
     fires: true,
+  },
+  {
+    name: 'raw CloudTrail: ten SignatureDoesNotMatch records for an IAM user’s key from a VPS in ninety seconds',
+    log: repeat(10, T0, 10_000, (timeMs) =>
+      cloudTrail(iamUserIdentity('report-exporter', 'AKIAEXAMPLEREPORT001'), {
+        timeMs,
+        action: 's3.amazonaws.com:ListBuckets',
+        sourceIPAddress: '203.0.113.45',
+        userAgent: UA.boto3Server.userAgent,
+        errorCode: 'SignatureDoesNotMatch',
+        errorMessage:
+          'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+      }),
+    ),
+    fires: true,
+    severity: 'MEDIUM',
   },
 ]);

@@ -1,6 +1,7 @@
 /** Cases of the `contract-violation` rule (test material: no production module imports this file). */
 import type { Contract } from '../contracts.js';
 import { at, burst, ev, history, type EventOverrides } from './test-events.js';
+import { workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 const WORKER = 'aws:123456789012:role/orders-worker';
@@ -219,5 +220,11 @@ export const contractViolationCases = defineCases('contract-violation', [
     ],
     contracts: [workerContract, partnerContract],
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: the worker’s session key used from DigitalOcean (ASN not allowed)',
+    log: [workerCall({ timeMs: at(0, 9), sourceIPAddress: '203.0.113.45' })],
+    contracts: [workerContract],
+    fires: true,
   },
 ]);

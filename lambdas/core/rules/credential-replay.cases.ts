@@ -11,6 +11,7 @@ import {
   type EventOverrides,
   apiClient,
 } from './test-events.js';
+import { workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 // Case material.
@@ -265,5 +266,19 @@ export const credentialReplayCases = defineCases('credential-replay', [
     ],
     thresholds: { credentialKinds: ['session-key', 'bearer-token'] },
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: a Lambda’s session key calls DynamoDB from AWS, then ListBuckets from a residential ISP with the CLI',
+    log: [
+      ...repeat(20, T0, MIN, (timeMs) => workerCall({ timeMs })),
+      workerCall({
+        timeMs: T0 + 30 * MIN,
+        action: 's3.amazonaws.com:ListBuckets',
+        sourceIPAddress: '198.51.100.23',
+        userAgent: UA.awsCli.userAgent,
+      }),
+    ],
+    fires: true,
+    severity: 'HIGH',
   },
 ]);

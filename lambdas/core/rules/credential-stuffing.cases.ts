@@ -1,5 +1,6 @@
 /** Cases of the `credential-stuffing` rule (test material: no production module imports this file). */
 import { T0, ev, outsideAws, repeat, UA, apiClient, leakedKeyCall } from './test-events.js';
+import { cloudTrail, iamUserIdentity } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 // Case material: IAM users and API clients failing from one VPS, or each from its own network.
@@ -82,5 +83,20 @@ export const credentialStuffingCases = defineCases('credential-stuffing', [
     events: USERS.slice(0, 3).map((name, i) => keyFails(T0 + i * 60_000, name)),
     thresholds: { minIdentities: 3 },
     fires: true,
+  },
+  {
+    name: 'raw CloudTrail: six IAM users’ GetCallerIdentity calls fail with InvalidClientTokenId from one VPS',
+    log: USERS.map((name, i) =>
+      cloudTrail(iamUserIdentity(name, `AKIAEXAMPLESTUFF00${i}`), {
+        timeMs: T0 + i * 90_000,
+        action: 'sts.amazonaws.com:GetCallerIdentity',
+        sourceIPAddress: '203.0.113.45',
+        userAgent: UA.boto3Server.userAgent,
+        errorCode: 'InvalidClientTokenId',
+        errorMessage: 'The security token included in the request is invalid.',
+      }),
+    ),
+    fires: true,
+    severity: 'HIGH',
   },
 ]);

@@ -1,5 +1,6 @@
 /** Cases of the `dormant-identity` rule (test material: no production module imports this file). */
 import { at, burst, ev, history } from './test-events.js';
+import { rawHistory, workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 /** A monthly job: `perRun` calls on the 1st of every 31 days, `runs` times. */
@@ -80,5 +81,11 @@ export const dormantIdentityCases = defineCases('dormant-identity', [
     name: 'a brand-new identity’s first call',
     events: [ev({ timeMs: at(90, 9) })],
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: a worker active for 8 days, silent 45 days, then a GetItem',
+    log: [...rawHistory((timeMs) => workerCall({ timeMs })), workerCall({ timeMs: at(7 + 46, 10) })],
+    fires: true,
+    severity: 'MEDIUM',
   },
 ]);

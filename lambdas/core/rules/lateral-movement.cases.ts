@@ -1,5 +1,6 @@
 /** Cases of the `lateral-movement` rule (test material: no production module imports this file). */
 import { T0, at, ev, history, repeat, viaService, type EventOverrides } from './test-events.js';
+import { workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 // Case material: the orders worker (home account 123456789012) and the roles it assumes.
@@ -158,5 +159,22 @@ export const lateralMovementCases = defineCases('lateral-movement', [
     ],
     thresholds: { ignoreServiceInvoked: false },
     fires: true,
+  },
+  {
+    name: 'raw CloudTrail: a Lambda role’s AssumeRole into an account it never touched, an hour into its life',
+    log: [
+      ...repeat(10, T0, 60_000, (timeMs) => workerCall({ timeMs })),
+      workerCall({
+        timeMs: at(0, 1),
+        action: 'sts.amazonaws.com:AssumeRole',
+        readOnly: false,
+        requestParameters: {
+          roleArn: 'arn:aws:iam::444455556666:role/OrganizationAccountAccessRole',
+          roleSessionName: 'orders-worker',
+        },
+      }),
+    ],
+    fires: true,
+    severity: 'HIGH',
   },
 ]);

@@ -12,6 +12,7 @@ import {
   ROOT,
   type EventOverrides,
 } from './test-events.js';
+import { cloudTrail, iamUserIdentity } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 // Case material: IAM users with access keys, used from workloads, from a datacenter, by root.
@@ -128,5 +129,19 @@ export const longLivedCredentialCases = defineCases('long-lived-credential', [
     events: [fargateBehindProxy(T0)],
     thresholds: { workloadUserAgentMarkers: [] },
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: boto3 inside a Lambda function signing with an IAM user’s access key',
+    log: [
+      cloudTrail(iamUserIdentity('report-exporter', 'AKIAEXAMPLEREPORT001'), {
+        timeMs: T0,
+        action: 's3.amazonaws.com:GetObject',
+        sourceIPAddress: '3.80.10.20',
+        userAgent: UA.lambdaPython.userAgent,
+        requestParameters: { bucketName: 'reports', key: 'daily.csv' },
+      }),
+    ],
+    fires: true,
+    severity: 'MEDIUM',
   },
 ]);

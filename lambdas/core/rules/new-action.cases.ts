@@ -1,5 +1,6 @@
 /** Cases of the `new-action` rule (test material: no production module imports this file). */
 import { at, ev, history, inTimeOrder, rotatingHistory, type EventOverrides } from './test-events.js';
+import { rawHistory, workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 const iam = (eventName: string, isReadOnlyCall = false): EventOverrides => ({
@@ -195,5 +196,19 @@ export const newActionCases = defineCases('new-action', [
     name: 'sensitive first use during the learning period',
     events: [...history({}, 3), ev({ ...iam('CreateAccessKey'), timeMs: at(3, 9) })],
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: a worker role that only read DynamoDB creates an IAM access key: sensitive, HIGH',
+    log: [
+      ...rawHistory((timeMs) => workerCall({ timeMs })),
+      workerCall({
+        timeMs: at(9, 2),
+        action: 'iam.amazonaws.com:CreateAccessKey',
+        readOnly: false,
+        requestParameters: { userName: 'orders-admin' },
+      }),
+    ],
+    fires: true,
+    severity: 'HIGH',
   },
 ]);

@@ -1,5 +1,6 @@
 /** Cases of the `new-source` rule (test material: no production module imports this file). */
 import { UA, at, ev, history, rotatingHistory, withoutOrigin, type EventOverrides } from './test-events.js';
+import { rawHistory, workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 const digitalOcean: EventOverrides['origin'] = {
@@ -274,5 +275,14 @@ export const newSourceCases = defineCases('new-source', [
     ],
     thresholds: { reportNewNetworks: true, maxKnownNetworks: 4 },
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: a Lambda role’s learned calls from AWS, then one from DigitalOcean in NL: new country, HIGH',
+    log: [
+      ...rawHistory((timeMs) => workerCall({ timeMs })),
+      workerCall({ timeMs: at(9, 3), sourceIPAddress: '203.0.113.45' }),
+    ],
+    fires: true,
+    severity: 'HIGH',
   },
 ]);

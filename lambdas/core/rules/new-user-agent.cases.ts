@@ -1,5 +1,6 @@
 /** Cases of the `new-user-agent` rule (test material: no production module imports this file). */
 import { UA, at, ev, history, inTimeOrder, rotatingHistory, type EventOverrides } from './test-events.js';
+import { rawHistory, workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 const cli: EventOverrides['origin'] = {
@@ -189,5 +190,18 @@ export const newUserAgentCases = defineCases('new-user-agent', [
       }),
     ],
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: a Lambda role’s learned SDK calls, then one from a Kali Linux AWS CLI: offensive tool, HIGH',
+    log: [
+      ...rawHistory((timeMs) => workerCall({ timeMs })),
+      workerCall({
+        timeMs: at(9, 21),
+        sourceIPAddress: '203.0.113.45',
+        userAgent: 'aws-cli/1.29.0 Python/3.11.2 Linux/6.5.0-kali3-amd64 botocore/1.31.0',
+      }),
+    ],
+    fires: true,
+    severity: 'HIGH',
   },
 ]);

@@ -1,5 +1,6 @@
 /** Cases of the `rate-anomaly` rule (test material: no production module imports this file). */
 import { at, burst, history, inTimeOrder, type EventOverrides } from './test-events.js';
+import { rawHistory, workerCall } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 const HOUR_MS = 3_600_000;
@@ -88,5 +89,13 @@ export const rateAnomalyCases = defineCases('rate-anomaly', [
     name: 'burst of 400 during the learning period (3 days)',
     events: [...history({}, 3), ...burst({}, at(3, 14), 400)],
     fires: false,
+  },
+  {
+    name: 'raw CloudTrail: a worker doing ~4 calls an hour makes 400 GetItem calls at 14:00',
+    log: [
+      ...rawHistory((timeMs) => workerCall({ timeMs })),
+      ...burst({}, at(9, 14), 400).map((e) => workerCall({ timeMs: e.timeMs })),
+    ],
+    fires: true,
   },
 ]);

@@ -6,13 +6,16 @@
 import type { LearningConfig } from '../baseline.js';
 import type { Contract } from '../contracts.js';
 import type { IdentityEvent } from '../identity-event.js';
+import { normaliseRecord, type CaseRecord } from './raw-records.js';
 import type { Severity, Thresholds } from './rule.js';
 
 /** A rule case: events replayed through the engine from empty state; asserts the rule fires or not. */
 export interface RuleCase {
   readonly name: string;
-  /** Events in time order. Build them with the helpers in rules/test-events.ts. */
+  /** Events in time order. Build them with the helpers in rules/test-events.ts, or give `log`. */
   readonly events: readonly IdentityEvent[];
+  /** When set, the raw records (rules/raw-records.ts) the events were normalised from, one event each. */
+  readonly log?: readonly CaseRecord[];
   /** Whether the rule produces at least one finding over these events (a positive case's latest event must be one it matches). */
   readonly fires: boolean;
   /** When set (and `fires`), the severity of the first finding: pins severity escalations (root keys, cross-account…). */
@@ -25,6 +28,10 @@ export interface RuleCase {
   readonly learning?: LearningConfig;
 }
 
+/** A case as written: events, or raw records (`log`) that `defineCases` runs through the production normalisers. */
+export type CaseInput = Omit<RuleCase, 'events' | 'log'> &
+  ({ readonly events: readonly IdentityEvent[] } | { readonly log: readonly CaseRecord[] });
+
 /** One rule's cases, as a `<rule-id>.cases.ts` file exports them. */
 export interface RuleCases {
   /** The id of the rule the cases exercise (its file is `<ruleId>.ts`, the cases' `<ruleId>.cases.ts`). */
@@ -33,16 +40,16 @@ export interface RuleCases {
 }
 
 /**
- * A rule's cases with every event id derived from the case (`<rule-id>: <case name> #<index>`): the
- * same case always replays the same ids, whatever else was built before it, and a finding's event ids
- * name the case they came from.
+ * A rule's cases, raw records normalised, with every event id derived from the case
+ * (`<rule-id>: <case name> #<index>`): the same case always replays the same ids, whatever else was
+ * built before it, and a finding's event ids name the case they came from.
  */
-export function defineCases(ruleId: string, cases: readonly RuleCase[]): RuleCases {
+export function defineCases(ruleId: string, cases: readonly CaseInput[]): RuleCases {
   return {
     ruleId,
-    cases: cases.map((c) => ({
-      ...c,
-      events: c.events.map((e, i) => ({ ...e, eventId: `${ruleId}: ${c.name} #${i}` })),
-    })),
+    cases: cases.map((c) => {
+      const events = 'log' in c ? c.log.map(normaliseRecord) : c.events;
+      return { ...c, events: events.map((e, i) => ({ ...e, eventId: `${ruleId}: ${c.name} #${i}` })) };
+    }),
   };
 }

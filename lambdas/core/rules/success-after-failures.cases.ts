@@ -14,6 +14,7 @@ import {
   leakedKeyCall,
   throttled,
 } from './test-events.js';
+import { cloudTrail, rootIdentity } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
 // Case material.
@@ -164,5 +165,22 @@ export const successAfterFailuresCases = defineCases('success-after-failures', [
     events: [...repeat(3, T0, 1_000, (t) => workerCall(t, 'ExpiredToken')), workerCall(T0 + 5_000)],
     thresholds: { ignoredErrorCodes: [] },
     fires: true,
+  },
+  {
+    name: 'raw CloudTrail: four failed root ConsoleLogin records, then a successful one from the same address',
+    log: [0, 1, 2, 3, 4].map((i) =>
+      cloudTrail(rootIdentity, {
+        timeMs: T0 + i * 50_000,
+        action: 'signin.amazonaws.com:ConsoleLogin',
+        sourceIPAddress: '192.0.2.77',
+        userAgent: 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0',
+        readOnly: false,
+        responseElements: { ConsoleLogin: i < 4 ? 'Failure' : 'Success' },
+        ...(i < 4 ? { errorMessage: 'Failed authentication' } : {}),
+        additionalEventData: { MFAUsed: 'No', LoginTo: 'https://console.aws.amazon.com/console/home' },
+      }),
+    ),
+    fires: true,
+    severity: 'CRITICAL',
   },
 ]);

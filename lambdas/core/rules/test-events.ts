@@ -162,14 +162,14 @@ export const viaService = (service: string): Overrides<Origin> => ({
   userAgentClass: 'aws-internal',
 });
 
-/** `n` events `stepMs` apart from `startMs`, each built by `make(timeMs, i)`. */
-export function repeat(
+/** `n` events (or raw records) `stepMs` apart from `startMs`, each built by `make(timeMs, i)`. */
+export function repeat<T = IdentityEvent>(
   n: number,
   startMs: number,
   stepMs: number,
-  make: (timeMs: number, i: number) => IdentityEvent,
-): IdentityEvent[] {
-  const out: IdentityEvent[] = [];
+  make: (timeMs: number, i: number) => T,
+): T[] {
+  const out: T[] = [];
   for (let i = 0; i < n; i++) out.push(make(startMs + i * stepMs, i));
   return out;
 }

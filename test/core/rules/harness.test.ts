@@ -17,7 +17,7 @@ import { T0, ev, repeat } from '../../../lambdas/core/rules/test-events';
 
 const RULES_DIR = join(__dirname, '../../../lambdas/core/rules');
 /** Files of the rules folder that hold test material, not rules (the bundle test proves none ships). */
-const TEST_MATERIAL = ['cases.ts', 'rule-case.ts', 'test-events.ts'];
+const TEST_MATERIAL = ['cases.ts', 'rule-case.ts', 'raw-records.ts', 'test-events.ts'];
 
 /** A minimal store: hands out records with versions and applies changes only at the version they were read at. */
 class StateCarrier {
@@ -274,6 +274,12 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
           expect(SEVERITIES).toContain(c.severity);
         }
       }
+    });
+
+    it('has a case built from raw records (CloudTrail or access log) through the production normalisers', () => {
+      const raw = cases.filter((c) => c.log !== undefined);
+      expect(raw.length).toBeGreaterThanOrEqual(1);
+      for (const c of raw) expect(c.events).toHaveLength(c.log?.length ?? -1);
     });
 
     it('states every case’s events in time order (setup and point after the history they follow)', () => {
