@@ -2,9 +2,25 @@
 import tseslint from 'typescript-eslint';
 
 /** Rule cases and their builders are test material: no production module may import them, so no bundle carries them. */
-const TEST_MATERIAL_FILES = ['lambdas/core/rules/*.cases.ts', 'lambdas/core/rules/cases.ts', 'lambdas/core/rules/rule-case.ts', 'lambdas/core/rules/raw-records.ts', 'lambdas/core/rules/test-events.ts'];
+const TEST_MATERIAL_FILES = [
+  'lambdas/core/rules/*.cases.ts',
+  'lambdas/core/rules/cases.ts',
+  'lambdas/core/rules/rule-case.ts',
+  'lambdas/core/rules/raw-records.ts',
+  'lambdas/core/rules/test-events.ts',
+];
 const TEST_MATERIAL_IMPORTS = [
-  { group: ['**/*.cases.js', '**/rules/cases.js', './cases.js', '**/rule-case.js', '**/raw-records.js', '**/test-events.js'], message: 'rule cases and their builders are test material: production code never imports them.' },
+  {
+    group: [
+      '**/*.cases.js',
+      '**/rules/cases.js',
+      './cases.js',
+      '**/rule-case.js',
+      '**/raw-records.js',
+      '**/test-events.js',
+    ],
+    message: 'rule cases and their builders are test material: production code never imports them.',
+  },
 ];
 
 export default tseslint.config(
@@ -25,8 +41,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'lambdas/core is pure: AWS stays in adapters.' },
-            { group: ['**/adapters/**', '**/handlers/**', 'node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'], message: 'lambdas/core must not import adapters, handlers or I/O.' },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'lambdas/core is pure: AWS stays in adapters.',
+            },
+            {
+              group: [
+                '**/adapters/**',
+                '**/handlers/**',
+                '**/local/**',
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'node:http',
+                'node:https',
+              ],
+              message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
+            },
             ...TEST_MATERIAL_IMPORTS,
           ],
         },
@@ -34,12 +65,70 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'core is clock-free: take `now` as an argument.' },
-        { object: 'process', property: 'env', message: 'core reads no environment: take configuration as an argument.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'core reads no environment: take configuration as an argument.',
+        },
       ],
     },
   },
   {
-    files: ['lambdas/adapters/**/*.ts', 'lambdas/handlers/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'],
+    // Imports point inward: the entry layers (handlers for Lambda, local for the CLI) wire adapters
+    // and core; adapters never reach back into an entry layer.
+    files: ['lambdas/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/handlers/**', '**/local/**'],
+              message: 'adapters must not import the entry layers (handlers, local).',
+            },
+            ...TEST_MATERIAL_IMPORTS,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/handlers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/local/**'],
+              message: 'Lambda handlers must not import the local (CLI) entry layer.',
+            },
+            ...TEST_MATERIAL_IMPORTS,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/local/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/handlers/**'],
+              message:
+                'the local entry layer shares core and adapters with the handlers, not the handlers themselves.',
+            },
+            ...TEST_MATERIAL_IMPORTS,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts', 'bin/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: TEST_MATERIAL_IMPORTS }] },
   },
   {
@@ -50,8 +139,23 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'lambdas/core is pure: AWS stays in adapters.' },
-            { group: ['**/adapters/**', '**/handlers/**', 'node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'], message: 'lambdas/core must not import adapters, handlers or I/O.' },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'lambdas/core is pure: AWS stays in adapters.',
+            },
+            {
+              group: [
+                '**/adapters/**',
+                '**/handlers/**',
+                '**/local/**',
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'node:http',
+                'node:https',
+              ],
+              message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
+            },
           ],
         },
       ],

@@ -7,7 +7,7 @@
  */
 import type { IdentityEvent } from '../identity-event.js';
 import { parseApiGatewayAccessLog } from '../sources/api-gateway.js';
-import { normaliseCloudTrail } from '../sources/cloudtrail.js';
+import { parseCloudTrailLine } from '../sources/cloudtrail/index.js';
 import type { JsonObject } from '../sources/fields.js';
 import type { IpInfo, IpIntel } from '../sources/ip-intel.js';
 import { UA, history } from './test-events.js';
@@ -31,13 +31,14 @@ const IP_INFO: ReadonlyMap<string, IpInfo> = new Map<string, IpInfo>([
 export const CASE_IP_INTEL: IpIntel = { lookup: (ip) => IP_INFO.get(ip) };
 
 /**
- * The identity event the production normaliser makes of `record` (CloudTrail: `normaliseCloudTrail`;
- * access log: `parseApiGatewayAccessLog`). A record it rejects is a broken case: that throws.
+ * The identity event the production line parsers make of `record` as its log line (CloudTrail:
+ * `parseCloudTrailLine`; access log: `parseApiGatewayAccessLog`). A record they reject is a broken
+ * case: that throws.
  */
 export function normaliseRecord(record: CaseRecord): IdentityEvent {
   const result =
     'cloudTrail' in record
-      ? normaliseCloudTrail(record.cloudTrail, CASE_IP_INTEL)
+      ? parseCloudTrailLine(JSON.stringify(record.cloudTrail), CASE_IP_INTEL)
       : parseApiGatewayAccessLog(record.accessLog, CASE_IP_INTEL);
   if (!result.ok) throw new Error(`a case record was rejected by the normaliser (${result.reason})`);
   return result.value;
