@@ -4,11 +4,12 @@
  * they are handed; they never fetch, cache or keep globals.
  */
 import type { IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
+import type { Reference, Severity } from '../classification.js';
 import type { Contract } from '../contracts.js';
 import type { IdentityEvent } from '../identity-event.js';
 
-/** Severity labels as Security Hub uses them. */
-export type Severity = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+/** Rules name severities and references; the types live in classification.ts, under findings and rules alike. */
+export type { Reference, Severity } from '../classification.js';
 
 /** A rule threshold value. */
 export type ThresholdValue = number | boolean | string | readonly string[];
@@ -46,9 +47,6 @@ export interface RuleMatch {
   /** Further distinct findings from the same event (e.g. a call breaching two contract fields: one finding per breach). */
   readonly also?: readonly RuleMatch[];
 }
-
-/** ATT&CK / OWASP NHI / NIST CSF references, `SCHEME:ID`. */
-export type Reference = `OWASP-NHI:NHI${number}` | `NIST-CSF-2.0:${string}` | `MITRE:T${string}`;
 
 /** A detection rule. */
 export interface DetectionRule {
