@@ -160,8 +160,5 @@ export function productionDeps(
   };
 }
 
-/** Build once, on first use (so importing a handler needs no environment; a cold start builds it once). */
-export function once<T>(build: () => T): () => T {
-  let built: { value: T } | undefined;
-  return () => (built ??= { value: build() }).value;
-}
+/** Build once, on first use (kept here for the log handlers; the subscriber imports once.ts without this wiring). */
+export { once } from './once.js';
