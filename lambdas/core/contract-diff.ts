@@ -8,6 +8,7 @@ import { activeHours } from './contract-draft.js';
 import { CONTRACT_FIELD_ORDER } from './contracts-file.js';
 import type { Contract } from './contracts.js';
 import { firstMatchingGlob, matchesGlob } from './glob.js';
+import { entriesOf } from './safe-record.js';
 
 /** One thing a baseline did that its contract does not allow. */
 export interface ContractDiffEntry {
@@ -26,7 +27,7 @@ function undeclared(
   isAllowed: (value: string) => boolean,
   label: (value: string) => string = (v) => v,
 ): ContractDiffEntry[] {
-  return Object.entries(dim)
+  return entriesOf(dim)
     .filter(([v]) => !isAllowed(v))
     .map(([v, s]) => ({ field, value: label(v), calls: s.n, lastSeenMs: s.l }));
 }

@@ -6,6 +6,7 @@ import { totalCalls } from './baseline-facts.js';
 import type { Dimension, IdentityBaseline } from './baseline.js';
 import { isPrivateCidr, parseCidr } from './cidr.js';
 import type { Contract } from './contracts.js';
+import { entriesOf, keysOf } from './safe-record.js';
 import { AWS_ASNS } from './sources/ip-intel.js';
 
 /** Options for drafting a contract from a baseline. */
@@ -19,7 +20,9 @@ export interface DraftOptions {
 }
 
 const keysWith = (dim: Dimension, min: number): string[] =>
-  Object.keys(dim).filter((k) => (dim[k]?.n ?? 0) >= min);
+  entriesOf(dim)
+    .filter(([, stat]) => stat.n >= min)
+    .map(([k]) => k);
 
 /** Hours of the day (UTC) in which the identity has been active, from its rate profile. */
 export function activeHours(b: IdentityBaseline): Set<number> {
@@ -81,9 +84,9 @@ export function draftContract(b: IdentityBaseline, options: DraftOptions = {}): 
   const ownCalls = totalCalls(d.credentialKinds) - totalCalls(d.awsServices);
   const vpces = keysWith(d.vpcEndpoints, minOrigin);
   if (vpces.length > 0 && totalCalls(d.vpcEndpoints) >= ownCalls) out['allowedVpcEndpoints'] = vpces.sort();
-  const actions = Object.keys(d.actions).sort();
+  const actions = keysOf(d.actions).sort();
   if (actions.length > 0) out['allowedActions'] = actions;
-  const scopes = Object.keys(d.scopes).sort();
+  const scopes = keysOf(d.scopes).sort();
   if (scopes.length > 0) out['allowedScopes'] = scopes;
   const families = keysWith(d.uaFamilies, minOrigin).sort();
   if (families.length > 0) out['userAgentPatterns'] = families;
@@ -91,7 +94,7 @@ export function draftContract(b: IdentityBaseline, options: DraftOptions = {}): 
   if (peak > 0) out['rateEnvelope'] = { maxPerHour: Math.max(10, Math.ceil(peak * headroom)) };
   const window = hoursWindow(activeHours(b), options.alwaysOnHours ?? 20);
   if (window) out['activeHoursUtc'] = window;
-  const kinds = Object.keys(d.credentialKinds)
+  const kinds = keysOf(d.credentialKinds)
     .filter((k) => k !== 'unknown')
     .sort();
   if (kinds.length > 0) out['allowedCredentialKinds'] = kinds;

@@ -1,4 +1,5 @@
 import { describeOrigin, duration, iso } from './evidence.js';
+import { getOwn } from '../safe-record.js';
 import { list, num, type DetectionRule, type Severity } from './rule.js';
 
 const DAY_MS = 86_400_000;
@@ -46,7 +47,7 @@ export const longLivedCredential: DetectionRule = {
     if (event.outcome.authn === 'failure') return undefined;
     const o = event.origin;
     const identity = event.identity;
-    const prev = ctx.baseline.credentials[cred.id];
+    const prev = getOwn(ctx.baseline.credentials, cred.id);
 
     let reason: Reason | undefined;
     let marker: string | undefined;

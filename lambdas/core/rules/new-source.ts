@@ -1,11 +1,12 @@
 import { asnLabel, describeTop, distinctValues, hasValue, historyLine, isAwsAsn } from '../baseline-facts.js';
+import { keysOf } from '../safe-record.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { flag, num, type DetectionRule, type RuleMatch } from './rule.js';
 
 /** Whether the identity has run inside AWS before: an AWS ASN, or calls through a VPC endpoint. */
 function hasAwsHistory(b: IdentityBaseline): boolean {
-  for (const asn of Object.keys(b.dims.asns)) if (isAwsAsn(asn)) return true;
+  for (const asn of keysOf(b.dims.asns)) if (isAwsAsn(asn)) return true;
   return distinctValues(b.dims.vpcEndpoints) > 0;
 }
 
