@@ -2,7 +2,7 @@
  * `nhi-watch contracts draft|diff`: turn what a replay learned (the `--state` file) into a contract
  * for owners to review, and show how observed behaviour drifts from the contracts in force.
  */
-import { parseArgs } from 'node:util';
+import { Option, type Command } from 'commander';
 import type { IdentityBaseline } from '../lambdas/core/baseline.js';
 import { compileGlob } from '../lambdas/core/glob.js';
 import { diffContract } from '../lambdas/core/contract-diff.js';
@@ -28,50 +28,70 @@ async function identities(statePath: string | undefined): Promise<IdentityBaseli
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** Run `contracts draft` or `contracts diff`; returns the exit status. */
-export async function runContracts(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
-  const [sub, ...rest] = args;
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      state: { type: 'string' },
-      identity: { type: 'string' },
-      format: { type: 'string' },
-      contracts: { type: 'string', multiple: true },
-    },
-  });
-  const all = await identities(values.state);
-  const pattern = values.identity !== undefined ? compileGlob(values.identity) : undefined;
-  const selected = pattern ? all.filter((b) => pattern.test(b.key)) : all;
-  if (sub === 'draft') {
-    const format = values.format ?? 'yaml';
-    if (format !== 'yaml' && format !== 'json')
-      throw new ContractsUsageError(`--format must be yaml or json, got "${format}"`);
+interface ContractsFlags {
+  readonly state?: string;
+  readonly identity?: string;
+  readonly format: 'yaml' | 'json';
+  readonly contracts: string[];
+}
+
+async function selected(flags: ContractsFlags): Promise<IdentityBaseline[]> {
+  const all = await identities(flags.state);
+  const pattern = flags.identity !== undefined ? compileGlob(flags.identity) : undefined;
+  return pattern ? all.filter((b) => pattern.test(b.key)) : all;
+}
+
+async function runDraft(flags: ContractsFlags, out: NodeJS.WritableStream): Promise<number> {
+  out.write(
+    stringifyContracts(
+      (await selected(flags)).map((b) => draftContract(b)),
+      flags.format,
+    ),
+  );
+  return 0;
+}
+
+async function runDiff(flags: ContractsFlags, out: NodeJS.WritableStream): Promise<number> {
+  if (flags.contracts.length === 0) throw new ContractsUsageError('contracts diff needs --contracts FILE');
+  const chosen = await selected(flags);
+  const setup = await loadLocalSetup({ contractPaths: flags.contracts });
+  let drift = 0;
+  for (const b of chosen) {
+    const c = setup.contracts.forIdentity(b.key);
+    if (!c) continue;
+    const entries = diffContract(c, b);
+    drift += entries.length;
     out.write(
-      stringifyContracts(
-        selected.map((b) => draftContract(b)),
-        format,
-      ),
+      `${b.key}: ${entries.length === 0 ? 'within its contract' : `${entries.length} observed value(s) the contract does not allow`}\n`,
     );
-    return 0;
+    for (const e of entries) out.write(`  ${e.field}: ${e.value} (${e.calls} call(s))\n`);
   }
-  if (sub === 'diff') {
-    const paths = values.contracts ?? [];
-    if (paths.length === 0) throw new ContractsUsageError('contracts diff needs --contracts FILE');
-    const setup = await loadLocalSetup({ contractPaths: paths });
-    let drift = 0;
-    for (const b of selected) {
-      const c = setup.contracts.forIdentity(b.key);
-      if (!c) continue;
-      const entries = diffContract(c, b);
-      drift += entries.length;
-      out.write(
-        `${b.key}: ${entries.length === 0 ? 'within its contract' : `${entries.length} observed value(s) the contract does not allow`}\n`,
-      );
-      for (const e of entries) out.write(`  ${e.field}: ${e.value} (${e.calls} call(s))\n`);
-    }
-    out.write(`${drift} difference(s)\n`);
-    return 0;
-  }
-  throw new ContractsUsageError(`contracts needs a sub-command: draft or diff, got "${sub ?? ''}"`);
+  out.write(`${drift} difference(s)\n`);
+  return 0;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Add `contracts draft` and `contracts diff` to the program; `setStatus` receives the exit status. */
+export function addContractsCommand(program: Command, setStatus: (code: number) => void): void {
+  const contracts = program
+    .command('contracts')
+    .description(
+      'draft integration contracts from what a replay learned (--state), or list what observed behaviour ' +
+        'does that the contracts do not allow',
+    );
+  contracts
+    .command('draft')
+    .description('write a contract per identity in the state file, for its owners to review')
+    .option('--state <file>', 'state file written by `nhi-watch replay --state FILE`')
+    .option('--identity <glob>', 'only identities whose key matches (`*` any run of characters)')
+    .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action(async (flags: ContractsFlags) => setStatus(await runDraft(flags, process.stdout)));
+  contracts
+    .command('diff')
+    .description('list what each identity did that its contract does not allow')
+    .option('--state <file>', 'state file written by `nhi-watch replay --state FILE`')
+    .option('--contracts <file>', 'contract file (.yaml, .yml, .json); repeatable', collect, [])
+    .option('--identity <glob>', 'only identities whose key matches (`*` any run of characters)')
+    .action(async (flags: ContractsFlags) => setStatus(await runDiff(flags, process.stdout)));
 }

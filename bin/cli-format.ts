@@ -1,6 +1,7 @@
 /**
- * Output formats of the `nhi-watch` command: a findings table for people, JSON Lines for tools,
- * ASFF for Security Hub. Attacker-controlled text is neutralised before it reaches a terminal.
+ * Output formats of the `nhi-watch` command: a findings table for people, a detail view with the
+ * whole evidence and runbook, JSON Lines for tools, ASFF for Security Hub. Attacker-controlled
+ * text is neutralised before it reaches a terminal.
  */
 import { toAsff } from '../lambdas/core/asff.js';
 import { neutralise } from '../lambdas/core/alert.js';
@@ -8,7 +9,7 @@ import { clean } from '../lambdas/core/neutralise.js';
 import { severityRank, type Finding } from '../lambdas/core/finding.js';
 
 /** Output formats of `replay`. */
-export const FORMATS = ['table', 'jsonl', 'asff'] as const;
+export const FORMATS = ['table', 'detail', 'jsonl', 'asff'] as const;
 /** One output format. */
 export type Format = (typeof FORMATS)[number];
 
@@ -23,12 +24,18 @@ export const sortFindings = (findings: readonly Finding[]): Finding[] =>
       a.id.localeCompare(b.id),
   );
 
-/** One finding as a JSON Lines record: the fields tools key on, plus the ASFF form. */
-export function findingRecord(
-  f: Finding,
-  ctx: { region: string; accountId: string },
-): Record<string, unknown> {
-  return {
+/** Where ASFF output is imported: the Security Hub account and region. */
+export interface AsffTarget {
+  readonly region: string;
+  readonly accountId: string;
+}
+
+/**
+ * One finding as a JSON Lines record: the fields tools key on, plus the ASFF form when the
+ * importing account and region are known (`ctx`); without them there is no valid ProductArn.
+ */
+export function findingRecord(f: Finding, ctx: AsffTarget | undefined): Record<string, unknown> {
+  const record: Record<string, unknown> = {
     id: f.id,
     ruleId: f.ruleId,
     severity: f.severity,
@@ -46,8 +53,10 @@ export function findingRecord(
     action: f.action,
     evidence: f.evidence,
     eventIds: f.eventIds,
-    asff: toAsff(f, ctx),
+    runbook: f.runbook,
   };
+  if (ctx !== undefined) record.asff = toAsff(f, ctx);
+  return record;
 }
 
 function pad(text: string, width: number): string {
@@ -106,4 +115,51 @@ export function renderTable(findings: readonly Finding[], width = 160): string {
       .join(', ')}`,
   );
   return lines.join('\n');
+}
+
+/** Bound of one line of the detail view: long enough that no real evidence or runbook is cut. */
+const DETAIL_MAX = 8_000;
+
+/**
+ * Every finding in full, for a person reading one incident: the title, who, credential, origin,
+ * action, time span, then each evidence line and the runbook uncut (only neutralised).
+ */
+export function renderDetail(findings: readonly Finding[]): string {
+  const n = (v: string | number | undefined): string => neutralise(v, DETAIL_MAX);
+  const blocks: string[] = [];
+  for (const f of sortFindings(findings)) {
+    const lines: string[] = [`${f.severity}  ${n(f.title)}`, `  id          ${n(f.id)}`];
+    const row = (label: string, value: string | undefined): void => {
+      if (value !== undefined && value !== '') lines.push(`  ${label.padEnd(12)}${value}`);
+    };
+    row('rule', n(f.ruleId));
+    row('what', n(f.summary));
+    row('identity', `${n(f.identityKey)} (${f.identityKind})`);
+    if (f.principal !== undefined && f.principal !== f.identityKey) row('principal', n(f.principal));
+    row('session', n(f.sessionName));
+    row('account', n(f.accountId));
+    row('credential', `${n(f.credentialId ?? '-')} (${f.credentialKind})`);
+    const origin = [f.sourceIp, f.asn !== undefined ? `AS${f.asn}` : undefined, f.asOrg, f.country]
+      .filter((x) => x !== undefined && x !== '')
+      .map((x) => n(x))
+      .join(' ');
+    row('origin', origin);
+    row('user agent', n(f.userAgent));
+    row('action', [n(f.action), f.resource !== undefined ? `on ${n(f.resource)}` : ''].join(' ').trim());
+    row('region', n(f.region));
+    row(
+      'seen',
+      `${iso(f.firstSeenMs)} to ${iso(f.lastSeenMs)} (${f.count} event${f.count === 1 ? '' : 's'})`,
+    );
+    row('event ids', f.eventIds.map((id) => n(id)).join(', '));
+    row('references', f.references.join(', '));
+    if (f.evidence.length > 0) {
+      lines.push('  evidence');
+      for (const e of f.evidence) lines.push(`    - ${n(e)}`);
+    }
+    if (f.runbook !== '') lines.push('  runbook', `    ${n(f.runbook)}`);
+    blocks.push(lines.join('\n'));
+  }
+  blocks.push(`${findings.length} finding(s)`);
+  return blocks.join('\n\n');
 }

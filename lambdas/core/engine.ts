@@ -24,6 +24,7 @@ import {
 import { ContractSet } from './contracts.js';
 import { findingId, mergeFinding, type Finding } from './finding.js';
 import type { IdentityEvent } from './identity-event.js';
+import { titleForCall } from './identity-title.js';
 import type { LoadedRecord, StateChange } from './ports.js';
 import type { DetectionRule, RuleContext, RuleMatch, Thresholds } from './rules/rule.js';
 
@@ -319,7 +320,7 @@ function buildFinding(
   const f: Finding = {
     id,
     ruleId: rule.id,
-    title: rule.title,
+    title: titleForCall(rule.title, e),
     severity: m.severity ?? rule.severity,
     summary: m.summary,
     evidence: m.evidence,

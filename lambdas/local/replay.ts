@@ -138,7 +138,12 @@ export interface ReplayOptions extends LocalSetup {
    * delivery time, so the wall clock stands in. @default 2006 to one day after now
    */
   readonly window?: TimeWindow;
+  /** Reads standard input, for the input path `-`. @default none: `-` is then a file name */
+  readonly readStdin?: () => Promise<Buffer>;
 }
+
+/** The input path that means standard input. */
+export const STDIN_PATH = '-';
 
 /** What a replay found. */
 export interface ReplayResult {
@@ -205,9 +210,13 @@ export function normaliseText(
   return out;
 }
 
-async function expand(paths: readonly string[]): Promise<string[]> {
+async function expand(paths: readonly string[], warnings: string[], hasStdin: boolean): Promise<string[]> {
   const files: string[] = [];
   for (const p of paths) {
+    if (p === STDIN_PATH && hasStdin) {
+      files.push(p);
+      continue;
+    }
     let s;
     try {
       s = await stat(p);
@@ -216,11 +225,15 @@ async function expand(paths: readonly string[]): Promise<string[]> {
     }
     if (s.isDirectory()) {
       const entries = (await readdir(p)).filter((e) => !e.startsWith('.')).sort();
-      files.push(
-        ...(await expand(entries.map((e) => join(p, e)))).filter(
-          (f) => !/(^|\/)labels\.jsonl$|contracts\.(json|ya?ml)$|\.(md|txt|tsv)$|LICENSE/i.test(f),
-        ),
-      );
+      const found = (
+        await expand(
+          entries.map((e) => join(p, e)),
+          warnings,
+          false,
+        )
+      ).filter((f) => !/(^|\/)labels\.jsonl$|contracts\.(json|ya?ml)$|\.(md|txt|tsv)$|LICENSE/i.test(f));
+      if (found.length === 0) warnings.push(`${p}: no log files in this directory`);
+      files.push(...found);
     } else files.push(p);
   }
   return files;
@@ -228,13 +241,14 @@ async function expand(paths: readonly string[]): Promise<string[]> {
 
 /** Replay files (and directories, recursively) through the engine. */
 export async function replayFiles(paths: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
-  const files = await expand(paths);
+  const warnings: string[] = [];
+  const files = await expand(paths, warnings, options.readStdin !== undefined);
   const window = options.window ?? plausibleWindow(Date.now());
   const all: Normalised = { events: [], rejects: new Map() };
   for (const f of files) {
     let bytes: Buffer;
     try {
-      bytes = await readFile(f);
+      bytes = f === STDIN_PATH && options.readStdin ? await options.readStdin() : await readFile(f);
     } catch (error) {
       throw new InputFileError(`cannot read ${f}: ${(error as Error).message}`, { cause: error });
     }
@@ -247,7 +261,9 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
     all.events.push(...n.events);
     for (const [k, v] of n.rejects) bump(all.rejects, k, v);
   }
-  return run(all, options);
+  if (all.events.length === 0 && all.rejects.size === 0)
+    warnings.push(`no events in ${paths.join(' ')}: nothing was replayed`);
+  return run(all, { ...options, warnings: [...options.warnings, ...warnings] });
 }
 
 /** Replay records already in memory (the simulator's output). */

@@ -1,20 +1,33 @@
 /** The `nhi-watch` command as a user runs it: exit codes, formats, bad input counted, state kept. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const ROOT = join(__dirname, '../..');
 const CORPUS = join(ROOT, '../shared/corpus');
-const cli = (...args: string[]) => {
+const OTRF = join(
+  CORPUS,
+  'cloudtrail/otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl',
+);
+/** The environment without AWS account / region settings, so tests do not depend on the caller's shell. */
+const BASE_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([k]) => !['AWS_ACCOUNT_ID', 'AWS_REGION', 'AWS_DEFAULT_REGION'].includes(k),
+  ),
+);
+const run = (args: string[], opts: { input?: Buffer | string; env?: Record<string, string> } = {}) => {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/nhi-watch-cli.js'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
+    env: { ...BASE_ENV, ...opts.env },
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
+const cli = (...args: string[]) => run(args);
 
 describe('nhi-watch', () => {
   let dir: string;
@@ -83,7 +96,7 @@ describe('nhi-watch', () => {
         'lastSeen',
         'count',
         'evidence',
-        'asff',
+        'runbook',
       ])
         expect(f).toHaveProperty(k);
     }
@@ -146,16 +159,88 @@ describe('nhi-watch', () => {
     expect(again.stderr).toMatch(/events already in the state file skipped/);
   });
 
-  it('writes ASFF a Security Hub import accepts the shape of', () => {
-    const r = cli(
+  it('writes ASFF for the account and region given by flags or the environment, and refuses to guess them', () => {
+    type Body = { Findings: { SchemaVersion: string; ProductArn: string; AwsAccountId: string }[] };
+    const fromFlags = cli(
       'replay',
       '--format',
       'asff',
-      join(CORPUS, 'cloudtrail/otrf-security-datasets/ec2_proxy_s3_exfiltration_2020-09-14011940.jsonl'),
+      '--account-id',
+      '210987654321',
+      '--region',
+      'eu-west-1',
+      OTRF,
     );
-    expect(r.code).toBe(0);
-    const body = JSON.parse(r.stdout) as { Findings: { SchemaVersion: string; Id: string }[] };
+    expect(fromFlags.code).toBe(0);
+    const body = JSON.parse(fromFlags.stdout) as Body;
     expect(body.Findings.length).toBeGreaterThan(0);
-    expect(body.Findings[0]!.SchemaVersion).toBe('2018-10-08');
+    expect(body.Findings[0]).toMatchObject({
+      SchemaVersion: '2018-10-08',
+      AwsAccountId: '210987654321',
+      ProductArn: 'arn:aws:securityhub:eu-west-1:210987654321:product/210987654321/default',
+    });
+    const fromEnv = run(['replay', '--format', 'asff', OTRF], {
+      env: { AWS_ACCOUNT_ID: '123456789012', AWS_DEFAULT_REGION: 'ap-southeast-2' },
+    });
+    expect(fromEnv.code).toBe(0);
+    expect((JSON.parse(fromEnv.stdout) as Body).Findings[0]!.ProductArn).toBe(
+      'arn:aws:securityhub:ap-southeast-2:123456789012:product/123456789012/default',
+    );
+    const unknown = cli('replay', '--format', 'asff', OTRF);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('AWS_ACCOUNT_ID');
+    expect(unknown.stdout).not.toContain('000000000000');
+    // JSON Lines carry the ASFF form only when the target is known.
+    const jsonl = cli('replay', '--format', 'jsonl', OTRF);
+    expect(jsonl.code).toBe(0);
+    expect(JSON.parse(jsonl.stdout.split('\n')[0]!)).not.toHaveProperty('asff');
+  });
+
+  it('gives every command its own --help and a --version', () => {
+    for (const args of [['replay'], ['simulate'], ['contracts', 'draft']]) {
+      const r = cli(...args, '--help');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`Usage: nhi-watch ${args.join(' ')}`);
+    }
+    expect(cli('replay', '--help').stdout).toContain('--fail-on');
+    const version = cli('--version');
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    );
+  });
+
+  it('reads standard input for -, gzipped or not, and gates CI with --fail-on', () => {
+    const plain = run(['replay', '--format', 'jsonl', '-'], { input: readFileSync(OTRF) });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/103 events/);
+    expect(plain.stdout).toContain('"ruleId":"credential-replay"');
+    const gzipped = run(['replay', '--fail-on', 'HIGH', '-'], { input: gzipSync(readFileSync(OTRF)) });
+    expect(gzipped.code).toBe(3);
+    expect(gzipped.stderr).toContain('at or above HIGH');
+    expect(run(['replay', '--fail-on', 'CRITICAL', '-'], { input: readFileSync(OTRF) }).code).toBe(0);
+    expect(cli('replay', '--fail-on', 'SEVERE', OTRF).code).toBe(2);
+  });
+
+  it('warns when an input holds no log files or no events', () => {
+    const empty = join(dir, 'empty');
+    mkdirSync(empty);
+    const r = cli('replay', empty);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`warning: ${empty}: no log files in this directory`);
+    expect(r.stderr).toContain('warning: no events in');
+  });
+
+  it('shows each finding with its whole evidence and runbook in the detail view', () => {
+    const r = cli('replay', '--format', 'detail', OTRF);
+    expect(r.code).toBe(0);
+    const record = JSON.parse(cli('replay', '--format', 'jsonl', OTRF).stdout.split('\n')[0]!) as {
+      evidence: string[];
+      runbook: string;
+    };
+    expect(record.runbook.length).toBeGreaterThan(100);
+    expect(r.stdout).toContain(record.runbook);
+    for (const e of record.evidence)
+      expect(r.stdout).toContain(e.replace(/\.amazonaws\.com/g, '[.]amazonaws[.]com'));
   });
 });
