@@ -21,6 +21,7 @@ import { maybeGunzip, normaliseCloudTrail, parseCloudTrailText } from '../core/s
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import { asObject, type JsonObject } from '../core/sources/fields.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
+import { scrubEvent } from '../core/secrets.js';
 import { suppressionFilter } from '../core/suppressions.js';
 import { parseConfigText, parseContracts } from '../core/yaml-text.js';
 import { loadIpIntelDb } from './ip-intel-db.js';
@@ -176,7 +177,7 @@ function normaliseRecord(
         ...ctx,
         ...(timestampMs !== undefined ? { timestampMs } : {}),
       });
-  if (result.ok) out.events.push(result.value);
+  if (result.ok) out.events.push(scrubEvent(result.value));
   else bump(out.rejects, `${isCloudTrailRecord(record) ? 'cloudtrail' : 'api-gateway'}: ${result.reason}`);
 }
 

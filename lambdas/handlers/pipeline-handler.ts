@@ -14,6 +14,7 @@ import type { Finding } from '../core/finding.js';
 import type { IdentityEvent, ParseResult } from '../core/identity-event.js';
 import { runPipeline, type PipelineDeps, type PipelineResult } from '../core/pipeline.js';
 import type { FindingSink } from '../core/ports.js';
+import { scrubEvent } from '../core/secrets.js';
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
 import { GuardedSink } from '../adapters/guarded-sink.js';
@@ -197,14 +198,19 @@ export const createLogsHandler =
     return summary;
   };
 
-/** A normaliser is not supposed to throw; if one does, the line is counted, not the batch lost. */
+/**
+ * A normaliser is not supposed to throw; if one does, the line is counted, not the batch lost.
+ * Every event leaves with its secret-shaped text redacted (core/secrets.ts), before any baseline,
+ * log line or finding sees it.
+ */
 function safely(
   normalise: LineNormaliser,
   message: string,
   context: LineContext,
 ): ParseResult<IdentityEvent> {
   try {
-    return normalise(message, context);
+    const parsed = normalise(message, context);
+    return parsed.ok ? { ok: true, value: scrubEvent(parsed.value) } : parsed;
   } catch {
     return { ok: false, reason: 'normaliser-error' };
   }
