@@ -5,7 +5,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 
-import type { Finding } from '../core/finding.js';
+import { mergeFinding, type Finding } from '../core/finding.js';
 import { applyMarks, planClaim, type DeliveryMark, type LedgerState } from '../core/ledger.js';
 import type {
   BaselineStore,
@@ -82,16 +82,19 @@ export class MemoryFindingLedger implements FindingLedger {
       );
       if (plan.next !== undefined) {
         this.states.set(f.id, plan.next);
-        const prior = this.findings.get(f.id) ?? f;
+        // The first sighting's evidence is kept, event ids accumulate (as a repeat always merged).
+        const prior = this.findings.get(f.id);
+        const merged = prior !== undefined && plan.counted ? mergeFinding(prior, f) : (prior ?? f);
         this.findings.set(f.id, {
-          ...prior,
+          ...merged,
           count: plan.next.count,
           firstSeenMs: plan.next.firstSeenMs,
           lastSeenMs: plan.next.lastSeenMs,
         });
       }
       if (plan.counted) counted.push(f.id);
-      if (plan.outcome === 'claimed') claimed.push(plan.entry);
+      if (plan.outcome === 'claimed')
+        claimed.push({ ...plan.entry, finding: this.findings.get(f.id) ?? plan.entry.finding });
       else if (plan.outcome === 'busy') busy.push(f);
       else settled.push(this.findings.get(f.id) ?? f);
     }
