@@ -1,4 +1,5 @@
-// Type-checked linting; the import rule keeps lambdas/core pure (no AWS SDK, adapters or handlers).
+// Type-checked linting; the import rules keep lambdas/core pure (no AWS SDK, adapters or handlers) and
+// keep the traffic simulator (simulate/) independent of the code it is used to test.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -19,15 +20,134 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'], message: 'lambdas/core is pure: AWS stays in adapters.' },
-            { group: ['**/adapters/**', '**/handlers/**', 'node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'], message: 'lambdas/core must not import adapters, handlers or I/O.' },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'lambdas/core is pure: AWS stays in adapters.',
+            },
+            {
+              group: [
+                '**/adapters/**',
+                '**/handlers/**',
+                '**/local/**',
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'node:http',
+                'node:https',
+              ],
+              message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
+            },
+            { group: ['**/simulate/**'], message: 'lambdas/core must not import the traffic simulator.' },
           ],
         },
       ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'core is clock-free: take `now` as an argument.' },
-        { object: 'process', property: 'env', message: 'core reads no environment: take configuration as an argument.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'core reads no environment: take configuration as an argument.',
+        },
+      ],
+    },
+  },
+  {
+    // Imports point inward: the entry layers (handlers for Lambda, local for the CLI) wire adapters
+    // and core; adapters never reach back into an entry layer.
+    files: ['lambdas/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/handlers/**', '**/local/**'],
+              message: 'adapters must not import the entry layers (handlers, local).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/handlers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/local/**'],
+              message: 'Lambda handlers must not import the local (CLI) entry layer.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/local/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/handlers/**'],
+              message:
+                'the local entry layer shares core and adapters with the handlers, not the handlers themselves.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulator generates the raw logs the engine is tested against, so it must not share the
+    // engine's reading of them: from lambdas/ it takes types only (`import type`, erased at compile
+    // time: e.g. core's Contract) and, as values, only the pure access-log format constants.
+    // It is deterministic and I/O-free like core (the CLI writes its output).
+    files: ['simulate/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)lambdas/(?!core/sources/access-log-format\\.js$)',
+              allowTypeImports: true,
+              message:
+                'simulate/ may import only types and lambdas/core/sources/access-log-format.js from lambdas/ (never a normaliser or engine code).',
+            },
+            {
+              group: ['**/bench/**', '**/bin/**', '**/lib/**', '**/test/**', '**/scripts/**'],
+              message: 'simulate/ stands alone.',
+            },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'simulate/ is pure.',
+            },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'],
+              message: 'simulate/ does no I/O: the CLI writes its output.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'the simulator is deterministic: time comes from its options.',
+        },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'the simulator reads no environment: take options as arguments.',
+        },
       ],
     },
   },

@@ -18,7 +18,7 @@
  *   gives its claims back and fails, so the retry starts clean.
  */
 import type { Finding } from './finding.js';
-import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput } from './engine.js';
+import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput, type IdentityError } from './engine.js';
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { DeliveryMark, LedgerEntry } from './ledger.js';
@@ -89,6 +89,8 @@ export interface PipelineResult {
   readonly parked: readonly UndeliveredFinding[];
   /** Commit conflicts retried. */
   readonly conflicts: number;
+  /** Identities whose evaluation threw: contained (nothing of theirs committed or alerted), one entry per identity. */
+  readonly identityErrors: readonly IdentityError[];
 }
 
 /** Thrown when the invocation is too close to its deadline to start a step: the platform retries the batch. */
@@ -160,6 +162,8 @@ export async function runPipeline(
   let pending = events;
   let state = await deps.store.load(stateKeys(pending));
   let out = evalWith(pending, state);
+  // One entry per identity, even when a conflict retry evaluates it again.
+  const identityErrors = new Map<string, IdentityError>(out.identityErrors.map((e) => [e.key, e]));
   const stats = {
     events: out.stats.events,
     identities: out.stats.identities,
@@ -189,9 +193,10 @@ export async function runPipeline(
     guard('load');
     state = await deps.store.load(stateKeys(pending));
     out = evalWith(pending, state);
+    for (const e of out.identityErrors) if (!identityErrors.has(e.key)) identityErrors.set(e.key, e);
   }
 
-  return { ...stats, suppressed, conflicts, ...totals };
+  return { ...stats, suppressed, conflicts, ...totals, identityErrors: [...identityErrors.values()] };
 }
 
 interface DeliveryTotals {

@@ -11,11 +11,12 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 
 import type { Finding } from '../core/finding.js';
-import type { IdentityEvent, ParseResult } from '../core/identity-event.js';
 import { runPipeline, type PipelineDeps, type PipelineResult } from '../core/pipeline.js';
-import { scrubEvent } from '../core/secrets.js';
+import { clean } from '../core/neutralise.js';
+import { countInto, emptyRecord } from '../core/safe-record.js';
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
+import { eventsOfDelivery, type LineNormaliser } from '../core/sources/log-delivery.js';
 import type { InvocationDeadline } from '../adapters/deadline.js';
 
 /** Metric names the handlers emit (EMF); the stack's alarms and dashboard use the same names. */
@@ -31,20 +32,14 @@ export const METRIC = {
   baselineWriteConflicts: 'BaselineWriteConflicts',
   publishFailures: 'PublishFailures',
   deliveredToOnFailure: 'DeliveredToOnFailure',
+  identityErrors: 'IdentityErrors',
 } as const;
 
-/** What a line normaliser knows besides the line. */
-export interface LineContext {
-  readonly logGroup: string;
-  /** Account that owns the log group. */
-  readonly owner: string;
-  /** CloudWatch Logs timestamp of the line (epoch ms). */
-  readonly timestampMs: number;
-  readonly intel: IpIntel;
-}
+/** Identity errors logged one line each per batch; the rest are only counted. */
+const MAX_IDENTITY_ERROR_LOGS = 20;
 
-/** Turns one log line into an identity event, or a reason it cannot. Never throws. */
-export type LineNormaliser = (message: string, context: LineContext) => ParseResult<IdentityEvent>;
+/** The line normaliser interface, owned by core (re-exported for the handlers and tests). */
+export type { LineContext, LineNormaliser } from '../core/sources/log-delivery.js';
 
 /** Everything a log handler runs with; built once per cold start (production) or by a test. */
 export interface LogsHandlerDeps {
@@ -79,6 +74,10 @@ export interface BatchSummary {
   readonly conflicts: number;
   readonly publishFailures: number;
   readonly deliveredToOnFailure: number;
+  /** Identities whose evaluation threw (contained: the rest of the batch was committed and alerted). */
+  readonly identityErrors: number;
+  /** Identity errors by reason (`rule:<id> threw TypeError`, `fold threw RangeError`, …). */
+  readonly identityErrorReasons: Readonly<Record<string, number>>;
 }
 
 /** Batch id of a delivery: the SHA-256 of its raw `awslogs.data`, so a redelivered payload has the same id. */
@@ -101,6 +100,8 @@ const EMPTY = {
   conflicts: 0,
   publishFailures: 0,
   deliveredToOnFailure: 0,
+  identityErrors: 0,
+  identityErrorReasons: {},
 };
 
 /** Build a CloudWatch Logs subscription handler around a line normaliser. */
@@ -128,23 +129,9 @@ export const createLogsHandler =
       return { batchId, logGroup: payload.logGroup, ...EMPTY };
     }
 
-    const reasons: Record<string, number> = {};
-    const count = (reason: string): void => {
-      reasons[reason] = (reasons[reason] ?? 0) + 1;
-    };
-    for (const r of payload.rejectedLogEvents) count(r.reason);
-    const events: IdentityEvent[] = [];
-    for (const line of payload.logEvents) {
-      const parsed = safely(normalise, line.message, {
-        logGroup: payload.logGroup,
-        owner: payload.owner,
-        timestampMs: line.timestamp,
-        intel: deps.intel,
-      });
-      if (parsed.ok) events.push(parsed.value);
-      else count(parsed.reason);
-    }
-    const malformedLines = payload.rejectedLogEvents.length + (payload.logEvents.length - events.length);
+    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel);
+    const reasons = Object.fromEntries(rejects);
+    const malformedLines = lines - events.length;
     metrics.addMetric(METRIC.events, MetricUnit.Count, events.length);
     metrics.addMetric(METRIC.malformedLines, MetricUnit.Count, malformedLines);
     if (malformedLines > 0)
@@ -152,7 +139,7 @@ export const createLogsHandler =
         batchId,
         logGroup: payload.logGroup,
         malformedLines,
-        reasons,
+        reasons: { ...reasons },
       });
 
     let result: PipelineResult;
@@ -180,15 +167,29 @@ export const createLogsHandler =
     metrics.addMetric(METRIC.baselineWriteConflicts, MetricUnit.Count, result.conflicts);
     metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, result.publishFailures);
     metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, result.parked.length);
+    metrics.addMetric(METRIC.identityErrors, MetricUnit.Count, result.identityErrors.length);
     emitFindingsByRule(metrics, result.fresh);
+    const errorReasons = emptyRecord<number>();
+    result.identityErrors.forEach((e, i) => {
+      countInto(errorReasons, e.reason);
+      if (i >= MAX_IDENTITY_ERROR_LOGS) return;
+      // The key and message are attacker-influenced: escaped and bounded before they reach the log.
+      logger.error('identity evaluation failed; its events of this batch were skipped', {
+        batchId,
+        identityKey: clean(e.key, 256),
+        reason: e.reason,
+        message: clean(e.message, 256),
+        events: e.events,
+      });
+    });
 
     const summary: BatchSummary = {
       batchId,
       logGroup: payload.logGroup,
-      lines: payload.logEvents.length + payload.rejectedLogEvents.length,
+      lines,
       events: events.length,
       malformedLines,
-      malformedReasons: reasons,
+      malformedReasons: { ...reasons },
       identities: result.identities,
       redelivered: result.redelivered,
       fresh: result.fresh.length,
@@ -197,6 +198,8 @@ export const createLogsHandler =
       conflicts: result.conflicts,
       publishFailures: result.publishFailures,
       deliveredToOnFailure: result.parked.length,
+      identityErrors: result.identityErrors.length,
+      identityErrorReasons: { ...errorReasons },
     };
     logger.info('batch processed', {
       ...summary,
@@ -204,24 +207,6 @@ export const createLogsHandler =
     });
     return summary;
   };
-
-/**
- * A normaliser is not supposed to throw; if one does, the line is counted, not the batch lost.
- * Every event leaves with its secret-shaped text redacted (core/secrets.ts), before any baseline,
- * log line or finding sees it.
- */
-function safely(
-  normalise: LineNormaliser,
-  message: string,
-  context: LineContext,
-): ParseResult<IdentityEvent> {
-  try {
-    const parsed = normalise(message, context);
-    return parsed.ok ? { ok: true, value: scrubEvent(parsed.value) } : parsed;
-  } catch {
-    return { ok: false, reason: 'normaliser-error' };
-  }
-}
 
 /** `Findings` with `rule` and `severity` dimensions: one single-metric line per pair. */
 function emitFindingsByRule(metrics: Metrics, findings: readonly Finding[]): void {
