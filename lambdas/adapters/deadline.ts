@@ -64,7 +64,7 @@ export function boundByDeadline<C extends SendingClient>(client: C, deadline: In
     try {
       bounded = deadline.sendOptions();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     return send(command, { ...bounded, ...options });
   };

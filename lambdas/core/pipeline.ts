@@ -32,12 +32,7 @@ import type {
   UndeliveredFinding,
 } from './ports.js';
 import type { DetectionRule } from './rules/rule.js';
-
-/** Drops findings that configuration suppresses (identity / rule / origin, with expiry). */
-export type SuppressionFilter = (
-  findings: readonly Finding[],
-  nowMs: number,
-) => { kept: Finding[]; suppressed: number };
+import type { SuppressionFilter } from './suppressions.js';
 
 /** What the pipeline runs with. */
 export interface PipelineDeps {

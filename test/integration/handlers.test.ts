@@ -277,7 +277,7 @@ describe('cloudtrail-logs handler', () => {
     expect(runs.error).toBeUndefined();
     const record = (await dynamoStore().load([key])).get(key)!;
     expect((record.record as IdentityBaseline).eventCount).toBe(200);
-    const credentials = Object.values((record.record as IdentityBaseline).credentials);
+    const credentials: { n: number }[] = Object.values((record.record as IdentityBaseline).credentials);
     expect(credentials.reduce((n, c) => n + c.n, 0)).toBe(200);
     expect((record.record as IdentityBaseline).batches).toHaveLength(8);
   });
