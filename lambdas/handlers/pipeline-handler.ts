@@ -17,6 +17,7 @@ import { countInto, emptyRecord } from '../core/safe-record.js';
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
 import { eventsOfDelivery, type LineNormaliser } from '../core/sources/log-delivery.js';
+import { plausibleWindow } from '../core/sources/time-window.js';
 import type { InvocationDeadline } from '../adapters/deadline.js';
 
 /** Metric names the handlers emit (EMF); the stack's alarms and dashboard use the same names. */
@@ -51,6 +52,12 @@ export interface LogsHandlerDeps {
   /** The deadline the SDK clients are bound by; set from the Lambda context at each invocation. */
   readonly deadline?: InvocationDeadline;
   readonly intel: IpIntel;
+  /**
+   * How far after its delivery (the pipeline clock at invocation) a line's time may lie; later
+   * lines, and lines before 2006, are rejected as `…-time-out-of-range`.
+   * @default DEFAULT_MAX_CLOCK_SKEW_MS (one day)
+   */
+  readonly maxClockSkewMs?: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -129,7 +136,8 @@ export const createLogsHandler =
       return { batchId, logGroup: payload.logGroup, ...EMPTY };
     }
 
-    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel);
+    const window = plausibleWindow(deps.pipeline.nowMs(), deps.maxClockSkewMs);
+    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel, window);
     const reasons = Object.fromEntries(rejects);
     const malformedLines = lines - events.length;
     metrics.addMetric(METRIC.events, MetricUnit.Count, events.length);

@@ -168,6 +168,7 @@ export function productionDeps(
     },
     deadline,
     intel: loadIpIntelDb(e.ipDbPath !== undefined ? { path: e.ipDbPath } : {}),
+    ...(e.maxClockSkewSeconds !== undefined ? { maxClockSkewMs: e.maxClockSkewSeconds * 1000 } : {}),
     logger,
     metrics,
   };
