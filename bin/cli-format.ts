@@ -7,6 +7,7 @@ import { toAsff } from '../lambdas/core/asff.js';
 import { neutralise } from '../lambdas/core/alert.js';
 import { clean } from '../lambdas/core/neutralise.js';
 import { severityRank, type Finding } from '../lambdas/core/finding.js';
+import { scrubFinding } from '../lambdas/core/secrets.js';
 
 /** Output formats of `replay`. */
 export const FORMATS = ['table', 'detail', 'jsonl', 'asff'] as const;
@@ -34,7 +35,8 @@ export interface AsffTarget {
  * One finding as a JSON Lines record: the fields tools key on, plus the ASFF form when the
  * importing account and region are known (`ctx`); without them there is no valid ProductArn.
  */
-export function findingRecord(f: Finding, ctx: AsffTarget | undefined): Record<string, unknown> {
+export function findingRecord(finding: Finding, ctx: AsffTarget | undefined): Record<string, unknown> {
+  const f = scrubFinding(finding);
   const record: Record<string, unknown> = {
     id: f.id,
     ruleId: f.ruleId,
@@ -72,7 +74,8 @@ export function shortIdentity(key: string): string {
 }
 
 /** A fixed-width table of findings and a per-rule summary, for a terminal. */
-export function renderTable(findings: readonly Finding[], width = 160): string {
+export function renderTable(unscrubbed: readonly Finding[], width = 160): string {
+  const findings = unscrubbed.map(scrubFinding);
   const lines: string[] = [];
   const cols = { sev: 8, rule: 22, identity: 36, cred: 22, origin: 34, count: 5, first: 20 };
   const summaryWidth = Math.max(72, width - Object.values(cols).reduce((a, b) => a + b + 1, 0));
@@ -124,7 +127,8 @@ const DETAIL_MAX = 8_000;
  * Every finding in full, for a person reading one incident: the title, who, credential, origin,
  * action, time span, then each evidence line and the runbook uncut (only neutralised).
  */
-export function renderDetail(findings: readonly Finding[]): string {
+export function renderDetail(unscrubbed: readonly Finding[]): string {
+  const findings = unscrubbed.map(scrubFinding);
   const n = (v: string | number | undefined): string => neutralise(v, DETAIL_MAX);
   const blocks: string[] = [];
   for (const f of sortFindings(findings)) {
