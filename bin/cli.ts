@@ -31,6 +31,8 @@ import { toAsff } from '../lambdas/core/asff.js';
 import { severityRank, type Finding } from '../lambdas/core/finding.js';
 import type { Severity } from '../lambdas/core/classification.js';
 import { addContractsCommand, ContractsUsageError } from './cli-contracts.js';
+import { addFindingsCommand, processFindingsIo, type FindingsIo } from './cli-findings.js';
+import { SecurityHubFindingsError } from '../lambdas/adapters/security-hub-findings.js';
 import { StateFileError } from '../lambdas/adapters/memory-store.js';
 
 /** Exit status when findings at or above `--fail-on` were found, or contracts drifted. */
@@ -264,8 +266,13 @@ function progressBar(): (done: number, total: number, isFinal?: boolean) => void
   };
 }
 
+/** What tests replace: the Security Hub wiring of `findings`. */
+export interface CliOverrides {
+  readonly findingsIo?: () => FindingsIo;
+}
+
 /** The command tree; `setStatus` receives each action's exit status. */
-export function buildProgram(setStatus: (code: number) => void): Command {
+export function buildProgram(setStatus: (code: number) => void, overrides: CliOverrides = {}): Command {
   const program = new Command('nhi-watch')
     .description(
       'Identity-behaviour monitoring for non-human identities: run the detection engine on your logs, ' +
@@ -318,15 +325,16 @@ export function buildProgram(setStatus: (code: number) => void): Command {
   ).action(async (flags: OutputOptions) => setStatus(await runDemo(flags)));
 
   addContractsCommand(program, setStatus);
+  addFindingsCommand(program, setStatus, overrides.findingsIo ?? processFindingsIo);
   return program;
 }
 
 /** Entry point: returns the exit status. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], overrides: CliOverrides = {}): Promise<number> {
   let status = 0;
   const program = buildProgram((code) => {
     status = code;
-  });
+  }, overrides);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return status;
@@ -344,7 +352,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`nhi-watch: ${error.message}\n(run with --help for usage)\n`);
       return 2;
     }
-    if (error instanceof InputFileError || error instanceof StateFileError) {
+    if (
+      error instanceof InputFileError ||
+      error instanceof StateFileError ||
+      error instanceof SecurityHubFindingsError
+    ) {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 1;
     }

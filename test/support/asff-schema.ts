@@ -125,6 +125,8 @@ const MAX_FINDING_BYTES = 240 * 1024;
 interface Member {
   /** `Struct.member` for the limit tables, or undefined outside a structure. */
   readonly at: string | undefined;
+  /** The value validated (its members are named without a prefix). */
+  readonly isRoot?: boolean;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -169,7 +171,7 @@ export function memberNames(schema: SchemaRef = AWS_SECURITY_FINDING_SCHEMA): st
  */
 export function validateAsffFinding(obj: unknown): string[] {
   const problems: string[] = [];
-  walk(obj, AWS_SECURITY_FINDING_SCHEMA, 'AwsSecurityFinding', { at: undefined }, problems);
+  walk(obj, AWS_SECURITY_FINDING_SCHEMA, 'AwsSecurityFinding', { at: undefined, isRoot: true }, problems);
   if (!isPlainObject(obj)) return problems;
 
   for (const name of ASFF_DOC_REQUIRED)
@@ -196,6 +198,38 @@ export function validateAsffFinding(obj: unknown): string[] {
   }
   const bytes = Buffer.byteLength(JSON.stringify(obj), 'utf8');
   if (bytes > MAX_FINDING_BYTES) problems.push(`finding: ${bytes} bytes, over the 240 KB limit`);
+  return problems;
+}
+
+/**
+ * Problems with a request body of a Security Hub operation (`GetFindings`, `BatchUpdateFindings`,
+ * …) as the service would receive it, against the SDK's own `<Operation>Request` schema, plus
+ * the documented limits the schema does not carry.
+ */
+export function validateRequest(operation: string, body: unknown): string[] {
+  const schema = (securityHub as unknown as Record<string, unknown>)[`${operation}Request$`];
+  if (schema === undefined) return [`${operation}: the SDK has no request schema of that name`];
+  const problems: string[] = [];
+  walk(body, schema, `${operation}Request`, { at: undefined, isRoot: true }, problems);
+  if (!isPlainObject(body)) return problems;
+  if (
+    operation === 'GetFindings' &&
+    typeof body.MaxResults === 'number' &&
+    (body.MaxResults < 1 || body.MaxResults > 100)
+  )
+    problems.push(`MaxResults: ${body.MaxResults}, allowed 1–100`);
+  if (operation === 'BatchUpdateFindings') {
+    const ids = Array.isArray(body.FindingIdentifiers) ? body.FindingIdentifiers.length : 0;
+    if (ids < 1 || ids > 100) problems.push(`FindingIdentifiers: ${ids} items, allowed 1–100`);
+    const note = isPlainObject(body.Note) ? body.Note : undefined;
+    if (note && typeof note.Text === 'string' && note.Text.length > 512)
+      problems.push(`Note.Text: ${note.Text.length} characters, at most 512`);
+    if (note && typeof note.UpdatedBy === 'string' && note.UpdatedBy.length > 512)
+      problems.push(`Note.UpdatedBy: ${note.UpdatedBy.length} characters, at most 512`);
+    const status = isPlainObject(body.Workflow) ? body.Workflow.Status : undefined;
+    if (status !== undefined && !Object.values(securityHub.WorkflowStatus).includes(status as never))
+      problems.push(`Workflow.Status: ${JSON.stringify(status)} is not a workflow status`);
+  }
   return problems;
 }
 
@@ -240,14 +274,20 @@ function walk(value: unknown, ref: SchemaRef, path: string, member: Member, prob
       return;
     case 3:
     case 4:
-      structure(value, s, path, problems);
+      structure(value, s, path, member.isRoot === true, problems);
       return;
     default:
       problems.push(`${path}: validator cannot read schema kind ${JSON.stringify(s[0])}`);
   }
 }
 
-function structure(value: unknown, s: readonly unknown[], path: string, problems: string[]): void {
+function structure(
+  value: unknown,
+  s: readonly unknown[],
+  path: string,
+  isRoot: boolean,
+  problems: string[],
+): void {
   const name = structName(s);
   if (!isPlainObject(value)) {
     problems.push(`${path}: expected an object (${name}), got ${describe(value)}`);
@@ -256,7 +296,7 @@ function structure(value: unknown, s: readonly unknown[], path: string, problems
   const names = s[4] as readonly string[];
   const schemas = s[5] as readonly unknown[];
   const required = s[0] === 3 && typeof s[6] === 'number' ? s[6] : 0;
-  const prefix = path === 'AwsSecurityFinding' ? '' : `${path}.`;
+  const prefix = isRoot ? '' : `${path}.`;
   for (let i = 0; i < required; i++) {
     const m = names[i] as string;
     if (value[m] === undefined || value[m] === null) problems.push(`${prefix}${m}: missing (required)`);

