@@ -1,5 +1,28 @@
-// Type-checked linting; the import rule keeps lambdas/core pure (no AWS SDK, adapters or handlers).
+// Type-checked linting; the import rules keep lambdas/core pure (no AWS SDK, adapters or handlers) and
+// keep the traffic simulator (simulate/) independent of the code it is used to test.
 import tseslint from 'typescript-eslint';
+
+/** Rule cases and their builders are test material: no production module may import them, so no bundle carries them. */
+const TEST_MATERIAL_FILES = [
+  'lambdas/core/rules/*.cases.ts',
+  'lambdas/core/rules/cases.ts',
+  'lambdas/core/rules/rule-case.ts',
+  'lambdas/core/rules/raw-records.ts',
+  'lambdas/core/rules/test-events.ts',
+];
+const TEST_MATERIAL_IMPORTS = [
+  {
+    group: [
+      '**/*.cases.js',
+      '**/rules/cases.js',
+      './cases.js',
+      '**/rule-case.js',
+      '**/raw-records.js',
+      '**/test-events.js',
+    ],
+    message: 'rule cases and their builders are test material: production code never imports them.',
+  },
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', 'dist/**', '**/*.js', '**/*.mjs'] },
@@ -36,6 +59,8 @@ export default tseslint.config(
               ],
               message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
             },
+            { group: ['**/simulate/**'], message: 'lambdas/core must not import the traffic simulator.' },
+            ...TEST_MATERIAL_IMPORTS,
           ],
         },
       ],
@@ -63,6 +88,7 @@ export default tseslint.config(
               group: ['**/handlers/**', '**/local/**'],
               message: 'adapters must not import the entry layers (handlers, local).',
             },
+            ...TEST_MATERIAL_IMPORTS,
           ],
         },
       ],
@@ -79,6 +105,7 @@ export default tseslint.config(
               group: ['**/local/**'],
               message: 'Lambda handlers must not import the local (CLI) entry layer.',
             },
+            ...TEST_MATERIAL_IMPORTS,
           ],
         },
       ],
@@ -96,7 +123,91 @@ export default tseslint.config(
               message:
                 'the local entry layer shares core and adapters with the handlers, not the handlers themselves.',
             },
+            ...TEST_MATERIAL_IMPORTS,
           ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts', 'bin/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: TEST_MATERIAL_IMPORTS }] },
+  },
+  {
+    // Test material inside core: pure like the rest of core, and free to import its own kind.
+    files: TEST_MATERIAL_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'lambdas/core is pure: AWS stays in adapters.',
+            },
+            {
+              group: [
+                '**/adapters/**',
+                '**/handlers/**',
+                '**/local/**',
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'node:http',
+                'node:https',
+              ],
+              message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
+            },
+            { group: ['**/simulate/**'], message: 'lambdas/core must not import the traffic simulator.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulator generates the raw logs the engine is tested against, so it must not share the
+    // engine's reading of them: from lambdas/ it takes types only (`import type`, erased at compile
+    // time: e.g. core's Contract) and, as values, only the pure access-log format constants.
+    // It is deterministic and I/O-free like core (the CLI writes its output).
+    files: ['simulate/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)lambdas/(?!core/sources/access-log-format\\.js$)',
+              allowTypeImports: true,
+              message:
+                'simulate/ may import only types and lambdas/core/sources/access-log-format.js from lambdas/ (never a normaliser or engine code).',
+            },
+            {
+              group: ['**/bench/**', '**/bin/**', '**/lib/**', '**/test/**', '**/scripts/**'],
+              message: 'simulate/ stands alone.',
+            },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'simulate/ is pure.',
+            },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'],
+              message: 'simulate/ does no I/O: the CLI writes its output.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'the simulator is deterministic: time comes from its options.',
+        },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'the simulator reads no environment: take options as arguments.',
         },
       ],
     },

@@ -16,7 +16,7 @@ import {
   type ReplayResult,
   type LocalSetup,
 } from '../lambdas/local/replay.js';
-import { simulate } from '../lambdas/core/simulate/index.js';
+import { simulate } from '../simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
 import { runContracts, ContractsUsageError } from './cli-contracts.js';
 import { StateFileError } from '../lambdas/adapters/memory-store.js';
