@@ -14,6 +14,7 @@ import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
 import type { LoadedRecord } from '../../lambdas/core/ports';
 import { getOwn } from '../../lambdas/core/safe-record';
 import { decodeCloudWatchLogsEvent } from '../../lambdas/core/sources/cloudwatch-logs';
+import { plausibleWindow } from '../../lambdas/core/sources/time-window';
 import {
   createHandler as createApiGatewayHandler,
   normaliseAccessLogLine,
@@ -105,6 +106,7 @@ describe('hostile keys against DynamoDB Local', () => {
         owner: 'o',
         timestampMs: l.timestamp,
         intel: TEST_INTEL,
+        window: plausibleWindow(Date.now()),
       });
       if (!r.ok) throw new Error(r.reason);
       return r.value.identity.key;
@@ -143,6 +145,7 @@ describe('hostile keys against DynamoDB Local', () => {
                 owner: decoded.value.owner,
                 timestampMs: l.timestamp,
                 intel: TEST_INTEL,
+                window: plausibleWindow(Date.now()),
               });
               return r.ok ? [r.value] : [];
             });
