@@ -32,6 +32,13 @@ import { severityRank, type Finding } from '../lambdas/core/finding.js';
 import type { Severity } from '../lambdas/core/classification.js';
 import { addContractsCommand, ContractsUsageError } from './cli-contracts.js';
 import { addFindingsCommand, processFindingsIo, type FindingsIo } from './cli-findings.js';
+import {
+  addIdentitiesCommand,
+  IdentitiesUsageError,
+  processIdentitiesIo,
+  type IdentitiesIo,
+} from './cli-identities.js';
+import { BaselineStoreError } from '../lambdas/adapters/dynamodb-store.js';
 import { SecurityHubFindingsError } from '../lambdas/adapters/security-hub-findings.js';
 import { StateFileError } from '../lambdas/adapters/memory-store.js';
 
@@ -269,6 +276,7 @@ function progressBar(): (done: number, total: number, isFinal?: boolean) => void
 /** What tests replace: the Security Hub wiring of `findings`. */
 export interface CliOverrides {
   readonly findingsIo?: () => FindingsIo;
+  readonly identitiesIo?: () => IdentitiesIo;
 }
 
 /** The command tree; `setStatus` receives each action's exit status. */
@@ -281,6 +289,8 @@ export function buildProgram(setStatus: (code: number) => void, overrides: CliOv
     .version(version(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for the command')
     .exitOverride()
+    // Options after a subcommand are the subcommand's (`identities show KEY --state F`).
+    .enablePositionalOptions()
     .showHelpAfterError()
     .configureOutput({
       writeOut: (s) => process.stdout.write(s),
@@ -326,6 +336,7 @@ export function buildProgram(setStatus: (code: number) => void, overrides: CliOv
 
   addContractsCommand(program, setStatus);
   addFindingsCommand(program, setStatus, overrides.findingsIo ?? processFindingsIo);
+  addIdentitiesCommand(program, setStatus, overrides.identitiesIo ?? processIdentitiesIo);
   return program;
 }
 
@@ -348,14 +359,19 @@ export async function main(argv: readonly string[], overrides: CliOverrides = {}
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UsageError || error instanceof ContractsUsageError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof ContractsUsageError ||
+      error instanceof IdentitiesUsageError
+    ) {
       process.stderr.write(`nhi-watch: ${error.message}\n(run with --help for usage)\n`);
       return 2;
     }
     if (
       error instanceof InputFileError ||
       error instanceof StateFileError ||
-      error instanceof SecurityHubFindingsError
+      error instanceof SecurityHubFindingsError ||
+      error instanceof BaselineStoreError
     ) {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 1;

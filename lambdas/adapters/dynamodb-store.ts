@@ -249,7 +249,7 @@ export class DynamoDbBaselineStore implements BaselineStore {
 }
 
 /** Decode one stored record item (JSON string body, or gzipped JSON binary body). */
-function decodeRecord(item: Record<string, AttributeValue>): LoadedRecord {
+export function decodeRecord(item: Record<string, AttributeValue>): LoadedRecord {
   const pk = item[PK]?.S ?? '?';
   const body = item[bodyAttribute];
   const version = Number(item[versionAttribute]?.N);

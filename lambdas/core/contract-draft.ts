@@ -13,15 +13,22 @@ import { AWS_ASNS } from './sources/ip-intel.js';
 export interface DraftOptions {
   /** Origins (ASNs, networks, VPC endpoints) and user-agent families seen fewer times are left out. @default 2 */
   readonly minOriginCalls?: number;
+  /**
+   * Origins and user-agent families whose first and last use are closer than this are left out:
+   * an ASN seen in one burst (an attack, a one-off) is not a workload's network. @default 0
+   */
+  readonly minOriginSpanHours?: number;
+  /** Actions and scopes called fewer times are left out. @default 1 */
+  readonly minActionCalls?: number;
   /** maxPerHour = this × the busiest hour seen (at least 10). @default 2 */
   readonly rateHeadroom?: number;
   /** An identity active in at least this many hours of the day gets no activeHoursUtc. @default 20 */
   readonly alwaysOnHours?: number;
 }
 
-const keysWith = (dim: Dimension, min: number): string[] =>
+const keysWith = (dim: Dimension, min: number, minSpanMs = 0): string[] =>
   entriesOf(dim)
-    .filter(([, stat]) => stat.n >= min)
+    .filter(([, stat]) => stat.n >= min && stat.l - stat.f >= minSpanMs)
     .map(([k]) => k);
 
 /** Hours of the day (UTC) in which the identity has been active, from its rate profile. */
@@ -66,29 +73,31 @@ function hoursWindow(
  */
 export function draftContract(b: IdentityBaseline, options: DraftOptions = {}): Contract {
   const minOrigin = options.minOriginCalls ?? 2;
+  const span = (options.minOriginSpanHours ?? 0) * 3_600_000;
   const headroom = options.rateHeadroom ?? 2;
   const d = b.dims;
   const out: Record<string, unknown> = {
     identity: b.key,
     description: `Drafted by nhi-watch from ${b.eventCount} calls seen ${new Date(b.firstSeenMs).toISOString()} to ${new Date(b.lastSeenMs).toISOString()}; review before use.`,
   };
-  const asns = keysWith(d.asns, minOrigin).map(Number);
+  const asns = keysWith(d.asns, minOrigin, span).map(Number);
   if (asns.some((a) => AWS_ASNS.has(a))) for (const a of AWS_ASNS) if (!asns.includes(a)) asns.push(a);
   if (asns.length > 0) out['allowedAsns'] = asns.sort((x, y) => x - y);
-  const networks = keysWith(d.networks, minOrigin).filter((n) => {
+  const networks = keysWith(d.networks, minOrigin, span).filter((n) => {
     const c = parseCidr(n);
     // Public networks are covered by their ASNs; without ASN data, keep them too.
     return c.ok && (isPrivateCidr(c.value) || asns.length === 0);
   });
   if (networks.length > 0) out['allowedNetworks'] = networks.sort();
   const ownCalls = totalCalls(d.credentialKinds) - totalCalls(d.awsServices);
-  const vpces = keysWith(d.vpcEndpoints, minOrigin);
+  const vpces = keysWith(d.vpcEndpoints, minOrigin, span);
   if (vpces.length > 0 && totalCalls(d.vpcEndpoints) >= ownCalls) out['allowedVpcEndpoints'] = vpces.sort();
-  const actions = keysOf(d.actions).sort();
+  const minAction = options.minActionCalls ?? 1;
+  const actions = keysWith(d.actions, minAction).sort();
   if (actions.length > 0) out['allowedActions'] = actions;
-  const scopes = keysOf(d.scopes).sort();
+  const scopes = keysWith(d.scopes, minAction).sort();
   if (scopes.length > 0) out['allowedScopes'] = scopes;
-  const families = keysWith(d.uaFamilies, minOrigin).sort();
+  const families = keysWith(d.uaFamilies, minOrigin, span).sort();
   if (families.length > 0) out['userAgentPatterns'] = families;
   const peak = Math.max(b.rate.peak, b.rate.bucketCount);
   if (peak > 0) out['rateEnvelope'] = { maxPerHour: Math.max(10, Math.ceil(peak * headroom)) };

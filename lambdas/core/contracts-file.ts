@@ -1,7 +1,8 @@
 /**
  * Integration-contract files: validate them (versioned, unknown fields refused so a typo cannot
  * silently switch a check off) and write them back as JSON. Drafting a contract from a baseline is
- * contract-draft.ts, diffing one against a baseline contract-diff.ts. Pure: callers read the files.
+ * contract-draft.ts; the drift from a contract is what the contract-violation rule raises on events
+ * (lambdas/local/contracts.ts). Pure: callers read the files.
  * Reads JSON only, so the Lambdas carry no YAML parser: YAML files go through `parseContracts` and
  * `stringifyContracts` (yaml-text.ts), which the CLI and the stack use.
  */

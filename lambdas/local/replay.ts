@@ -141,6 +141,8 @@ export interface ReplayOptions extends LocalSetup {
   readonly window?: TimeWindow;
   /** Reads standard input, for the input path `-`. @default none: `-` is then a file name */
   readonly readStdin?: () => Promise<Buffer>;
+  /** Start from the state file but never write it back (a dry run on top of what was learned). @default false */
+  readonly isStateReadOnly?: boolean;
 }
 
 /** The input path that means standard input. */
@@ -240,8 +242,21 @@ async function expand(paths: readonly string[], warnings: string[], hasStdin: bo
   return files;
 }
 
-/** Replay files (and directories, recursively) through the engine. */
-export async function replayFiles(paths: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
+/** Normalised events of some input, with unusable lines counted by reason and warnings about the input. */
+export interface NormalisedInput {
+  readonly events: IdentityEvent[];
+  readonly rejects: Map<string, number>;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Read and normalise files (and directories, recursively; `-` is standard input when `readStdin`
+ * is given): what a replay runs, for commands that run the same events more than once.
+ */
+export async function normaliseFiles(
+  paths: readonly string[],
+  options: Pick<ReplayOptions, 'intel' | 'window' | 'readStdin'>,
+): Promise<NormalisedInput> {
   const warnings: string[] = [];
   const files = await expand(paths, warnings, options.readStdin !== undefined);
   const window = options.window ?? plausibleWindow(Date.now());
@@ -264,7 +279,22 @@ export async function replayFiles(paths: readonly string[], options: ReplayOptio
   }
   if (all.events.length === 0 && all.rejects.size === 0)
     warnings.push(`no events in ${paths.join(' ')}: nothing was replayed`);
-  return run(all, { ...options, warnings: [...options.warnings, ...warnings] });
+  return { ...all, warnings };
+}
+
+/** Replay files (and directories, recursively) through the engine. */
+export async function replayFiles(paths: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
+  const input = await normaliseFiles(paths, options);
+  return run(input, { ...options, warnings: [...options.warnings, ...input.warnings] });
+}
+
+/** Replay events already normalised (by {@link normaliseFiles}); unusable lines counted there are passed in. */
+export function replayNormalised(
+  events: readonly IdentityEvent[],
+  options: ReplayOptions,
+  rejects: Map<string, number> = new Map(),
+): Promise<ReplayResult> {
+  return run({ events: [...events], rejects }, options);
 }
 
 /** Replay records already in memory (the simulator's output). */
@@ -332,7 +362,8 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
       identityErrors.set(e.reason, (identityErrors.get(e.reason) ?? 0) + 1);
     options.onProgress?.(i + 1, total);
   }
-  if (options.statePath !== undefined) await saveStateFile(options.statePath, store, ledger, replayed);
+  if (options.statePath !== undefined && options.isStateReadOnly !== true)
+    await saveStateFile(options.statePath, store, ledger, replayed);
   return {
     findings: [...sink.findings.values()],
     events: events.length,

@@ -140,17 +140,25 @@ describe('nhi-watch', () => {
         .map((l) => (JSON.parse(l) as { ruleId: string }).ruleId),
     );
     expect(rules.size).toBeGreaterThanOrEqual(5);
-    // Contracts drafted from what was learned parse back, and the diff against the fleet's own
-    // contracts names what the injected attacks did outside them.
+    // Contracts drafted from the logs parse back; the diff against the fleet's own contracts names
+    // what the injected attacks did outside them and exits 3, as a pull-request gate.
     const drafted = join(dir, 'drafted.yaml');
-    const draft = cli('contracts', 'draft', '--state', state, '--identity', 'aws:*:role/*');
+    const draft = cli('contracts', 'draft', '--identity', 'aws:*:role/*', join(out, 'cloudtrail.jsonl'));
     expect(draft.code).toBe(0);
     writeFileSync(drafted, draft.stdout);
     expect(draft.stdout).toMatch(/^version: 1/);
+    expect(draft.stderr).toMatch(/drafted \d+ contract\(s\); left out \d+ event\(s\)/);
     expect(cli('replay', '--contracts', drafted, join(out, 'apigw.jsonl')).code).toBe(0);
-    const diff = cli('contracts', 'diff', '--state', state, '--contracts', join(out, 'contracts.json'));
-    expect(diff.code).toBe(0);
-    expect(diff.stdout).toMatch(/allowedActions: /);
+    const diff = cli(
+      'contracts',
+      'diff',
+      '--contracts',
+      join(out, 'contracts.json'),
+      join(out, 'cloudtrail.jsonl'),
+    );
+    expect(diff.code).toBe(3);
+    expect(diff.stdout).toMatch(/allowedActions:/);
+    expect(diff.stdout).toMatch(/\d+ breach\(es\) the engine flags/);
     expect(cli('contracts', 'draft').code).toBe(2);
     // The same file again: every batch is already in the state file, so nothing is counted twice.
     const again = cli('replay', '--format', 'jsonl', '--state', state, join(out, 'cloudtrail.jsonl'));

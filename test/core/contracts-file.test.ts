@@ -7,7 +7,6 @@ import {
   type IdentityBaseline,
 } from '../../lambdas/core/baseline';
 import { ContractSet, type Contract } from '../../lambdas/core/contracts';
-import { diffContract } from '../../lambdas/core/contract-diff';
 import { draftContract } from '../../lambdas/core/contract-draft';
 import { contractFormatOf } from '../../lambdas/core/contracts-file';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../lambdas/core/engine';
@@ -293,55 +292,5 @@ describe('draftContract', () => {
     expect(c.activeHoursUtc).toBeUndefined();
     expect(c.allowedVpcEndpoints).toBeUndefined();
     expect(draftContract(fold(allDay)).allowedVpcEndpoints).toEqual(['vpce-0a1b2c3d4e5f67890']);
-  });
-});
-
-describe('diffContract', () => {
-  it('is empty for a draft against its own baseline', () => {
-    const b = fold(workerWeek());
-    expect(diffContract(draftContract(b), b)).toEqual([]);
-  });
-
-  it('lists what the baseline did outside the contract, per field, most used first', () => {
-    const b = fold([
-      ...workerWeek(),
-      ...burst(
-        {
-          origin: {
-            ip: '198.51.100.23',
-            network: '198.51.100.0/24',
-            asn: 14061,
-            isAws: false,
-            userAgentFamily: 'aws-cli',
-            userAgentClass: 'cli',
-          },
-        },
-        at(7, 3),
-        3,
-      ),
-      ev({
-        timeMs: at(7, 3, 55),
-        action: { name: 's3.amazonaws.com:ListBuckets' },
-        credential: { kind: 'long-lived-key', id: 'AKIAEXAMPLE0000001' },
-      }),
-    ]);
-    const contract: Contract = {
-      identity: b.key,
-      allowedAsns: [16509, 14618],
-      allowedNetworks: ['10.20.0.0/16'],
-      allowedActions: ['dynamodb.amazonaws.com:*'],
-      userAgentPatterns: ['aws-sdk-js*'],
-      activeHoursUtc: { start: 8, end: 18 },
-      rateEnvelope: { maxPerHour: 5 },
-      allowedCredentialKinds: ['session-key'],
-    };
-    expect(diffContract(contract, b).map((d) => [d.field, d.value, Math.round(d.calls)])).toEqual([
-      ['allowedAsns', 'AS14061', 3],
-      ['allowedActions', 's3.amazonaws.com:ListBuckets', 1],
-      ['userAgentPatterns', 'aws-cli', 3],
-      ['rateEnvelope.maxPerHour', 'busiest hour 6 calls', 6],
-      ['activeHoursUtc', 'hour 03', 1],
-      ['allowedCredentialKinds', 'long-lived-key', 1],
-    ]);
   });
 });
