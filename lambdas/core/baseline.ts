@@ -4,6 +4,7 @@
  * whatever the traffic. No I/O, no clock: time comes from the events.
  */
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
+import type { PopulationRecord } from './priors.js';
 
 /** Count and first / last seen (epoch ms) of one value of a dimension. Short keys keep items small. */
 export interface ValueStat {
@@ -133,8 +134,8 @@ export interface SourceState {
   batches: string[];
 }
 
-/** Anything the BaselineStore keeps. */
-export type StateRecord = IdentityBaseline | SourceState;
+/** Anything the BaselineStore keeps: identity baselines, per-source state, population priors. */
+export type StateRecord = IdentityBaseline | SourceState | PopulationRecord;
 
 /** Caps that bound every record. */
 export interface BaselineLimits {
@@ -151,6 +152,8 @@ export interface BaselineLimits {
   readonly maxBatchIds: number;
   /** Weight of a new hourly sample in the slot mean once a slot has this many samples (EWMA). */
   readonly rateSlotHalfLifeSamples: number;
+  /** Actions kept per population record (account, kind of identity), least recently seen evicted. */
+  readonly maxPopulationActions: number;
 }
 
 /** @default caps sized to keep an identity item under ~24 KB in the worst case. */
@@ -163,6 +166,7 @@ export const DEFAULT_LIMITS: BaselineLimits = {
   windowRetentionSeconds: 3600,
   maxBatchIds: 16,
   rateSlotHalfLifeSamples: 14,
+  maxPopulationActions: 256,
 };
 
 const HOUR_MS = 3_600_000;

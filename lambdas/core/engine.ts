@@ -22,6 +22,14 @@ import {
   type StateRecord,
 } from './baseline.js';
 import { ContractSet } from './contracts.js';
+import { hasValue } from './baseline-facts.js';
+import {
+  emptyPopulation,
+  foldPopulation,
+  populationKeys,
+  type PopulationRecord,
+  type Priors,
+} from './priors.js';
 import { findingId, mergeFinding, type Finding } from './finding.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { LoadedRecord, StateChange } from './ports.js';
@@ -75,13 +83,18 @@ export interface EvaluateOutput {
   readonly stats: EvaluateStats;
 }
 
-/** Keys of the state records a batch needs: its identities and the sources it touches. */
+/** Keys of the state records a batch needs: its identities, the sources it touches and their populations. */
 export function stateKeys(events: readonly IdentityEvent[]): string[] {
   const keys = new Set<string>();
   for (const e of events) {
     keys.add(e.identity.key);
     const sk = sourceStateKey(e);
     if (sk !== undefined) keys.add(sk);
+    const pk = populationKeys(e);
+    if (pk !== undefined) {
+      keys.add(pk.account);
+      keys.add(pk.kind);
+    }
   }
   return [...keys];
 }
@@ -111,6 +124,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
   const identities = new Map<string, Working<IdentityBaseline>>();
   const sources = new Map<string, Working<SourceState>>();
+  const populations = new Map<string, Working<PopulationRecord>>();
   const findings = new Map<string, Finding>();
   let redelivered = 0;
 
@@ -147,10 +161,36 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   };
 
+  const population = (key: string, fresh: () => PopulationRecord): Working<PopulationRecord> =>
+    populations.get(key) ?? working(populations, key, fresh, 'population');
+  // Population records fold every event they have not seen, whatever the identity record says, so
+  // a retry after a conflict on one of them folds exactly what it missed (like source records).
+  const foldPop = (pops: readonly Working<PopulationRecord>[], event: IdentityEvent, baseline: IdentityBaseline): void => {
+    const hints = {
+      isNewIdentity: baseline.eventCount === 0,
+      isNewActionForIdentity: !hasValue(baseline.dims.actions, event.action.name),
+    };
+    for (const p of pops) {
+      if (!p.isRedelivered && foldPopulation(p.record, event, hints, config.limits)) p.isChanged = true;
+    }
+  };
+
   for (const event of events) {
     const id =
       identities.get(event.identity.key) ??
       working(identities, event.identity.key, () => emptyBaseline(event), 'identity');
+    const pk = populationKeys(event);
+    const pops: Working<PopulationRecord>[] = [];
+    let priors: Priors | undefined;
+    if (pk !== undefined) {
+      const account = pk.account.slice('pop#acct#'.length);
+      const acct = population(pk.account, () => emptyPopulation(pk.account, 'account', account, event.timeMs));
+      const kind = population(pk.kind, () =>
+        emptyPopulation(pk.kind, 'kind', account, event.timeMs, pk.peerKind),
+      );
+      pops.push(acct, kind);
+      priors = { peerKind: pk.peerKind, account: acct.record, kind: kind.record };
+    }
     const ip = event.origin.ip;
     const sk = ip !== undefined ? sourceStateKey(event) : undefined;
     const src =
@@ -162,6 +202,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     if (id.isRedelivered) {
       redelivered += 1;
       foldSrc(src, event);
+      foldPop(pops, event, id.record);
       continue;
     }
 
@@ -175,6 +216,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       contract: input.contracts.forIdentity(event.identity.key),
       thresholds: {},
       learning: config.learning,
+      priors,
     };
     for (const { rule, thresholds } of active) {
       if (rule.needsLearning && !learned) continue;
@@ -186,13 +228,15 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       }
     }
 
+    // Populations first: they need the identity's baseline as it was before the event.
+    foldPop(pops, event, baseline);
     foldIdentity(baseline, event, config.limits);
     id.isChanged = true;
     foldSrc(src, event);
   }
 
   const changes: StateChange[] = [];
-  for (const map of [identities, sources] as Map<string, Working<StateRecord>>[]) {
+  for (const map of [identities, sources, populations] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
       if (!w.isChanged) continue;
       rememberBatch(w.record, batchId, config.limits);

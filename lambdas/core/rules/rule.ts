@@ -5,6 +5,7 @@
 import type { IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
 import type { Contract } from '../contracts.js';
 import type { IdentityEvent } from '../identity-event.js';
+import type { Priors } from '../priors.js';
 
 /** Severity labels as Security Hub uses them. */
 export type Severity = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
@@ -27,6 +28,12 @@ export interface RuleContext {
   /** This rule's thresholds: defaults overlaid with configuration. */
   readonly thresholds: Thresholds;
   readonly learning: LearningConfig;
+  /**
+   * The identity's populations before this event — its account and its kind of workload in the
+   * account — or undefined for AWS services and callers without an account. A new identity is
+   * judged against them from its first event.
+   */
+  readonly priors: Priors | undefined;
 }
 
 /** A rule's verdict on one event. */
