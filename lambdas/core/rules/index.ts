@@ -12,9 +12,10 @@ import { newSource } from './new-source.js';
 import { newUserAgent } from './new-user-agent.js';
 import { rateAnomaly } from './rate-anomaly.js';
 import type { DetectionRule } from './rule.js';
+import { sensitiveAction } from './sensitive-action.js';
 import { successAfterFailures } from './success-after-failures.js';
 
-/** The v1 catalogue. */
+/** The catalogue: v1 rules, then the day-one rules of v2. */
 export const RULES: readonly DetectionRule[] = [
   authFailureBurst,
   credentialStuffing,
@@ -29,4 +30,5 @@ export const RULES: readonly DetectionRule[] = [
   dormantIdentity,
   longLivedCredential,
   contractViolation,
+  sensitiveAction,
 ];

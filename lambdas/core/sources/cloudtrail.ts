@@ -37,6 +37,7 @@ import type {
   Outcome,
   ParseResult,
 } from '../identity-event.js';
+import { matchSensitiveAction } from '../catalogue/sensitive-actions.js';
 import { parseCompactTime, parseIsoTime } from './event-time.js';
 import { asFlag, asObject, asText, capped, type JsonObject } from './fields.js';
 import { awsServiceFromSource, buildOrigin, type IpIntel } from './ip-intel.js';
@@ -715,8 +716,9 @@ function actionOf(
   record: CloudTrailRecord,
   eventSource: string,
   eventName: string,
-  callerAccount: string | undefined,
+  caller: Identity,
 ): Action {
+  const callerAccount = caller.accountId;
   const dot = eventSource.indexOf('.');
   const action: { -readonly [K in keyof Action]: Action[K] } = {
     name: `${eventSource}:${eventName}`,
@@ -746,6 +748,15 @@ function actionOf(
   ) {
     action.targetAccountId = recipient;
   }
+  // The catalogue entry is decided here, where the request parameters are; the event keeps only its id.
+  const callerNames: string[] = [];
+  if (caller.name !== undefined) callerNames.push(caller.name);
+  if (caller.sessionName !== undefined) callerNames.push(caller.sessionName);
+  const sensitive = matchSensitiveAction(eventSource, eventName, record['requestParameters'], {
+    ...(callerAccount !== undefined ? { account: callerAccount } : {}),
+    callerNames,
+  });
+  if (sensitive !== undefined) action.sensitive = sensitive;
   return action;
 }
 
@@ -799,7 +810,7 @@ export function normaliseCloudTrail(
       },
       intel,
     ),
-    action: actionOf(record, eventSource, eventName, who.value.accountId),
+    action: actionOf(record, eventSource, eventName, who.value),
     outcome: outcomeOf(record, eventName),
   };
   if (context.logGroup !== undefined) event.logGroup = context.logGroup;

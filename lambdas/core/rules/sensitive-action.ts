@@ -1,0 +1,351 @@
+import { calls, formatTime, historyLine } from '../baseline-facts.js';
+import { SENSITIVE_ACTION_BY_ID, type SensitiveAction } from '../catalogue/sensitive-actions.js';
+import { firstMatchingGlob } from '../glob.js';
+import type { IdentityEvent } from '../identity-event.js';
+import { describePopulation, isPopulationMature, populationAction } from '../priors.js';
+import { describeOrigin, duration } from './evidence.js';
+import { num, type DetectionRule, type RuleCase, type RuleContext, type Severity } from './rule.js';
+import {
+  T0,
+  UA,
+  at,
+  ev,
+  iamUser,
+  outsideAws,
+  sensitiveCall,
+  viaService,
+  type EventOverrides,
+} from './test-events.js';
+
+const DAY_MS = 86_400_000;
+const LEVELS: readonly Severity[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+const LEVEL: Record<SensitiveAction['severity'], number> = { LOW: 1, MEDIUM: 2, HIGH: 3 };
+
+/** Roles AWS creates and uses itself (service-linked roles): their calls are AWS's, not a workload's. */
+export const isServiceLinkedRole = (e: IdentityEvent): boolean =>
+  (e.identity.principal?.includes(':role/aws-service-role/') ?? false) ||
+  (e.identity.name?.startsWith('AWSServiceRoleFor') ?? false);
+
+/** A call that failed for another reason than a denial (bad parameters, missing resource, dry run) changed nothing. */
+const failedWithoutEffect = (e: IdentityEvent): boolean =>
+  e.outcome.authz !== 'denied' && e.outcome.errorCode !== undefined && e.outcome.errorCode !== '';
+
+/** What the contract says about the action: declared, outside, or nothing (no action list). */
+function contractSays(event: IdentityEvent, ctx: RuleContext): 'declared' | 'outside' | undefined {
+  const allowed = ctx.contract?.allowedActions;
+  if (allowed === undefined) return undefined;
+  return firstMatchingGlob(allowed, event.action.name) === undefined ? 'outside' : 'declared';
+}
+
+/**
+ * A catalogued sensitive action (defense evasion, persistence, privilege escalation, exposure,
+ * execution…) by a non-human identity, judged from its first event: severity from the catalogue,
+ * weighed by the identity's own history, its peers and its account.
+ */
+export const sensitiveAction: DetectionRule = {
+  id: 'sensitive-action',
+  title: 'Sensitive action by a non-human identity',
+  severity: 'MEDIUM',
+  asffTypes: [
+    'TTPs/Defense Evasion',
+    'TTPs/Persistence',
+    'TTPs/Privilege Escalation',
+    'Effects/Data Exposure',
+  ],
+  references: [
+    'OWASP-NHI:NHI5',
+    'OWASP-NHI:NHI7',
+    'NIST-CSF-2.0:DE.CM-09',
+    'NIST-CSF-2.0:DE.AE-02',
+    'MITRE:T1562.008',
+    'MITRE:T1098',
+    'MITRE:T1537',
+  ],
+  falsePositives: [
+    'Deployment and platform pipelines change IAM, logging and sharing as their job: once the identity has done an action often enough over several days (routineMinCalls, routineMinDays) it is quiet; declare such actions in the identity’s contract to lower the severity at once.',
+    'Security tooling (scanners, Config, CSPM) and AWS service-linked roles read and change configuration; service-linked roles are ignored, calls made through an AWS service are lowered one level.',
+    'People in the console or on SSO sessions are reported LOW at most: nhi-watch watches workloads; the finding stays as an audit trail.',
+  ],
+  runbook:
+    'Confirm with the owner of the identity that the change was intended (a change ticket, a pipeline run); if not, revert the change (restart logging, remove the policy, unshare the snapshot), revoke the identity’s sessions and rotate its credentials, then search CloudTrail for what else it did since its first sensitive call.',
+  defaults: {
+    /** Calls of the action in the identity's own history that make it routine (with routineMinDays). */
+    routineMinCalls: 5,
+    /** Days between the identity's first and last call of the action that make it routine. */
+    routineMinDays: 3,
+    /** Identities of the same kind in the account already doing the action that make it common for peers (one level lower). */
+    peerCommonIdentities: 3,
+    /** Days of account history before "first time anyone in this account" counts (one level higher). */
+    populationMatureDays: 7,
+    /** Identities the account must have shown before "first time anyone in this account" counts. */
+    populationMatureIdentities: 3,
+  },
+  needsLearning: false,
+  detect: (event, ctx) => {
+    const match = event.action.sensitive;
+    if (match === undefined) return undefined;
+    const entry = SENSITIVE_ACTION_BY_ID.get(match.id);
+    if (entry === undefined || entry.signal !== 'single') return undefined;
+    if (event.outcome.authn === 'failure' || failedWithoutEffect(event) || isServiceLinkedRole(event))
+      return undefined;
+
+    const t = ctx.thresholds;
+    const name = event.action.name;
+    const b = ctx.baseline;
+    const own = Object.hasOwn(b.dims.actions, name) ? b.dims.actions[name] : undefined;
+    if (own && own.n >= num(t, 'routineMinCalls') && own.l - own.f >= num(t, 'routineMinDays') * DAY_MS)
+      return undefined;
+
+    const who = event.identity.name ?? event.identity.key;
+    const refs = [...entry.mitre.map((m) => `MITRE ${m}`), ...entry.owasp.map((o) => `OWASP ${o}`)].join(', ');
+    const evidence: string[] = [
+      `${name}${event.action.resource !== undefined ? ` on ${event.action.resource}` : ''}: ${entry.why} (${entry.tactic}; ${refs})`,
+    ];
+    let level = LEVEL[entry.severity];
+
+    if (own) {
+      evidence.push(
+        `${who} did it ${calls(own.n)} before, first ${formatTime(own.f)}: not yet routine (${num(t, 'routineMinCalls')} calls over ${num(t, 'routineMinDays')} days)`,
+      );
+    } else if (b.eventCount === 0) {
+      evidence.push(`${who} is new: this is its first call seen`);
+    } else {
+      evidence.push(`first time for ${who}; ${historyLine(b)}`);
+    }
+
+    const priors = ctx.priors;
+    const peers = populationAction(priors?.kind, name);
+    const inAccount = populationAction(priors?.account, name);
+    if (priors?.kind !== undefined && peers !== undefined && peers.i >= num(t, 'peerCommonIdentities')) {
+      level -= 1;
+      evidence.push(
+        `common for its peers: ${peers.i} ${priors.peerKind} identities of the account do it (${calls(peers.n)} since ${formatTime(peers.f)})`,
+      );
+    } else if (
+      inAccount === undefined &&
+      isPopulationMature(
+        priors?.account,
+        event.timeMs,
+        num(t, 'populationMatureDays'),
+        num(t, 'populationMatureIdentities'),
+      )
+    ) {
+      level += 1;
+      evidence.push(`first time anyone in the account did it; ${describePopulation(priors.account)}`);
+    } else if (inAccount !== undefined) {
+      evidence.push(`seen in the account before: ${inAccount.i} identities, ${calls(inAccount.n)} since ${formatTime(inAccount.f)}`);
+    }
+
+    const contract = contractSays(event, ctx);
+    if (contract === 'declared') {
+      level -= 1;
+      evidence.push('declared in the identity’s contract (allowedActions)');
+    } else if (contract === 'outside') {
+      level += 1;
+      evidence.push('outside the identity’s contract (allowedActions)');
+    }
+
+    if (event.outcome.authz === 'denied') {
+      level -= 1;
+      evidence.push(`denied (${event.outcome.errorCode ?? 'access denied'}): an attempt, nothing changed`);
+    }
+    const o = event.origin;
+    if (o.awsService !== undefined || o.userAgentClass === 'aws-internal') {
+      level -= 1;
+      evidence.push(`made through ${o.awsService ?? 'an AWS service'} on the identity’s behalf`);
+    }
+    if (priors?.peerKind === 'human' || o.userAgentClass === 'console' || o.userAgentClass === 'browser') {
+      level = Math.min(level, 1);
+      evidence.push('a person’s session (console, browser or SSO): reported LOW at most');
+    }
+    if (level <= 0) return undefined;
+    if (!ctx.isLearned && b.eventCount > 0)
+      evidence.push(
+        `during ${who}’s learning period (${calls(b.eventCount)} over ${duration(event.timeMs - b.firstSeenMs)})`,
+      );
+    evidence.push(`from ${describeOrigin(event)}`);
+
+    return {
+      discriminator: `sensitive:${entry.id}`,
+      summary: `${who} ${entry.why} (${name})`,
+      evidence,
+      severity: LEVELS[Math.min(level, 4)] as Severity,
+    };
+  },
+  get tests(): readonly RuleCase[] {
+    return cases();
+  },
+};
+
+// ---- Case material.
+const stopLogging = sensitiveCall('cloudtrail.amazonaws.com', 'StopLogging', { name: 'org-trail' });
+const createRole = sensitiveCall('iam.amazonaws.com', 'CreateRole', { roleName: 'stack-fn-role' });
+const sendCommand = sensitiveCall('ssm.amazonaws.com', 'SendCommand', {
+  documentName: 'AWS-RunShellScript',
+  instanceIds: ['i-0123456789abcdef0'],
+});
+const role = (name: string): NonNullable<EventOverrides['identity']> => ({
+  key: `aws:123456789012:role/${name}`,
+  name,
+  principal: `arn:aws:iam::123456789012:role/${name}`,
+  sessionName: `${name}-fn`,
+});
+const DENIED = { authz: 'denied', errorCode: 'AccessDenied' } as const;
+/** A week of ordinary Lambda traffic from four roles: an account with history (mature population). */
+const accountWeek = (): ReturnType<typeof ev>[] => {
+  const out: ReturnType<typeof ev>[] = [];
+  for (let d = 0; d < 8; d++)
+    for (const name of ['orders-worker', 'billing-worker', 'mailer', 'thumbnailer'])
+      out.push(ev({ timeMs: at(d, 9), identity: role(name) }));
+  return out;
+};
+
+/** A deployment role's CloudFormation stacks creating a role every day for six days. */
+const stackRoles = (): ReturnType<typeof ev>[] =>
+  Array.from({ length: 6 }, (_, d) =>
+    ev({ timeMs: at(d, 10), origin: viaService('cloudformation.amazonaws.com'), action: createRole }),
+  );
+/** Three Lambda roles running commands through a Systems Manager automation (on their behalf). */
+const peersSendCommand = (): ReturnType<typeof ev>[] =>
+  ['ops-a', 'ops-b', 'ops-c'].map((n, i) =>
+    ev({
+      timeMs: at(0, 9, i),
+      identity: role(n),
+      origin: { awsService: 'ssm.amazonaws.com' },
+      action: sendCommand,
+    }),
+  );
+
+function cases(): RuleCase[] {
+  return [
+    {
+      name: 'a Lambda role stops CloudTrail logging on its first call',
+      events: [ev({ timeMs: T0, action: stopLogging })],
+      fires: true,
+      severity: 'HIGH',
+    },
+    {
+      name: 'an IAM user from a hosting provider creates a user, in an empty account',
+      events: [
+        ev({
+          timeMs: T0,
+          identity: iamUser('ci-deployer'),
+          credential: { id: 'AKIAEXAMPLECIDEPLOY1', kind: 'long-lived-key' },
+          origin: { ...outsideAws('198.51.100.7', 14061, 'DigitalOcean, LLC'), ...UA.awsCli },
+          action: sensitiveCall('iam.amazonaws.com', 'CreateUser', { userName: 'backup' }, ['ci-deployer']),
+        }),
+      ],
+      fires: true,
+      severity: 'MEDIUM',
+    },
+    {
+      name: 'after a week of account history, the first StopLogging anyone made there is CRITICAL',
+      events: [...accountWeek(), ev({ timeMs: at(8, 10), identity: role('mailer'), action: stopLogging })],
+      fires: true,
+      severity: 'CRITICAL',
+    },
+    {
+      name: 'a denied SendCommand that no one in a week-old account ever made',
+      events: [...accountWeek(), ev({ timeMs: at(8, 10), action: sendCommand, outcome: DENIED })],
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'a denied SendCommand stays quiet while the account is younger than populationMatureDays',
+      events: [...accountWeek(), ev({ timeMs: at(8, 10), action: sendCommand, outcome: DENIED })],
+      thresholds: { populationMatureDays: 30 },
+      fires: false,
+    },
+    {
+      name: 'a denied SendCommand stays quiet when the account has shown fewer identities than populationMatureIdentities',
+      events: [...accountWeek(), ev({ timeMs: at(8, 10), action: sendCommand, outcome: DENIED })],
+      thresholds: { populationMatureIdentities: 10 },
+      fires: false,
+    },
+    {
+      name: 'a deployment role whose stacks create roles every day creates one itself: routine',
+      events: [...stackRoles(), ev({ timeMs: at(6, 10), action: createRole })],
+      fires: false,
+    },
+    {
+      name: 'with routineMinCalls 10, six days of role creation are not yet routine',
+      events: [...stackRoles(), ev({ timeMs: at(6, 10), action: createRole })],
+      thresholds: { routineMinCalls: 10 },
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'with routineMinDays 10, six days of role creation are not yet routine',
+      events: [...stackRoles(), ev({ timeMs: at(6, 10), action: createRole })],
+      thresholds: { routineMinDays: 10 },
+      fires: true,
+    },
+    {
+      name: 'a fourth Lambda role running SendCommand, as three of its peers do through Systems Manager',
+      events: [...peersSendCommand(), ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand })],
+      fires: false,
+    },
+    {
+      name: 'with peerCommonIdentities 5, three peers do not make SendCommand common',
+      events: [...peersSendCommand(), ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand })],
+      thresholds: { peerCommonIdentities: 5 },
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'a StopLogging that failed on a wrong trail name changed nothing',
+      events: [ev({ timeMs: T0, action: stopLogging, outcome: { errorCode: 'TrailNotFoundException' } })],
+      fires: false,
+    },
+    {
+      name: 'a snapshot attribute change that shares with no one is not sensitive',
+      events: [
+        ev({
+          timeMs: T0,
+          action: sensitiveCall('ec2.amazonaws.com', 'ModifySnapshotAttribute', {
+            createVolumePermission: { add: { items: [{ group: 'none' }] } },
+          }),
+        }),
+      ],
+      fires: false,
+    },
+    {
+      name: 'an AWS service-linked role creating an identity provider',
+      events: [
+        ev({
+          timeMs: T0,
+          identity: {
+            ...role('AWSServiceRoleForSSO'),
+            principal: 'arn:aws:iam::123456789012:role/aws-service-role/sso.amazonaws.com/AWSServiceRoleForSSO',
+          },
+          action: sensitiveCall('iam.amazonaws.com', 'CreateSAMLProvider', { name: 'AWSSSO_123' }),
+        }),
+      ],
+      fires: false,
+    },
+    {
+      name: 'a person deleting the Config delivery channel in the console is LOW',
+      events: [
+        ev({
+          timeMs: T0,
+          credential: { kind: 'session-key' },
+          origin: { userAgent: 'console.amazonaws.com', userAgentFamily: 'console', userAgentClass: 'console' },
+          action: sensitiveCall('config.amazonaws.com', 'DeleteDeliveryChannel', { deliveryChannelName: 'default' }),
+        }),
+      ],
+      fires: true,
+      severity: 'LOW',
+    },
+    {
+      name: 'CloudFormation creating a role for a stack, on the identity’s behalf',
+      events: [
+        ev({
+          timeMs: T0,
+          origin: viaService('cloudformation.amazonaws.com'),
+          action: sensitiveCall('iam.amazonaws.com', 'CreateRole', { roleName: 'stack-fn-role' }),
+        }),
+      ],
+      fires: false,
+    },
+  ];
+}
