@@ -15,7 +15,7 @@ import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 import { simulate } from '../lambdas/core/simulate/index.js';
 import { normaliseApiGatewayAccessLog } from '../lambdas/core/sources/api-gateway.js';
-import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail/index.js';
 import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
 import { ROOT } from './bundle.js';
 import {
