@@ -21,6 +21,7 @@ import {
   type SourceState,
   type StateRecord,
 } from './baseline.js';
+import { foldBreadth } from './breadth.js';
 import { ContractSet } from './contracts.js';
 import { hasValue } from './baseline-facts.js';
 import {
@@ -216,6 +217,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       contract: input.contracts.forIdentity(event.identity.key),
       thresholds: {},
       learning: config.learning,
+      limits: config.limits,
       priors,
     };
     for (const { rule, thresholds } of active) {
@@ -231,6 +233,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     // Populations first: they need the identity's baseline as it was before the event.
     foldPop(pops, event, baseline);
     foldIdentity(baseline, event, config.limits);
+    foldBreadth(baseline, event, config.limits);
     id.isChanged = true;
     foldSrc(src, event);
   }

@@ -14,15 +14,7 @@ import type { IdentityEvent } from './identity-event.js';
 
 /** The kind of workload an identity's call reveals: the peers it is compared with. */
 export type PeerKind =
-  | 'lambda'
-  | 'ec2-instance'
-  | 'container'
-  | 'ci-oidc'
-  | 'iam-user'
-  | 'api-client'
-  | 'human'
-  | 'root'
-  | 'role';
+  'lambda' | 'ec2-instance' | 'container' | 'ci-oidc' | 'iam-user' | 'api-client' | 'human' | 'root' | 'role';
 
 /** Peer kinds, for documentation and validation. */
 export const PEER_KINDS: readonly PeerKind[] = [
@@ -121,7 +113,9 @@ export function populationAccount(event: IdentityEvent): string | undefined {
 }
 
 /** Keys of an event's population records (none for AWS services or callers without an account). */
-export function populationKeys(event: IdentityEvent): { account: string; kind: string; peerKind: PeerKind } | undefined {
+export function populationKeys(
+  event: IdentityEvent,
+): { account: string; kind: string; peerKind: PeerKind } | undefined {
   const account = populationAccount(event);
   if (account === undefined) return undefined;
   const peerKind = peerKindOf(event);
@@ -197,19 +191,24 @@ export function foldPopulation(
       const keys = Object.keys(p.actions);
       if (keys.length > limits.maxPopulationActions) {
         let oldest = keys[0] as string;
-        for (const k of keys) if ((p.actions[k] as PopulationAction).l < (p.actions[oldest] as PopulationAction).l) oldest = k;
+        for (const k of keys)
+          if ((p.actions[k] as PopulationAction).l < (p.actions[oldest] as PopulationAction).l) oldest = k;
         delete p.actions[oldest];
       }
     }
   }
   const role = event.action.targetRoleArn;
   if (role !== undefined && role !== '') touch(p.rolesAssumed, role, t, limits.maxValuesPerDimension);
-  if (event.origin.asn !== undefined) touch(p.asns, String(event.origin.asn), t, limits.maxValuesPerDimension);
+  if (event.origin.asn !== undefined)
+    touch(p.asns, String(event.origin.asn), t, limits.maxValuesPerDimension);
   return true;
 }
 
 /** A population's stats for an action, own keys only (an action named `constructor` is not "seen"). */
-export const populationAction = (p: PopulationRecord | undefined, action: string): PopulationAction | undefined =>
+export const populationAction = (
+  p: PopulationRecord | undefined,
+  action: string,
+): PopulationAction | undefined =>
   p !== undefined && Object.hasOwn(p.actions, action) ? p.actions[action] : undefined;
 
 /** Whether a population has enough history to say "never seen here": this many days and identities. */
@@ -224,6 +223,7 @@ export function isPopulationMature(
 
 /** `account 123456789012: 14 identities, 41,022 calls since …`: what a prior judgement was based on. */
 export function describePopulation(p: PopulationRecord): string {
-  const what = p.scope === 'account' ? `account ${p.account}` : `${p.kind ?? 'unknown'} identities of ${p.account}`;
+  const what =
+    p.scope === 'account' ? `account ${p.account}` : `${p.kind ?? 'unknown'} identities of ${p.account}`;
   return `${what}: ${p.identities} identities, ${p.eventCount} calls since ${new Date(p.firstSeenMs).toISOString().slice(0, 16)}Z`;
 }

@@ -65,7 +65,9 @@ describe('engine.evaluate', () => {
     const svc = ev({
       origin: { ip: 'lambda.amazonaws.com', isIp: false, awsService: 'lambda.amazonaws.com' },
     });
-    expect(stateKeys([svc]).filter((k) => !k.startsWith('pop#'))).toEqual(['aws:123456789012:role/orders-worker']);
+    expect(stateKeys([svc]).filter((k) => !k.startsWith('pop#'))).toEqual([
+      'aws:123456789012:role/orders-worker',
+    ]);
     const out = run([ev({ timeMs: at(0, 1) })]);
     expect(out.changes.map((c) => c.key).filter((k) => !k.startsWith('pop#'))).toEqual([
       'aws:123456789012:role/orders-worker',
@@ -108,14 +110,21 @@ describe('engine.evaluate: population priors', () => {
   const store = (changes: { key: string; record: unknown }[], prior = new Map<string, LoadedRecord>()) => {
     const next = new Map(prior);
     for (const c of changes)
-      next.set(c.key, { record: c.record as LoadedRecord['record'], version: (prior.get(c.key)?.version ?? 0) + 1 });
+      next.set(c.key, {
+        record: c.record as LoadedRecord['record'],
+        version: (prior.get(c.key)?.version ?? 0) + 1,
+      });
     return next;
   };
 
   beforeEach(() => seen.splice(0));
 
   it('writes each population record once per batch and counts identities per action', () => {
-    const out = evalWith([worker('a', 1), worker('b', 2), worker('a', 3), worker('c', 4, 's3.amazonaws.com:GetObject')], new Map(), 'b1');
+    const out = evalWith(
+      [worker('a', 1), worker('b', 2), worker('a', 3), worker('c', 4, 's3.amazonaws.com:GetObject')],
+      new Map(),
+      'b1',
+    );
     expect(out.changes.filter((c) => c.key === ACCT)).toHaveLength(1);
     expect(out.changes.filter((c) => c.key === LAMBDA)).toHaveLength(1);
     const acct = out.changes.find((c) => c.key === ACCT)!.record;
@@ -123,7 +132,10 @@ describe('engine.evaluate: population priors', () => {
       type: 'population',
       eventCount: 4,
       identities: 3,
-      actions: { 'dynamodb.amazonaws.com:GetItem': { n: 3, i: 2 }, 's3.amazonaws.com:GetObject': { n: 1, i: 1 } },
+      actions: {
+        'dynamodb.amazonaws.com:GetItem': { n: 3, i: 2 },
+        's3.amazonaws.com:GetObject': { n: 1, i: 1 },
+      },
     });
   });
 
@@ -151,7 +163,9 @@ describe('engine.evaluate: population priors', () => {
   });
 
   it('keeps no population for AWS services', () => {
-    const svc = ev({ identity: { key: 'aws:service:lambda.amazonaws.com', kind: 'aws-service', accountId: undefined } });
+    const svc = ev({
+      identity: { key: 'aws:service:lambda.amazonaws.com', kind: 'aws-service', accountId: undefined },
+    });
     expect(stateKeys([svc]).some((k) => k.startsWith('pop#'))).toBe(false);
   });
 });

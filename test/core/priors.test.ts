@@ -14,26 +14,42 @@ describe('peerKindOf: the kind of workload a call shows', () => {
     ['an ECS task user agent', ev({ origin: UA.ecsFargate }), 'container'],
     [
       'an instance id as role session name',
-      ev({ identity: { sessionName: 'i-0123456789abcdef0' }, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+      ev({
+        identity: { sessionName: 'i-0123456789abcdef0' },
+        origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server },
+      }),
       'ec2-instance',
     ],
     [
       'a web-identity provider',
-      ev({ identity: { sessionName: 'GitHubActions', issuer: 'token.actions.githubusercontent.com' }, origin: UA.boto3Server }),
+      ev({
+        identity: { sessionName: 'GitHubActions', issuer: 'token.actions.githubusercontent.com' },
+        origin: UA.boto3Server,
+      }),
       'ci-oidc',
     ],
     ['an IAM user key', ev({ identity: iamUser('deployer'), origin: UA.awsCli }), 'iam-user'],
     ['a console session', ev({ credential: { kind: 'console-session' } }), 'human'],
-    ['an SSO permission-set role', ev({ identity: { name: 'AWSReservedSSO_Admin_0123abcd' }, origin: UA.awsCli }), 'human'],
+    [
+      'an SSO permission-set role',
+      ev({ identity: { name: 'AWSReservedSSO_Admin_0123abcd' }, origin: UA.awsCli }),
+      'human',
+    ],
     ['root', ev({ identity: ROOT }), 'root'],
     ['an API client', ev({ source: 'api-gateway', identity: apiClient('partner-7') }), 'api-client'],
-    ['a role session with nothing telling', ev({ identity: { sessionName: 'job-42' }, origin: UA.boto3Server }), 'role'],
+    [
+      'a role session with nothing telling',
+      ev({ identity: { sessionName: 'job-42' }, origin: UA.boto3Server }),
+      'role',
+    ],
   ])('%s', (_name, event, kind) => {
     expect(peerKindOf(event)).toBe(kind);
   });
 
   it('puts API clients in their API’s population, not an account’s', () => {
-    expect(populationAccount(ev({ source: 'api-gateway', identity: apiClient('partner-7') }))).toBe('api:a1b2c3d4e5');
+    expect(populationAccount(ev({ source: 'api-gateway', identity: apiClient('partner-7') }))).toBe(
+      'api:a1b2c3d4e5',
+    );
   });
 });
 
@@ -43,8 +59,22 @@ describe('foldPopulation', () => {
 
   it('counts denied calls but does not learn their actions; skips authentication failures', () => {
     const p = fresh();
-    expect(foldPopulation(p, ev({ outcome: { authz: 'denied', errorCode: 'AccessDenied' } }), hints, DEFAULT_LIMITS)).toBe(true);
-    expect(foldPopulation(p, ev({ outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }), hints, DEFAULT_LIMITS)).toBe(false);
+    expect(
+      foldPopulation(
+        p,
+        ev({ outcome: { authz: 'denied', errorCode: 'AccessDenied' } }),
+        hints,
+        DEFAULT_LIMITS,
+      ),
+    ).toBe(true);
+    expect(
+      foldPopulation(
+        p,
+        ev({ outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }),
+        hints,
+        DEFAULT_LIMITS,
+      ),
+    ).toBe(false);
     expect(p.eventCount).toBe(1);
     expect(p.actions).toEqual({});
   });

@@ -126,7 +126,9 @@ function policyOf(v: Json): Record<string, Json> | undefined {
       return undefined;
     }
   }
-  return doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, Json>) : undefined;
+  return doc !== null && typeof doc === 'object' && !Array.isArray(doc)
+    ? (doc as Record<string, Json>)
+    : undefined;
 }
 
 /** Allow statements of a policy. */
@@ -139,7 +141,10 @@ function allowStatements(v: Json): Record<string, Json>[] {
     .slice(0, MAX_VALUES)
     .filter(
       (s): s is Record<string, Json> =>
-        s !== null && typeof s === 'object' && !Array.isArray(s) && (s as Record<string, Json>)['Effect'] === 'Allow',
+        s !== null &&
+        typeof s === 'object' &&
+        !Array.isArray(s) &&
+        (s as Record<string, Json>)['Effect'] === 'Allow',
     );
 }
 
@@ -177,7 +182,10 @@ const CHECKS: Record<NamedCheck, (v: Json, ctx: ConditionContext) => boolean> = 
     allowStatements(v).some((s) => {
       const actions = strings(s['Action']);
       const resources = strings(s['Resource']);
-      return actions.some((a) => a === '*' || a === '*:*' || a.toLowerCase() === 'iam:*') && resources.includes('*');
+      return (
+        actions.some((a) => a === '*' || a === '*:*' || a.toLowerCase() === 'iam:*') &&
+        resources.includes('*')
+      );
     }),
   'policy-public': (v) =>
     allowStatements(v).some((s) => s['Condition'] === undefined && awsPrincipals(s).includes('*')),

@@ -37,7 +37,8 @@ export interface SensitiveAction {
   readonly why: string;
 }
 
-const ADMIN_POLICY_ARN = ':policy/(?:.*/)?(?:AdministratorAccess|IAMFullAccess|PowerUserAccess|AWSOrganizationsFullAccess)$';
+const ADMIN_POLICY_ARN =
+  ':policy/(?:.*/)?(?:AdministratorAccess|IAMFullAccess|PowerUserAccess|AWSOrganizationsFullAccess)$';
 const UNUSUAL_INSTANCE_TYPE = '^(?:p[2-6]|g[3-6]|gr6|inf[12]|trn[12]|dl[12]|x1|x2|u-|hpc|f[12]|vt1)';
 
 /** The catalogue. */
@@ -186,7 +187,12 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
   {
     id: 'securityhub-disable',
     source: 'securityhub.amazonaws.com',
-    names: ['DisableSecurityHub', 'BatchDisableStandards', 'DisassociateFromMasterAccount', 'DisassociateFromAdministratorAccount'],
+    names: [
+      'DisableSecurityHub',
+      'BatchDisableStandards',
+      'DisassociateFromMasterAccount',
+      'DisassociateFromAdministratorAccount',
+    ],
     tactic: 'defense-evasion',
     severity: 'HIGH',
     signal: 'single',
@@ -198,21 +204,24 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
     [
       ['macie-disable', 'macie2.amazonaws.com', ['DisableMacie', 'DisableOrganizationAdminAccount'], 'Macie'],
       ['access-analyzer-delete', 'access-analyzer.amazonaws.com', ['DeleteAnalyzer'], 'IAM Access Analyzer'],
-      ['inspector-disable', 'inspector2.amazonaws.com', ['Disable', 'DisableDelegatedAdminAccount'], 'Inspector'],
+      [
+        'inspector-disable',
+        'inspector2.amazonaws.com',
+        ['Disable', 'DisableDelegatedAdminAccount'],
+        'Inspector',
+      ],
     ] as const
-  ).map(
-    ([id, source, names, service]): SensitiveAction => ({
-      id,
-      source,
-      names,
-      tactic: 'defense-evasion',
-      severity: 'MEDIUM',
-      signal: 'single',
-      mitre: ['T1562.001'],
-      owasp: ['NHI5'],
-      why: `disables ${service}`,
-    }),
-  ),
+  ).map(([id, source, names, service]): SensitiveAction => ({
+    id,
+    source,
+    names,
+    tactic: 'defense-evasion',
+    severity: 'MEDIUM',
+    signal: 'single',
+    mitre: ['T1562.001'],
+    owasp: ['NHI5'],
+    why: `disables ${service}`,
+  })),
   {
     id: 'logs-delete',
     source: 'logs.amazonaws.com',
@@ -275,7 +284,12 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
     id: 'iam-policy-version-default',
     source: 'iam.amazonaws.com',
     names: ['SetDefaultPolicyVersion', 'CreatePolicyVersion'],
-    when: { any: [{ path: 'setAsDefault', in: [true, 'true'] }, { path: 'versionId', present: true }] },
+    when: {
+      any: [
+        { path: 'setAsDefault', in: [true, 'true'] },
+        { path: 'versionId', present: true },
+      ],
+    },
     tactic: 'privilege-escalation',
     severity: 'MEDIUM',
     signal: 'single',
@@ -405,7 +419,12 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
   {
     id: 'iam-identity-provider',
     source: 'iam.amazonaws.com',
-    names: ['CreateSAMLProvider', 'UpdateSAMLProvider', 'CreateOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider'],
+    names: [
+      'CreateSAMLProvider',
+      'UpdateSAMLProvider',
+      'CreateOpenIDConnectProvider',
+      'AddClientIDToOpenIDConnectProvider',
+    ],
     tactic: 'persistence',
     severity: 'MEDIUM',
     signal: 'single',
@@ -539,7 +558,12 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
     id: 'rds-snapshot-public',
     source: 'rds.amazonaws.com',
     names: ['ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'],
-    when: { all: [{ path: 'attributeName', in: ['restore'] }, { path: 'valuesToAdd', in: ['all'] }] },
+    when: {
+      all: [
+        { path: 'attributeName', in: ['restore'] },
+        { path: 'valuesToAdd', in: ['all'] },
+      ],
+    },
     tactic: 'exposure',
     severity: 'HIGH',
     signal: 'single',
@@ -551,7 +575,12 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
     id: 'rds-snapshot-shared',
     source: 'rds.amazonaws.com',
     names: ['ModifyDBSnapshotAttribute', 'ModifyDBClusterSnapshotAttribute'],
-    when: { all: [{ path: 'attributeName', in: ['restore'] }, { path: 'valuesToAdd', present: true }] },
+    when: {
+      all: [
+        { path: 'attributeName', in: ['restore'] },
+        { path: 'valuesToAdd', present: true },
+      ],
+    },
     tactic: 'exposure',
     severity: 'MEDIUM',
     signal: 'single',
@@ -590,7 +619,10 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
     when: {
       any: [
         { path: 'x-amz-acl', in: ['public-read', 'public-read-write', 'authenticated-read'] },
-        { path: 'AccessControlPolicy.AccessControlList.Grant.Grantee.URI', matches: '/groups/global/(AllUsers|AuthenticatedUsers)$' },
+        {
+          path: 'AccessControlPolicy.AccessControlList.Grant.Grantee.URI',
+          matches: '/groups/global/(AllUsers|AuthenticatedUsers)$',
+        },
       ],
     },
     tactic: 'exposure',
@@ -627,7 +659,12 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
     id: 'ec2-security-group-world-admin-port',
     source: 'ec2.amazonaws.com',
     names: ['AuthorizeSecurityGroupIngress'],
-    when: { any: [{ path: 'ipPermissions.items', check: 'world-open-admin-port' }, { path: '', check: 'world-open-admin-port' }] },
+    when: {
+      any: [
+        { path: 'ipPermissions.items', check: 'world-open-admin-port' },
+        { path: '', check: 'world-open-admin-port' },
+      ],
+    },
     tactic: 'exposure',
     severity: 'MEDIUM',
     signal: 'single',
@@ -710,7 +747,12 @@ export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = [
     id: 'ec2-modify-user-data',
     source: 'ec2.amazonaws.com',
     names: ['ModifyInstanceAttribute'],
-    when: { any: [{ path: 'userData', present: true }, { path: 'attribute', in: ['userData'] }] },
+    when: {
+      any: [
+        { path: 'userData', present: true },
+        { path: 'attribute', in: ['userData'] },
+      ],
+    },
     tactic: 'execution',
     severity: 'MEDIUM',
     signal: 'single',

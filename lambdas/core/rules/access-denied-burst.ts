@@ -1,7 +1,17 @@
 import { isAuthnFailure, isDenial } from '../baseline.js';
 import { describeOrigin, formatTally, iso, tally } from './evidence.js';
 import { num, type DetectionRule, type RuleCase } from './rule.js';
-import { T0, ev, outsideAws, repeat, UA, type EventOverrides, apiClient, throttled } from './test-events.js';
+import {
+  T0,
+  ev,
+  outsideAws,
+  repeat,
+  UA,
+  type EventOverrides,
+  apiClient,
+  throttled,
+  viaService,
+} from './test-events.js';
 
 // Case material: a stolen key enumerating, a workload retrying one denied call, an API client probing routes.
 const MIN = 60_000;
@@ -82,6 +92,9 @@ export const accessDeniedBurst: DetectionRule = {
   needsLearning: false,
   detect: (event, ctx) => {
     if (!isDenial(event) || isAuthnFailure(event)) return undefined;
+    // Denials met by an AWS service acting for the identity (invokedBy signin, SQS, CloudFormation…)
+    // are not the identity probing, and their "source address" is the service, not a network.
+    if (event.origin.awsService !== undefined) return undefined;
     const threshold = num(ctx.thresholds, 'threshold');
     const distinctActions = num(ctx.thresholds, 'distinctActions');
     const windowSeconds = num(ctx.thresholds, 'windowSeconds');
@@ -143,6 +156,31 @@ export const accessDeniedBurst: DetectionRule = {
           'POST /admin/export',
         ].map((r, i) => probe(T0 + i * 15_000, r)),
         fires: true,
+      },
+      {
+        name: 'a console sign-in service meeting denials for a user (invokedBy signin.amazonaws.com) is not the identity probing',
+        events: repeat(12, T0, 5_000, (t) =>
+          ev({
+            ...exporter,
+            timeMs: t,
+            origin: viaService('signin.amazonaws.com'),
+            action: { name: 'iam.amazonaws.com:GetAccountSummary', service: 'iam', isReadOnly: true },
+            outcome: { authn: 'success', authz: 'denied', errorCode: 'AccessDenied' },
+          }),
+        ),
+        fires: false,
+      },
+      {
+        name: 'SQS delivering to a queue whose key policy denies it, on the identity’s behalf',
+        events: repeat(12, T0, 5_000, (t) =>
+          ev({
+            timeMs: t,
+            origin: viaService('sqs.amazonaws.com'),
+            action: { name: 'kms.amazonaws.com:GenerateDataKey', service: 'kms', isReadOnly: true },
+            outcome: { authn: 'success', authz: 'denied', errorCode: 'AccessDenied' },
+          }),
+        ),
+        fires: false,
       },
       {
         name: 'seven denials of one action: one below the threshold',

@@ -20,7 +20,7 @@ const INSTANCE_SESSION = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/i;
 /** Credentials that live minutes to hours: two networks within their lifetime cannot both be the workload. */
 const SHORT_LIVED: ReadonlySet<CredentialKind> = new Set<CredentialKind>(['session-key', 'bearer-token']);
 
-type Reason = 'instance-outside' | 'aws-to-outside' | 'outside-to-aws' | 'new-asn';
+type Reason = 'instance-outside' | 'instance-elsewhere' | 'aws-to-outside' | 'outside-to-aws' | 'new-asn';
 
 // Case material.
 const MIN = 60_000;
@@ -107,6 +107,8 @@ export const credentialReplay: DetectionRule = {
   defaults: {
     /** Uses of the credential already in the baseline before a change of origin counts (the EC2 instance case needs none). */
     minPriorUses: 1,
+    /** Calls an EC2 instance must have made with its credentials from its own AWS network before another network counts. */
+    instanceMinOwnUses: 3,
     /** Credential kinds compared. Long-lived access keys are left to new-source: they are legitimately used from many places. */
     credentialKinds: ['session-key', 'bearer-token', 'api-key', 'mtls-certificate'],
   },
@@ -116,10 +118,27 @@ export const credentialReplay: DetectionRule = {
     const id = cred.id;
     if (id === undefined || id === '') return undefined;
     const o = event.origin;
-    // A private address (VPC endpoint, NAT) or a service acting for the caller says nothing about where the key is.
-    if (!o.isIp || o.isPrivate || o.awsService !== undefined) return undefined;
+    if (!o.isIp || o.awsService !== undefined) return undefined;
     if (!list(ctx.thresholds, 'credentialKinds').includes(cred.kind)) return undefined;
-    const prev: CredentialState | undefined = ctx.baseline.credentials[id];
+    const prev: CredentialState | undefined = Object.hasOwn(ctx.baseline.credentials, id)
+      ? ctx.baseline.credentials[id]
+      : undefined;
+    const elsewhere = instanceElsewhere(event, prev, num(ctx.thresholds, 'instanceMinOwnUses'));
+    if (elsewhere !== undefined) {
+      return {
+        discriminator: `credential:${id}`,
+        summary: `${cred.kind} ${id} of ${event.identity.name ?? event.identity.key} ${SUMMARY['instance-elsewhere']}`,
+        evidence: [
+          `${cred.kind} ${id}: first used ${iso(prev?.f ?? event.timeMs)}, last ${iso(prev?.l ?? event.timeMs)}, earlier uses: ${prev?.n ?? 0}`,
+          `the instance called from ${elsewhere}`,
+          `now from ${describeOrigin(event)}`,
+          EXPLANATION['instance-elsewhere'](event),
+        ],
+        severity: 'HIGH',
+      };
+    }
+    // A private address (VPC endpoint, NAT) says nothing about where any other key is.
+    if (o.isPrivate) return undefined;
     const isInstanceCredential =
       !o.isAws &&
       cred.kind === 'session-key' &&
@@ -310,7 +329,7 @@ export const credentialReplay: DetectionRule = {
         fires: false,
       },
       {
-        name: 'EC2 instance credentials from an AWS address in another region',
+        name: 'EC2 instance credentials seen once, then from an AWS address in another region: too few calls to know the instance’s network',
         events: [
           ev({ ...appServer, timeMs: T0, origin: insideAws('3.80.10.20', 14618) }),
           ev({ ...appServer, timeMs: T0 + MIN, origin: insideAws('52.95.110.4', 16509, 'IE') }),
@@ -329,6 +348,72 @@ export const credentialReplay: DetectionRule = {
         fires: false,
       },
       {
+        name: 'EC2 instance credentials used by the instance from its network, then from another AWS network',
+        events: [
+          ...repeat(5, T0, MIN, (timeMs) =>
+            ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+          ),
+          ev({
+            ...appServer,
+            timeMs: T0 + 20 * MIN,
+            origin: { ...insideAws('18.200.41.7', 16509, 'IE'), ...UA.awsCli },
+          }),
+        ],
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'EC2 instance credentials presented from a private address that is not a VPC endpoint',
+        events: [
+          ...repeat(5, T0, MIN, (timeMs) =>
+            ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+          ),
+          ev({
+            ...appServer,
+            timeMs: T0 + 20 * MIN,
+            origin: { ...privateAddress('10.20.30.40'), ...UA.boto3Server },
+          }),
+        ],
+        fires: true,
+        severity: 'HIGH',
+      },
+      {
+        name: 'with instanceMinOwnUses 10, five calls from the instance’s network are too few to compare',
+        events: [
+          ...repeat(5, T0, MIN, (timeMs) =>
+            ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+          ),
+          ev({
+            ...appServer,
+            timeMs: T0 + 20 * MIN,
+            origin: { ...insideAws('18.200.41.7', 16509, 'IE'), ...UA.awsCli },
+          }),
+        ],
+        thresholds: { instanceMinOwnUses: 10 },
+        fires: false,
+      },
+      {
+        name: 'the instance switching to its S3 gateway / interface VPC endpoint',
+        events: [
+          ...repeat(5, T0, MIN, (timeMs) =>
+            ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+          ),
+          ev({
+            ...appServer,
+            timeMs: T0 + 20 * MIN,
+            origin: { ...privateAddress('10.20.30.40', 'vpce-0a1b2c3d4e5f60718'), ...UA.boto3Server },
+          }),
+        ],
+        fires: false,
+      },
+      {
+        name: 'the instance calling from its own network all day',
+        events: repeat(30, T0, 10 * MIN, (timeMs) =>
+          ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+        ),
+        fires: false,
+      },
+      {
         name: 'API keys left out of the compared kinds',
         events: [
           ...repeat(5, T0, MIN, (t) => partner(t, { kind: 'api-key', id: 'k7pq2x9w1z' }, PARTNER_NET)),
@@ -344,6 +429,38 @@ export const credentialReplay: DetectionRule = {
     ];
   },
 };
+
+/**
+ * EC2 instance-profile credentials (session name = instance id) that the instance used from its own
+ * AWS network, now presented from another AWS network or from a private address that is not a VPC
+ * endpoint: another host holds a copy. Returns the instance's own networks, or undefined.
+ */
+function instanceElsewhere(
+  event: IdentityEvent,
+  prev: CredentialState | undefined,
+  minOwnUses: number,
+): string | undefined {
+  const o = event.origin;
+  const session = event.identity.sessionName;
+  if (event.credential.kind !== 'session-key' || session === undefined || !INSTANCE_SESSION.test(session))
+    return undefined;
+  if (prev === undefined || prev.nets === undefined || o.network === undefined) return undefined;
+  // Compared within one address family: a dual-stack instance calls from an IPv4 and an IPv6 network.
+  const isV6 = o.network.includes(':');
+  const nets = prev.nets;
+  const own = Object.keys(nets).filter(
+    (k) => !k.startsWith('priv:') && k.includes(':') === isV6 && (nets[k]?.n ?? 0) > 0,
+  );
+  let ownUses = 0;
+  for (const k of own) ownUses += nets[k]?.n ?? 0;
+  if (own.length === 0 || ownUses < Math.max(1, minOwnUses)) return undefined;
+  let key: string;
+  if (o.isAws) key = o.network;
+  else if (o.isPrivate && o.vpcEndpointId === undefined) key = `priv:${o.network}`;
+  else return undefined;
+  if (Object.hasOwn(prev.nets, key)) return undefined;
+  return own.slice(0, 5).join(', ');
+}
 
 /** Why this use cannot be the same workload as the earlier ones, or undefined. */
 function replayReason(
@@ -383,6 +500,7 @@ const sides = (c: CredentialState): string =>
 
 const SUMMARY: Record<Reason, string> = {
   'instance-outside': 'is EC2 instance-profile credentials used outside AWS',
+  'instance-elsewhere': 'is EC2 instance-profile credentials used from another host inside AWS',
   'aws-to-outside': 'was used inside AWS and is now presented from outside AWS',
   'outside-to-aws': 'was used outside AWS and is now presented from an AWS address',
   'new-asn': 'is presented from a network it was never used from',
@@ -391,6 +509,8 @@ const SUMMARY: Record<Reason, string> = {
 const EXPLANATION: Record<Reason, (e: IdentityEvent) => string> = {
   'instance-outside': (e) =>
     `session ${e.identity.sessionName ?? ''} marks EC2 instance-profile credentials: only that instance can fetch them from its metadata service, and it calls from AWS addresses`,
+  'instance-elsewhere': (e) =>
+    `session ${e.identity.sessionName ?? ''} marks EC2 instance-profile credentials: the instance calls from its own network, so a call from another AWS network (or a private address that is not a VPC endpoint) is another host using a copy`,
   'aws-to-outside': () => 'a credential that lived inside AWS left it: a copy is in use outside the workload',
   'outside-to-aws': () =>
     'a credential used only outside AWS so far is now presented from an AWS address (another host holds a copy)',

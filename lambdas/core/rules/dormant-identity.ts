@@ -10,6 +10,11 @@ const DAY_MS = 86_400_000;
  * so it is the rule's severity scale, not a detection threshold.
  */
 const HIGH_AFTER_DAYS = 90;
+/** A revival after less than this many days of silence is LOW, up to HIGH_AFTER_DAYS MEDIUM. Severity scale as above. */
+const MEDIUM_AFTER_DAYS = 30;
+/** With fewer earlier events than this the history is sparse: one level lower. Severity scale as above. */
+const FULL_HISTORY_EVENTS = 10;
+const LEVELS = ['LOW', 'MEDIUM', 'HIGH'] as const;
 
 function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
   const b = ctx.baseline;
@@ -23,7 +28,10 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
 
   const who = event.identity.name ?? event.identity.key;
   const isFailure = event.outcome.authn === 'failure';
-  const severity = gap >= HIGH_AFTER_DAYS * DAY_MS ? 'HIGH' : 'MEDIUM';
+  const isSparse = b.eventCount < FULL_HISTORY_EVENTS;
+  const level =
+    (gap >= HIGH_AFTER_DAYS * DAY_MS ? 2 : gap >= MEDIUM_AFTER_DAYS * DAY_MS ? 1 : 0) - (isSparse ? 1 : 0);
+  const severity = LEVELS[Math.max(0, level)] ?? 'LOW';
   return {
     discriminator: `revived-after:${formatTime(b.lastSeenMs)}`,
     severity,
@@ -32,6 +40,7 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
       `${isFailure ? 'failed authentication' : 'first call'} after ${formatDuration(gap)} of silence: last seen ${formatTime(b.lastSeenMs)}, now ${formatTime(event.timeMs)}`,
       `threshold ${formatDuration(required)}: the larger of ${num(t, 'dormantDays')} days and ${num(t, 'gapFactor')} × its longest earlier gap (${b.maxGapMs > 0 ? formatDuration(b.maxGapMs) : 'none'})`,
       `before the silence: ${calls(b.eventCount)} from ${formatTime(b.firstSeenMs)} to ${formatTime(b.lastSeenMs)}; actions: ${describeTop(b.dims.actions, 3)}`,
+      `severity ${severity}: ${gap >= HIGH_AFTER_DAYS * DAY_MS ? `${HIGH_AFTER_DAYS}+` : gap >= MEDIUM_AFTER_DAYS * DAY_MS ? `${MEDIUM_AFTER_DAYS}+` : `under ${MEDIUM_AFTER_DAYS}`} days of silence${isSparse ? `, one level lower for a sparse history (under ${FULL_HISTORY_EVENTS} earlier calls)` : ''}`,
     ],
   };
 }
@@ -62,11 +71,11 @@ export const dormantIdentity: DetectionRule = {
     'Ask the owner whether the identity should still exist; if nobody claims it, disable it (deactivate keys, deny-all policy on the role) and review the calls made since it woke up.',
   defaults: {
     /** Silence after which activity counts as a revival. */
-    dormantDays: 30,
+    dormantDays: 14,
     /** And at least this multiple of the identity's longest earlier gap (monthly jobs are not dormant). */
     gapFactor: 2,
     /** Identities with fewer earlier events have no history to be dormant from. */
-    minPriorEvents: 10,
+    minPriorEvents: 2,
   },
   needsLearning: false,
   detect,
@@ -103,42 +112,56 @@ export const dormantIdentity: DetectionRule = {
       {
         name: 'monthly job (31-day cadence) silent for 95 days: three runs missed, then a call',
         events: [...monthly(4, 5), ev({ timeMs: at(93 + 95, 4) })],
+        // Six earlier calls before judging: the job's second run is not itself taken for a revival.
+        thresholds: { minPriorEvents: 6 },
         fires: true,
         severity: 'HIGH',
       },
       {
-        name: 'silence of just under 29 days with dormantDays lowered to 28',
-        events: [...history(), ev({ timeMs: at(7 + 29, 10) })],
-        thresholds: { dormantDays: 28 },
+        name: 'silence of 13 days with dormantDays lowered to 12: LOW, under a month',
+        events: [...history(), ev({ timeMs: at(7 + 13, 10) })],
+        thresholds: { dormantDays: 12 },
         fires: true,
-        severity: 'MEDIUM',
+        severity: 'LOW',
       },
       {
-        name: 'identity with only 5 earlier calls returns after 60 days, minPriorEvents lowered to 5',
+        name: 'silence of 20 days after a week of activity: LOW, under a month',
+        events: [...history(), ev({ timeMs: at(7 + 20, 10) })],
+        fires: true,
+        severity: 'LOW',
+      },
+      {
+        name: 'an identity with only 5 earlier calls returns after 60 days: one level lower for the sparse history',
         events: [...burst({}, at(0, 9), 5, 10 * 60_000), ev({ timeMs: at(60, 9) })],
-        thresholds: { minPriorEvents: 5 },
+        fires: true,
+        severity: 'LOW',
+      },
+      {
+        name: 'an identity with 3 calls on its first day, back after 100 days: HIGH lowered to MEDIUM for the sparse history',
+        events: [...burst({}, at(0, 9), 3, 10 * 60_000), ev({ timeMs: at(100, 9) })],
         fires: true,
         severity: 'MEDIUM',
       },
       {
         name: 'monthly job silent for 70 days (two runs missed) with gapFactor 3: its owner tolerates missed runs',
         events: [...monthly(3, 5), ev({ timeMs: at(62 + 70, 4) })],
-        thresholds: { gapFactor: 3 },
+        thresholds: { gapFactor: 3, minPriorEvents: 6 },
         fires: false,
       },
       {
-        name: 'monthly job with a 31-day cadence runs again on schedule',
-        events: [...monthly(6, 5)],
+        name: 'a weekly job runs again on schedule',
+        events: Array.from({ length: 6 }, (_, r) => burst({}, at(7 * r, 4), 5, 10 * 60_000)).flat(),
         fires: false,
       },
       {
-        name: 'silence of 29 days (just under dormantDays)',
-        events: [...history(), ev({ timeMs: at(7 + 29, 10) })],
+        name: 'silence of 13 days (just under dormantDays)',
+        events: [...history(), ev({ timeMs: at(7 + 13, 10) })],
         fires: false,
       },
       {
-        name: 'identity with only 5 earlier calls returns after 60 days',
+        name: 'with minPriorEvents 10, an identity with only 5 earlier calls has no history to be dormant from',
         events: [...burst({}, at(0, 9), 5, 10 * 60_000), ev({ timeMs: at(60, 9) })],
+        thresholds: { minPriorEvents: 10 },
         fires: false,
       },
       {

@@ -13,6 +13,7 @@ import { newUserAgent } from './new-user-agent.js';
 import { rateAnomaly } from './rate-anomaly.js';
 import type { DetectionRule } from './rule.js';
 import { sensitiveAction } from './sensitive-action.js';
+import { sensitiveReadBreadth } from './sensitive-read-breadth.js';
 import { successAfterFailures } from './success-after-failures.js';
 
 /** The catalogue: v1 rules, then the day-one rules of v2. */
@@ -31,4 +32,5 @@ export const RULES: readonly DetectionRule[] = [
   longLivedCredential,
   contractViolation,
   sensitiveAction,
+  sensitiveReadBreadth,
 ];

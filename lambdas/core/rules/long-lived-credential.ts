@@ -16,13 +16,14 @@ import {
 
 const DAY_MS = 86_400_000;
 
-type Reason = 'root-key' | 'workload-runtime' | 'aws-network' | 'old-key';
+type Reason = 'root-key' | 'workload-runtime' | 'aws-network' | 'old-key' | 'automation-outside';
 
 const SEVERITY: Record<Reason, Severity> = {
   'root-key': 'CRITICAL',
   'workload-runtime': 'MEDIUM',
   'aws-network': 'MEDIUM',
   'old-key': 'LOW',
+  'automation-outside': 'LOW',
 };
 
 // Case material: IAM users with access keys, used from workloads, from a datacenter, by root.
@@ -35,6 +36,12 @@ const DATACENTER = outsideAws('198.51.100.80', 64501, 'Example Colocation GmbH',
 const partnerSync = (timeMs: number) =>
   ev({
     ...user('partner-sync', 'AKIAEXAMPLEPARTNER01'),
+    timeMs,
+    origin: { ...DATACENTER, ...UA.awsCli },
+  });
+const nightlyExport = (timeMs: number) =>
+  ev({
+    ...user('nightly-export', 'AKIAEXAMPLENIGHTLY01'),
     timeMs,
     origin: { ...DATACENTER, ...UA.boto3Server },
   });
@@ -71,6 +78,8 @@ export const longLivedCredential: DetectionRule = {
     maxKeyAgeDays: 90,
     /** User-agent markers of managed workload runtimes (`exec-env/AWS_Lambda_…`, `exec-env/AWS_ECS_FARGATE` / `_EC2`). */
     workloadUserAgentMarkers: ['exec-env/AWS_Lambda', 'exec-env/AWS_ECS'],
+    /** User-agent classes of automation (SDKs, infrastructure as code, HTTP libraries): an IAM user key used by them outside AWS is a workload's static key. */
+    automationUserAgentClasses: ['sdk', 'iac', 'http-library'],
   },
   needsLearning: false,
   detect: (event, ctx) => {
@@ -98,6 +107,12 @@ export const longLivedCredential: DetectionRule = {
       if (marker !== undefined) reason = 'workload-runtime';
       else if (identity.kind === 'iam-user' && o.isAws && o.isIp) reason = 'aws-network';
       else if (ageMs >= num(ctx.thresholds, 'maxKeyAgeDays') * DAY_MS) reason = 'old-key';
+      else if (
+        identity.kind === 'iam-user' &&
+        !o.isAws &&
+        list(ctx.thresholds, 'automationUserAgentClasses').includes(o.userAgentClass)
+      )
+        reason = 'automation-outside';
     }
     if (reason === undefined) return undefined;
 
@@ -118,6 +133,10 @@ export const longLivedCredential: DetectionRule = {
     } else if (reason === 'aws-network') {
       evidence.push(
         'an IAM user key called from an AWS address: a workload in AWS (EC2, Lambda, ECS) holds a static key instead of using its role',
+      );
+    } else if (reason === 'automation-outside') {
+      evidence.push(
+        `automation (${o.userAgentFamily}, ${o.userAgentClass}) calling with a static key from outside AWS: ${cred.issuedAtMs !== undefined || prev ? `key known for ${duration(ageMs)}` : 'key age unknown'}; IAM Roles Anywhere or OIDC federation would give it short-lived credentials`,
       );
     } else {
       evidence.push(
@@ -186,6 +205,18 @@ export const longLivedCredential: DetectionRule = {
         severity: 'LOW',
       },
       {
+        name: 'an on-premises job calling with boto3 on an IAM user key: LOW, not silent',
+        events: [nightlyExport(T0)],
+        fires: true,
+        severity: 'LOW',
+      },
+      {
+        name: 'without automation classes, an on-premises boto3 job is not told apart from a person',
+        events: [nightlyExport(T0)],
+        thresholds: { automationUserAgentClasses: [] },
+        fires: false,
+      },
+      {
         name: 'session keys of a Lambda role',
         events: repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
         fires: false,
@@ -222,10 +253,11 @@ export const longLivedCredential: DetectionRule = {
         fires: false,
       },
       {
-        name: 'without runtime markers, a static key behind a proxy is not recognised as a workload',
+        name: 'without runtime markers, a static key behind a proxy is only automation outside AWS (LOW)',
         events: [fargateBehindProxy(T0)],
         thresholds: { workloadUserAgentMarkers: [] },
-        fires: false,
+        fires: true,
+        severity: 'LOW',
       },
     ];
   },
@@ -235,4 +267,5 @@ const SUMMARY: Record<Exclude<Reason, 'root-key'>, string> = {
   'workload-runtime': 'has a static access key baked into a workload runtime',
   'aws-network': 'uses a static access key from inside AWS',
   'old-key': 'still uses an old access key',
+  'automation-outside': 'runs automation outside AWS on a static access key',
 };

@@ -2,7 +2,7 @@
  * The detection-rule interface: one rule per file, metadata, pure logic and its own cases together
  * so they cannot drift. Rules read the state they are handed; they never fetch, cache or keep globals.
  */
-import type { IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
+import type { BaselineLimits, IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
 import type { Contract } from '../contracts.js';
 import type { IdentityEvent } from '../identity-event.js';
 import type { Priors } from '../priors.js';
@@ -28,6 +28,8 @@ export interface RuleContext {
   /** This rule's thresholds: defaults overlaid with configuration. */
   readonly thresholds: Thresholds;
   readonly learning: LearningConfig;
+  /** The baseline caps and windows the records were folded with. */
+  readonly limits: BaselineLimits;
   /**
    * The identity's populations before this event — its account and its kind of workload in the
    * account — or undefined for AWS services and callers without an account. A new identity is

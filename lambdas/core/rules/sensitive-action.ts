@@ -97,7 +97,9 @@ export const sensitiveAction: DetectionRule = {
       return undefined;
 
     const who = event.identity.name ?? event.identity.key;
-    const refs = [...entry.mitre.map((m) => `MITRE ${m}`), ...entry.owasp.map((o) => `OWASP ${o}`)].join(', ');
+    const refs = [...entry.mitre.map((m) => `MITRE ${m}`), ...entry.owasp.map((o) => `OWASP ${o}`)].join(
+      ', ',
+    );
     const evidence: string[] = [
       `${name}${event.action.resource !== undefined ? ` on ${event.action.resource}` : ''}: ${entry.why} (${entry.tactic}; ${refs})`,
     ];
@@ -133,7 +135,9 @@ export const sensitiveAction: DetectionRule = {
       level += 1;
       evidence.push(`first time anyone in the account did it; ${describePopulation(priors.account)}`);
     } else if (inAccount !== undefined) {
-      evidence.push(`seen in the account before: ${inAccount.i} identities, ${calls(inAccount.n)} since ${formatTime(inAccount.f)}`);
+      evidence.push(
+        `seen in the account before: ${inAccount.i} identities, ${calls(inAccount.n)} since ${formatTime(inAccount.f)}`,
+      );
     }
 
     const contract = contractSays(event, ctx);
@@ -282,12 +286,18 @@ function cases(): RuleCase[] {
     },
     {
       name: 'a fourth Lambda role running SendCommand, as three of its peers do through Systems Manager',
-      events: [...peersSendCommand(), ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand })],
+      events: [
+        ...peersSendCommand(),
+        ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand }),
+      ],
       fires: false,
     },
     {
       name: 'with peerCommonIdentities 5, three peers do not make SendCommand common',
-      events: [...peersSendCommand(), ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand })],
+      events: [
+        ...peersSendCommand(),
+        ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand }),
+      ],
       thresholds: { peerCommonIdentities: 5 },
       fires: true,
       severity: 'LOW',
@@ -316,7 +326,8 @@ function cases(): RuleCase[] {
           timeMs: T0,
           identity: {
             ...role('AWSServiceRoleForSSO'),
-            principal: 'arn:aws:iam::123456789012:role/aws-service-role/sso.amazonaws.com/AWSServiceRoleForSSO',
+            principal:
+              'arn:aws:iam::123456789012:role/aws-service-role/sso.amazonaws.com/AWSServiceRoleForSSO',
           },
           action: sensitiveCall('iam.amazonaws.com', 'CreateSAMLProvider', { name: 'AWSSSO_123' }),
         }),
@@ -329,8 +340,14 @@ function cases(): RuleCase[] {
         ev({
           timeMs: T0,
           credential: { kind: 'session-key' },
-          origin: { userAgent: 'console.amazonaws.com', userAgentFamily: 'console', userAgentClass: 'console' },
-          action: sensitiveCall('config.amazonaws.com', 'DeleteDeliveryChannel', { deliveryChannelName: 'default' }),
+          origin: {
+            userAgent: 'console.amazonaws.com',
+            userAgentFamily: 'console',
+            userAgentClass: 'console',
+          },
+          action: sensitiveCall('config.amazonaws.com', 'DeleteDeliveryChannel', {
+            deliveryChannelName: 'default',
+          }),
         }),
       ],
       fires: true,
