@@ -37,7 +37,8 @@ const MAX_KEY = 200;
 export function breadthKey(event: IdentityEvent): { group: BreadthGroup; key: string } | undefined {
   if (event.outcome.authn === 'failure' || event.source !== 'cloudtrail') return undefined;
   const o = event.origin;
-  if (o.awsService !== undefined || o.userAgentClass === 'iac' || peerKindOf(event) === 'human') return undefined;
+  if (o.awsService !== undefined || o.userAgentClass === 'iac' || peerKindOf(event) === 'human')
+    return undefined;
   const s = event.action.sensitive;
   if (s !== undefined && s.tactic === 'credential-access') {
     // Password data: every call counts (one instance's password read again and again is the signal).

@@ -9,7 +9,16 @@
  * engine folds into a working copy, writes it once per batch conditional on the version it read, and
  * remembers the batch id so a redelivered batch is not folded twice. Pure: no I/O, no clock.
  */
-import { touch, type BaselineLimits, type Dimension } from './baseline.js';
+import { touch, type BaselineLimits, type Dimension, type ValueStat } from './baseline.js';
+import {
+  deleteOwn,
+  emptyRecord,
+  getOwn,
+  keysOf,
+  setOwn,
+  toSafeRecord,
+  type SafeRecord,
+} from './safe-record.js';
 import type { IdentityEvent } from './identity-event.js';
 
 /** The kind of workload an identity's call reveals: the peers it is compared with. */
@@ -52,7 +61,7 @@ export interface PopulationRecord {
   /** Identities first seen by nhi-watch in this population. */
   identities: number;
   /** Allowed actions → stats, least recently seen evicted past `maxPopulationActions`. */
-  actions: Record<string, PopulationAction>;
+  actions: SafeRecord<PopulationAction>;
   rolesAssumed: Dimension;
   asns: Dimension;
   batches: string[];
@@ -139,9 +148,9 @@ export function emptyPopulation(
     lastSeenMs: timeMs,
     eventCount: 0,
     identities: 0,
-    actions: {},
-    rolesAssumed: {},
-    asns: {},
+    actions: emptyRecord(),
+    rolesAssumed: emptyRecord(),
+    asns: emptyRecord(),
     batches: [],
   };
   return kind === undefined ? r : { ...r, kind };
@@ -174,26 +183,26 @@ export function foldPopulation(
   if (hints.isNewIdentity) p.identities += 1;
   if (event.outcome.authz !== 'denied') {
     const name = event.action.name;
-    const a = Object.hasOwn(p.actions, name) ? p.actions[name] : undefined;
+    const a = getOwn(p.actions, name);
     if (a) {
       a.n += 1;
       if (t > a.l) a.l = t;
       if (t < a.f) a.f = t;
       if (hints.isNewActionForIdentity) a.i += 1;
     } else {
-      // Defined, not assigned: an action named `__proto__` stays data, not the object's prototype.
-      Object.defineProperty(p.actions, name, {
-        value: { n: 1, f: t, l: t, i: 1 },
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-      const keys = Object.keys(p.actions);
+      setOwn(p.actions, name, { n: 1, f: t, l: t, i: 1 });
+      const keys = keysOf(p.actions);
       if (keys.length > limits.maxPopulationActions) {
         let oldest = keys[0] as string;
-        for (const k of keys)
-          if ((p.actions[k] as PopulationAction).l < (p.actions[oldest] as PopulationAction).l) oldest = k;
-        delete p.actions[oldest];
+        let oldestL = Infinity;
+        for (const k of keys) {
+          const l = getOwn(p.actions, k)?.l ?? Infinity;
+          if (l < oldestL) {
+            oldest = k;
+            oldestL = l;
+          }
+        }
+        deleteOwn(p.actions, oldest);
       }
     }
   }
@@ -208,8 +217,15 @@ export function foldPopulation(
 export const populationAction = (
   p: PopulationRecord | undefined,
   action: string,
-): PopulationAction | undefined =>
-  p !== undefined && Object.hasOwn(p.actions, action) ? p.actions[action] : undefined;
+): PopulationAction | undefined => (p === undefined ? undefined : getOwn(p.actions, action));
+
+/** A population record decoded from JSON, its maps back to null-prototype records (see reviveRecord). */
+export function revivePopulation(r: PopulationRecord): PopulationRecord {
+  r.actions = toSafeRecord<PopulationAction>(r.actions);
+  r.rolesAssumed = toSafeRecord<ValueStat>(r.rolesAssumed);
+  r.asns = toSafeRecord<ValueStat>(r.asns);
+  return r;
+}
 
 /** Whether a population has enough history to say "never seen here": this many days and identities. */
 export function isPopulationMature(

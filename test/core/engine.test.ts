@@ -1,3 +1,4 @@
+import { getOwn } from '../../lambdas/core/safe-record';
 import { evaluate, DEFAULT_ENGINE_CONFIG, stateKeys } from '../../lambdas/core/engine';
 import { ContractSet } from '../../lambdas/core/contracts';
 import type { DetectionRule } from '../../lambdas/core/rules/rule';
@@ -93,7 +94,7 @@ describe('engine.evaluate: population priors', () => {
     detect: (e, ctx) => {
       seen.push({
         account: ctx.priors?.account?.eventCount,
-        actionIdentities: ctx.priors?.kind?.actions[e.action.name]?.i,
+        actionIdentities: ctx.priors?.kind ? getOwn(ctx.priors.kind.actions, e.action.name)?.i : undefined,
       });
       return undefined;
     },

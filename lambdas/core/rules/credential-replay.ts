@@ -1,4 +1,5 @@
 import type { CredentialState, Dimension } from '../baseline.js';
+import { entriesOf, getOwn, hasOwn, keysOf } from '../safe-record.js';
 import type { CredentialKind, IdentityEvent } from '../identity-event.js';
 import { describeOrigin, formatTally, iso } from './evidence.js';
 import { list, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
@@ -120,9 +121,7 @@ export const credentialReplay: DetectionRule = {
     const o = event.origin;
     if (!o.isIp || o.awsService !== undefined) return undefined;
     if (!list(ctx.thresholds, 'credentialKinds').includes(cred.kind)) return undefined;
-    const prev: CredentialState | undefined = Object.hasOwn(ctx.baseline.credentials, id)
-      ? ctx.baseline.credentials[id]
-      : undefined;
+    const prev: CredentialState | undefined = getOwn(ctx.baseline.credentials, id);
     const elsewhere = instanceElsewhere(event, prev, num(ctx.thresholds, 'instanceMinOwnUses'));
     if (elsewhere !== undefined) {
       return {
@@ -163,7 +162,7 @@ export const credentialReplay: DetectionRule = {
     ];
     if (prev)
       evidence.push(
-        `earlier origins: ${formatTally(new Map(Object.entries(prev.origins).map(([k, v]) => [k, v.n])))} (${sides(prev)})`,
+        `earlier origins: ${formatTally(new Map(entriesOf(prev.origins).map(([k, v]) => [k, v.n])))} (${sides(prev)})`,
       );
     evidence.push(`now from ${describeOrigin(event)}`, EXPLANATION[reason](event));
     return {
@@ -448,17 +447,15 @@ function instanceElsewhere(
   // Compared within one address family: a dual-stack instance calls from an IPv4 and an IPv6 network.
   const isV6 = o.network.includes(':');
   const nets = prev.nets;
-  const own = Object.keys(nets).filter(
-    (k) => !k.startsWith('priv:') && k.includes(':') === isV6 && (nets[k]?.n ?? 0) > 0,
-  );
+  const own = keysOf(nets).filter((k) => !k.startsWith('priv:') && k.includes(':') === isV6);
   let ownUses = 0;
-  for (const k of own) ownUses += nets[k]?.n ?? 0;
+  for (const k of own) ownUses += getOwn(nets, k)?.n ?? 0;
   if (own.length === 0 || ownUses < Math.max(1, minOwnUses)) return undefined;
   let key: string;
   if (o.isAws) key = o.network;
   else if (o.isPrivate && o.vpcEndpointId === undefined) key = `priv:${o.network}`;
   else return undefined;
-  if (Object.hasOwn(prev.nets, key)) return undefined;
+  if (hasOwn(prev.nets, key)) return undefined;
   return own.slice(0, 5).join(', ');
 }
 
@@ -474,18 +471,13 @@ function replayReason(
   if (prev === undefined || prev.n < minPriorUses) return undefined;
   if (o.isAws) return prev.hasOutside ? 'outside-to-aws' : undefined;
   if (prev.hasAwsNetwork === true) return 'aws-to-outside';
-  if (
-    prev.hasOutside &&
-    o.asn !== undefined &&
-    prev.origins[`AS${o.asn}`] === undefined &&
-    hasAsn(prev.origins)
-  )
+  if (prev.hasOutside && o.asn !== undefined && !hasOwn(prev.origins, `AS${o.asn}`) && hasAsn(prev.origins))
     return 'new-asn';
   return undefined;
 }
 
 const hasAsn = (origins: Dimension): boolean => {
-  for (const k in origins) if (k.startsWith('AS')) return true;
+  for (const k of keysOf(origins)) if (k.startsWith('AS')) return true;
   return false;
 };
 

@@ -1,4 +1,5 @@
 import { describeOrigin, duration, iso } from './evidence.js';
+import { getOwn } from '../safe-record.js';
 import { list, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
 import {
   T0,
@@ -88,7 +89,7 @@ export const longLivedCredential: DetectionRule = {
     if (event.outcome.authn === 'failure') return undefined;
     const o = event.origin;
     const identity = event.identity;
-    const prev = ctx.baseline.credentials[cred.id];
+    const prev = getOwn(ctx.baseline.credentials, cred.id);
 
     let reason: Reason | undefined;
     let marker: string | undefined;
@@ -107,7 +108,10 @@ export const longLivedCredential: DetectionRule = {
       if (marker !== undefined) reason = 'workload-runtime';
       else if (identity.kind === 'iam-user' && o.isAws && o.isIp) reason = 'aws-network';
       else if (ageMs >= num(ctx.thresholds, 'maxKeyAgeDays') * DAY_MS) reason = 'old-key';
+      // Once per key (its first use nhi-watch sees), not every dedup window: routine automation on
+      // a static key is a posture fact to fix, not an incident to re-alert.
       else if (
+        prev === undefined &&
         identity.kind === 'iam-user' &&
         !o.isAws &&
         list(ctx.thresholds, 'automationUserAgentClasses').includes(o.userAgentClass)

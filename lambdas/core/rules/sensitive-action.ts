@@ -1,6 +1,7 @@
 import { calls, formatTime, historyLine } from '../baseline-facts.js';
 import { SENSITIVE_ACTION_BY_ID, type SensitiveAction } from '../catalogue/sensitive-actions.js';
 import { firstMatchingGlob } from '../glob.js';
+import { getOwn } from '../safe-record.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { describePopulation, isPopulationMature, populationAction } from '../priors.js';
 import { describeOrigin, duration } from './evidence.js';
@@ -92,7 +93,7 @@ export const sensitiveAction: DetectionRule = {
     const t = ctx.thresholds;
     const name = event.action.name;
     const b = ctx.baseline;
-    const own = Object.hasOwn(b.dims.actions, name) ? b.dims.actions[name] : undefined;
+    const own = getOwn(b.dims.actions, name);
     if (own && own.n >= num(t, 'routineMinCalls') && own.l - own.f >= num(t, 'routineMinDays') * DAY_MS)
       return undefined;
 

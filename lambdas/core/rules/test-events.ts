@@ -349,7 +349,10 @@ export function sensitiveCall(
   params: Record<string, unknown> = {},
   callerNames: readonly string[] = ['orders-worker', 'orders-worker-fn'],
 ): Overrides<Action> {
-  const sensitive = matchSensitiveAction(eventSource, eventName, params, { account: '123456789012', callerNames });
+  const sensitive = matchSensitiveAction(eventSource, eventName, params, {
+    account: '123456789012',
+    callerNames,
+  });
   const dot = eventSource.indexOf('.');
   return {
     name: `${eventSource}:${eventName}`,
