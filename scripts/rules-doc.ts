@@ -3,6 +3,7 @@
  * engine runs. `npx tsx scripts/rules-doc.ts > docs/RULES.md`; a test fails when the file is stale.
  */
 import { SENSITIVE_ACTIONS } from '../lambdas/core/catalogue/sensitive-actions.js';
+import { casesOf } from '../lambdas/core/rules/cases.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -35,8 +36,9 @@ export function renderRulesDoc(): string {
       out.push('');
     }
     out.push('False positives:', ...r.falsePositives.map((f) => `- ${f}`), '');
-    out.push(`Cases (run by \`test/core/rules/harness.test.ts\`): ${r.tests.filter((c) => c.fires).length} firing, ${r.tests.filter((c) => !c.fires).length} quiet.`);
-    for (const c of r.tests) out.push(`- ${c.fires ? 'fires' : 'quiet'}: ${cell(c.name)}`);
+    const cases = casesOf(r.id);
+    out.push(`Cases (run by \`test/core/rules/harness.test.ts\`): ${cases.filter((c) => c.fires).length} firing, ${cases.filter((c) => !c.fires).length} quiet.`);
+    for (const c of cases) out.push(`- ${c.fires ? 'fires' : 'quiet'}: ${cell(c.name)}`);
   }
   out.push(
     '',
