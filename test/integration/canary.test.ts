@@ -232,9 +232,21 @@ describe('no secret leaves', () => {
     writeFileSync(access, `${accessLogLines().join('\n')}\n`);
     writeFileSync(config, NHI_CONFIG);
 
-    for (const format of ['table', 'jsonl', 'asff']) {
+    for (const format of ['table', 'detail', 'jsonl', 'asff']) {
       const out = await captureText(() =>
-        main(['replay', '--format', format, '--config', config, trail, access]),
+        main([
+          'replay',
+          '--format',
+          format,
+          '--account-id',
+          '123456789012',
+          '--region',
+          'us-east-1',
+          '--config',
+          config,
+          trail,
+          access,
+        ]),
       );
       expect(out.code).toBe(0);
       expect({ format, hits: hits(out.text) }).toEqual({ format, hits: [] });
