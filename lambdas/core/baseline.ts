@@ -4,6 +4,7 @@
  * whatever the traffic. No I/O, no clock: time comes from the events.
  */
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
+import type { IncidentState } from './incident.js';
 
 /** Count and first / last seen (epoch ms) of one value of a dimension. Short keys keep items small. */
 export interface ValueStat {
@@ -118,6 +119,8 @@ export interface IdentityBaseline {
   denials: WindowEntry[];
   /** Ids of the batches already folded in: redelivery of one is skipped. */
   batches: string[];
+  /** The identity's latest incident (core/incident.ts), kept with the baseline so both commit together. */
+  incident?: IncidentState;
 }
 
 /** Cross-identity state per source address: which identities failed from it, and when. */

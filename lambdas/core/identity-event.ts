@@ -156,4 +156,5 @@ export interface IdentityEvent {
 }
 
 /** Result of parsing one unit of input at the boundary: a value or a counted reason. */
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };

@@ -11,7 +11,7 @@
  *   handler sends it to the on-failure destination, or fails the invocation so it is retried);
  * - state records remember the batch id, so a batch already committed is not folded twice.
  */
-import type { Finding } from './finding.js';
+import { isAlerting, type Finding } from './finding.js';
 import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput } from './engine.js';
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
@@ -19,7 +19,10 @@ import type { BaselineStore, DeliveryFailure, FindingLedger, FindingSink, Loaded
 import type { DetectionRule } from './rules/rule.js';
 
 /** Drops findings that configuration suppresses (identity / rule / origin, with expiry). */
-export type SuppressionFilter = (findings: readonly Finding[], nowMs: number) => { kept: Finding[]; suppressed: number };
+export type SuppressionFilter = (
+  findings: readonly Finding[],
+  nowMs: number,
+) => { kept: Finding[]; suppressed: number };
 
 /** What the pipeline runs with. */
 export interface PipelineDeps {
@@ -43,8 +46,10 @@ export interface PipelineResult {
   readonly events: number;
   readonly identities: number;
   readonly redelivered: number;
-  /** Findings first seen (alerted). */
+  /** Findings first seen that alerted (the engine's `alert` decision: at most two per incident). */
   readonly fresh: readonly Finding[];
+  /** Findings first seen that joined an open incident without alerting (Security Hub only). */
+  readonly joined: readonly Finding[];
   /** Repeats of known findings (count raised, no alert). */
   readonly repeats: readonly Finding[];
   readonly suppressed: number;
@@ -58,22 +63,43 @@ export interface PipelineResult {
 /** Thrown when state could not be committed after every retry: the platform must redeliver the batch. */
 export class BaselineConflictError extends Error {
   constructor(readonly keys: readonly string[]) {
-    super(`baseline commit still conflicting after retries for ${keys.length} record(s): ${keys.slice(0, 5).join(', ')}`);
+    super(
+      `baseline commit still conflicting after retries for ${keys.length} record(s): ${keys.slice(0, 5).join(', ')}`,
+    );
     this.name = 'BaselineConflictError';
   }
 }
 
 /** Run one batch through the engine and the ports. */
-export async function runPipeline(batchId: string, events: readonly IdentityEvent[], deps: PipelineDeps): Promise<PipelineResult> {
+export async function runPipeline(
+  batchId: string,
+  events: readonly IdentityEvent[],
+  deps: PipelineDeps,
+): Promise<PipelineResult> {
   const maxAttempts = deps.maxCommitAttempts ?? 10;
-  const evalWith = (evts: readonly IdentityEvent[], state: ReadonlyMap<string, LoadedRecord>): EvaluateOutput =>
-    evaluate({ batchId, events: evts, state, rules: deps.rules, contracts: deps.contracts, config: deps.config });
+  const evalWith = (
+    evts: readonly IdentityEvent[],
+    state: ReadonlyMap<string, LoadedRecord>,
+  ): EvaluateOutput =>
+    evaluate({
+      batchId,
+      events: evts,
+      state,
+      rules: deps.rules,
+      contracts: deps.contracts,
+      config: deps.config,
+    });
 
   let pending = events;
   let state = await deps.store.load(stateKeys(pending));
   let out = evalWith(pending, state);
-  const stats = { events: out.stats.events, identities: out.stats.identities, redelivered: out.stats.redelivered };
+  const stats = {
+    events: out.stats.events,
+    identities: out.stats.identities,
+    redelivered: out.stats.redelivered,
+  };
   const fresh: Finding[] = [];
+  const joined: Finding[] = [];
   const repeats: Finding[] = [];
   const undelivered: DeliveryFailure[] = [];
   let suppressed = 0;
@@ -81,18 +107,24 @@ export async function runPipeline(batchId: string, events: readonly IdentityEven
   let conflicts = 0;
 
   for (let attempt = 1; ; attempt++) {
-    const filtered = deps.suppress ? deps.suppress(out.findings, deps.nowMs()) : { kept: out.findings, suppressed: 0 };
+    const filtered = deps.suppress
+      ? deps.suppress(out.findings, deps.nowMs())
+      : { kept: out.findings, suppressed: 0 };
     suppressed += filtered.suppressed;
     if (filtered.kept.length > 0) {
       const ledger = await deps.ledger.record(filtered.kept);
-      const published = await deps.sink.publish(ledger.fresh, ledger.repeats);
+      // New findings the engine decided not to alert on go out like repeats: recorded, not paged.
+      const alerting = ledger.fresh.filter(isAlerting);
+      const quiet = ledger.fresh.filter((f) => !isAlerting(f));
+      const published = await deps.sink.publish(alerting, [...quiet, ...ledger.repeats]);
       delivered += published.delivered;
       if (published.failed.length > 0) {
         await deps.ledger.forget(published.failed.map((f) => f.finding.id));
         undelivered.push(...published.failed);
       }
       const failedIds = new Set(published.failed.map((f) => f.finding.id));
-      fresh.push(...ledger.fresh.filter((f) => !failedIds.has(f.id)));
+      fresh.push(...alerting.filter((f) => !failedIds.has(f.id)));
+      joined.push(...quiet.filter((f) => !failedIds.has(f.id)));
       repeats.push(...ledger.repeats.filter((f) => !failedIds.has(f.id)));
     }
 
@@ -109,5 +141,5 @@ export async function runPipeline(batchId: string, events: readonly IdentityEven
     out = evalWith(pending, state);
   }
 
-  return { ...stats, fresh, repeats, suppressed, delivered, undelivered, conflicts };
+  return { ...stats, fresh, joined, repeats, suppressed, delivered, undelivered, conflicts };
 }

@@ -92,6 +92,37 @@ describe('runPipeline', () => {
     expect(sink.fresh).toHaveLength(1);
   });
 
+  it('sends the findings that join an open incident to the update path, not the alert path', async () => {
+    const { sink, deps } = setup();
+    // Two distinct failures of one identity (different error codes → different findings), one incident.
+    const byCode: DetectionRule = {
+      ...onFailure,
+      detect: (e) =>
+        e.outcome.authn === 'failure'
+          ? {
+              discriminator: e.outcome.errorCode ?? '',
+              summary: `failed ${e.outcome.errorCode}`,
+              evidence: [],
+            }
+          : undefined,
+    };
+    const result = await runPipeline(
+      'b1',
+      [
+        ev({ timeMs: at(0, 1), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }),
+        ev({ timeMs: at(0, 1, 1), outcome: { authn: 'failure', errorCode: 'SignatureDoesNotMatch' } }),
+      ],
+      { ...deps, rules: [byCode] },
+    );
+    expect(sink.fresh.map((f) => f.discriminator)).toEqual(['InvalidClientTokenId']);
+    expect(sink.repeats.map((f) => [f.discriminator, f.alert, f.count])).toEqual([
+      ['SignatureDoesNotMatch', false, 1],
+    ]);
+    expect(result.fresh).toHaveLength(1);
+    expect(result.joined.map((f) => f.discriminator)).toEqual(['SignatureDoesNotMatch']);
+    expect(sink.fresh[0]!.incident!.id).toBe(sink.repeats[0]!.incident!.id);
+  });
+
   it('loses no update when two invocations update one identity concurrently', async () => {
     const { store, deps } = setup();
     const batches = Array.from({ length: 8 }, (_, i) => [
