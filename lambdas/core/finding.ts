@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CredentialKind, EventSource, IdentityKind } from './identity-event.js';
-import type { Reference, Severity } from './rules/rule.js';
+import type { Reference, Severity } from './classification.js';
 
 /**
  * How much history a finding was judged against: a finding on an identity's first day reads

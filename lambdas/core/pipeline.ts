@@ -17,12 +17,7 @@ import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { BaselineStore, DeliveryFailure, FindingLedger, FindingSink, LoadedRecord } from './ports.js';
 import type { DetectionRule } from './rules/rule.js';
-
-/** Drops findings that configuration suppresses (identity / rule / origin, with expiry). */
-export type SuppressionFilter = (
-  findings: readonly Finding[],
-  nowMs: number,
-) => { kept: Finding[]; suppressed: number };
+import type { SuppressionFilter } from './suppressions.js';
 
 /** What the pipeline runs with. */
 export interface PipelineDeps {

@@ -99,7 +99,6 @@ const everyCall: DetectionRule = {
   runbook: '',
   defaults: {},
   needsLearning: false,
-  tests: [],
   detect: (e) => {
     const [sev, what] = e.action.name.split('/') as [Severity, string];
     return { discriminator: what, severity: sev, summary: `did ${what}`, evidence: [`called ${what}`] };
