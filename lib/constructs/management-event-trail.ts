@@ -25,11 +25,11 @@ export interface ManagementEventTrailProps {
  */
 export class ManagementEventTrail extends Construct {
   /** The log group the trail delivers to: subscribe nhi-watch's CloudTrail function to it. */
-  readonly logGroup: logs.LogGroup;
+  readonly logGroup: logs.ILogGroup;
   /** The trail. */
   readonly trail: cloudtrail.Trail;
   /** The S3 archive of the trail's files. */
-  readonly bucket: s3.Bucket;
+  readonly bucket: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: ManagementEventTrailProps) {
     super(scope, id);
@@ -48,7 +48,7 @@ export class ManagementEventTrail extends Construct {
         'This bucket is the server-access-log destination of the trail archive; logging its own access would recurse.',
     });
 
-    this.bucket = new s3.Bucket(this, 'Archive', {
+    const archive = new s3.Bucket(this, 'Archive', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
       bucketKeyEnabled: true,
@@ -61,11 +61,13 @@ export class ManagementEventTrail extends Construct {
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // aws-cdk-lib's interfaces are not written for exactOptionalPropertyTypes; Bucket implements IBucket.
+    this.bucket = archive as unknown as s3.IBucket;
 
     // Server access logging by bucket policy (not ACLs, which BUCKET_OWNER_ENFORCED disables), set on the
     // L1 so it does not depend on the app's `serverAccessLogsUseBucketPolicy` feature flag.
     const accessLogPrefix = 'trail-archive/';
-    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+    (archive.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
       destinationBucketName: accessLogs.bucketName,
       logFilePrefix: accessLogPrefix,
     };
@@ -82,23 +84,23 @@ export class ManagementEventTrail extends Construct {
       }),
     );
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.logGroup = logGroup;
 
     this.trail = new cloudtrail.Trail(this, 'Trail', {
       ...(props.trailName === undefined ? {} : { trailName: props.trailName }),
-      // aws-cdk-lib's interfaces are not written for exactOptionalPropertyTypes; Bucket implements IBucket.
-      bucket: this.bucket as unknown as s3.IBucket,
+      bucket: this.bucket,
       encryptionKey: props.encryptionKey,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
       managementEvents: cloudtrail.ReadWriteType.ALL,
       enableFileValidation: true,
       sendToCloudWatchLogs: true,
-      cloudWatchLogGroup: this.logGroup,
+      cloudWatchLogGroup: logGroup,
     });
   }
 }
