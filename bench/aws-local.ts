@@ -22,7 +22,7 @@ import type { FindingSink, PublishResult } from '../lambdas/core/ports.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 import type { SimulationResult } from '../lambdas/core/simulate/index.js';
 import { normaliseApiGatewayAccessLog } from '../lambdas/core/sources/api-gateway.js';
-import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail/index.js';
 import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
 import { validateAsffFinding } from '../test/support/asff-schema.js';
 import { createTopology, drain, sns, sqs } from '../test/support/aws.js';
@@ -168,7 +168,7 @@ export async function measureDynamoDb(
   }
 }
 
-/** The demo's batching: the merged, time-ordered stream in deliveries of 1,000 events (lambdas/adapters/local-replay.ts). */
+/** The demo's batching: the merged, time-ordered stream in deliveries of 1,000 events (lambdas/local/replay.ts). */
 export function demoBatches(events: readonly IdentityEvent[], size = 1000): IdentityEvent[][] {
   const out: IdentityEvent[][] = [];
   for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));

@@ -64,6 +64,24 @@ export const STRATUS_RULES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
+ * Stratus techniques left out of the recall that counts, each with why: no identity acts in a way
+ * an identity-behaviour monitor could judge. Every other technique is one an identity performs.
+ */
+export const STRATUS_EXCLUSIONS: Readonly<Record<string, string>> = {
+  'aws.initial-access.console-login-without-mfa':
+    'a human IAM user signing in to the console without MFA: one ConsoleLogin event whose only signal is the missing MFA flag (an account-configuration finding); no non-human identity acts',
+};
+
+/**
+ * Panther rules whose malicious test events carry nothing but an attack tool's user agent: without
+ * the giveaway the event is an ordinary call, so they are left out of the recall without giveaways.
+ */
+export const PANTHER_GIVEAWAY_ONLY: Readonly<Record<string, string>> = {
+  'AWS.STS.GetCallerIdentity.TruffleHog':
+    'one sts:GetCallerIdentity call whose only signal is the TruffleHog user agent; with an ordinary agent it is the most common call in AWS',
+};
+
+/**
  * Panther `source_rule` → the nhi-watch rule that covers the same behaviour. Panther rules not
  * listed have no nhi-watch counterpart (resource-configuration rules such as "bucket made public",
  * or human console rules) and are not scored.

@@ -31,6 +31,8 @@ export interface DetectionRun {
   readonly findings: number;
   /** Hits per rule id. */
   readonly hitsByRule: Record<string, number>;
+  /** Ids of the findings that alerted (first seen by the ledger), in order. */
+  readonly alerted: string[];
 }
 
 /**
@@ -92,6 +94,7 @@ export async function runDetection(
           ruleId: rule.id,
           findingId: findingId(rule.id, event.identity.key, match.discriminator, windowStartMs),
           event: eventKey(event),
+          severity: match.severity ?? rule.severity,
         });
         hitsByRule[rule.id] = (hitsByRule[rule.id] ?? 0) + 1;
       }
@@ -130,8 +133,10 @@ export async function runDetection(
   let repeats = 0;
   let events = 0;
   let n = 0;
+  const alerted: string[] = [];
   for (const batch of deliveries) {
     const r = await runPipeline(`detect-${n++}`, batch, deps);
+    for (const f of r.fresh) alerted.push(f.id);
     fresh += r.fresh.length;
     repeats += r.repeats.length;
     events += r.events;
@@ -145,5 +150,6 @@ export async function runDetection(
     repeats,
     findings: ledger.findings.size,
     hitsByRule,
+    alerted,
   };
 }

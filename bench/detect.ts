@@ -4,6 +4,10 @@
  * several seeds and on the labelled real corpus (Stratus Red Team, OTRF, Panther). Figures are
  * reported as measured; definitions are in bench/score.ts and docs/BENCHMARKS.md.
  *
+ * Every input is measured twice, from empty state: with attack-tool user agents replaced by
+ * ordinary SDK / CLI agents (bench/giveaways.ts) — the figure that counts — and as recorded. The
+ * output opens with issue #10's "done when" table, measured without the giveaways.
+ *
  * Options: `--seeds 1,2,3` (simulator seeds), `--days N` (simulated days), `--quick` (two seeds).
  */
 import { join } from 'node:path';
@@ -14,13 +18,16 @@ import { DEFAULT_ENGINE_CONFIG } from '../lambdas/core/engine.js';
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 import { simulate } from '../lambdas/core/simulate/index.js';
+import type { SimulationResult } from '../lambdas/core/simulate/types.js';
 import { normaliseApiGatewayAccessLog } from '../lambdas/core/sources/api-gateway.js';
-import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail/index.js';
 import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
 import { ROOT } from './bundle.js';
 import {
+  PANTHER_GIVEAWAY_ONLY,
   PANTHER_RULES,
   PANTHER_SCENARIO_RULES,
+  STRATUS_EXCLUSIONS,
   STRATUS_RULES,
   otrfStream,
   pantherScenarioStreams,
@@ -30,11 +37,25 @@ import {
   type KeyedRecord,
 } from './corpus.js';
 import { eventKey, runDetection, toDeliveries, type DetectionRun } from './detect-run.js';
+import { withoutToolUserAgent } from './giveaways.js';
 import { machineInfo, writeResults } from './harness.js';
-import { scoreDetection, type DetectionScore, type GroupScore, type LabelRow } from './score.js';
+import {
+  alertsPerEpisode,
+  hitsAtLeast,
+  scoreDetection,
+  type AlertsPerEpisode,
+  type DetectionScore,
+  type GroupScore,
+  type Hit,
+  type LabelRow,
+} from './score.js';
 
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const byTime = (a: IdentityEvent, b: IdentityEvent): number => a.timeMs - b.timeMs;
+
+/** How the input is fed: attack-tool user agents replaced (the figure that counts), or as recorded. */
+type Variant = 'without-tool-agents' | 'as-recorded';
+const VARIANTS: readonly Variant[] = ['without-tool-agents', 'as-recorded'];
 
 interface Options {
   readonly seeds: readonly number[];
@@ -61,21 +82,40 @@ function parseArgs(argv: readonly string[]): Options {
   return { seeds, days: daysArg === undefined ? undefined : Number(daysArg) };
 }
 
+/** Records as the variant feeds them, with how many agents were replaced. */
+function feed<T extends object>(records: readonly T[], variant: Variant): { records: T[]; replaced: number } {
+  if (variant === 'as-recorded') return { records: [...records], replaced: 0 };
+  let replaced = 0;
+  const out = records.map((r) => {
+    const w = withoutToolUserAgent(r);
+    if (w.isReplaced) replaced += 1;
+    return w.record;
+  });
+  return { records: out, replaced };
+}
+
 /** Normalise raw corpus records, counting the ones the normaliser rejects. */
 function normaliseRecords(
   records: readonly KeyedRecord[],
   intel: IpIntel,
   logGroup: string,
-): { events: IdentityEvent[]; rejected: Record<string, number> } {
+  variant: Variant,
+): { events: IdentityEvent[]; rejected: Record<string, number>; replaced: number } {
   const events: IdentityEvent[] = [];
   const rejected: Record<string, number> = {};
-  for (const r of records) {
-    const n = normaliseCloudTrail(r.record, intel, { logGroup });
+  const fed = feed(
+    records.map((r) => r.record),
+    variant,
+  );
+  for (const r of fed.records) {
+    const n = normaliseCloudTrail(r, intel, { logGroup });
     if (n.ok) events.push(n.value);
     else rejected[n.reason] = (rejected[n.reason] ?? 0) + 1;
   }
-  return { events: events.sort(byTime), rejected };
+  return { events: events.sort(byTime), rejected, replaced: fed.replaced };
 }
+
+const MEDIUM_PLUS = 'MEDIUM' as const;
 
 // ---------------------------------------------------------------------------------------------
 // Simulator
@@ -84,33 +124,39 @@ interface SimulatorSeedResult {
   readonly seed: number;
   readonly events: number;
   readonly rejected: Record<string, number>;
+  /** User agents replaced (attack tools). */
+  readonly replaced: number;
   readonly labels: number;
-  readonly run: Omit<DetectionRun, 'hits' | 'facts'>;
+  readonly run: Omit<DetectionRun, 'hits' | 'facts' | 'alerted'>;
   readonly score: DetectionScore;
+}
+
+interface SeedRun {
+  readonly result: SimulatorSeedResult;
+  readonly labels: LabelRow[];
+  readonly run: DetectionRun;
 }
 
 async function simulatorSeed(
   seed: number,
-  days: number | undefined,
+  sim: SimulationResult,
   intel: IpIntel,
-): Promise<{ result: SimulatorSeedResult; labels: LabelRow[]; run: DetectionRun }> {
-  const sim = simulate(days === undefined ? { seed } : { seed, days });
+  variant: Variant,
+): Promise<SeedRun> {
   const events: IdentityEvent[] = [];
   const rejected: Record<string, number> = {};
   const reject = (reason: string): void => {
     rejected[reason] = (rejected[reason] ?? 0) + 1;
   };
-  for (const r of sim.cloudtrail) {
-    const n = normaliseCloudTrail(r as unknown as Record<string, unknown>, intel, {
-      logGroup: 'simulated-cloudtrail',
-    });
+  const ct = feed(sim.cloudtrail as unknown as Record<string, unknown>[], variant);
+  const api = feed(sim.apiGateway as unknown as Record<string, unknown>[], variant);
+  for (const r of ct.records) {
+    const n = normaliseCloudTrail(r, intel, { logGroup: 'simulated-cloudtrail' });
     if (n.ok) events.push(n.value);
     else reject(`cloudtrail:${n.reason}`);
   }
-  for (const l of sim.apiGateway) {
-    const n = normaliseApiGatewayAccessLog(l as unknown as Record<string, unknown>, intel, {
-      logGroup: 'simulated-api-gateway',
-    });
+  for (const l of api.records) {
+    const n = normaliseApiGatewayAccessLog(l, intel, { logGroup: 'simulated-api-gateway' });
     if (n.ok) events.push(n.value);
     else reject(`api-gateway:${n.reason}`);
   }
@@ -124,11 +170,65 @@ async function simulatorSeed(
   const contracts = new ContractSet(sim.contracts);
   const run = await runDetection(toDeliveries(events), RULES, contracts, DEFAULT_ENGINE_CONFIG);
   const score = scoreDetection(labels, run.hits, run.facts);
-  const { hits: _hits, facts: _facts, ...counts } = run;
+  const { hits: _hits, facts: _facts, alerted: _alerted, ...counts } = run;
   return {
-    result: { seed, events: events.length, rejected, labels: labels.length, run: counts, score },
+    result: {
+      seed,
+      events: events.length,
+      rejected,
+      replaced: ct.replaced + api.replaced,
+      labels: labels.length,
+      run: counts,
+      score,
+    },
     labels,
     run,
+  };
+}
+
+interface SimulatorResult {
+  readonly seeds: readonly SimulatorSeedResult[];
+  readonly events: number;
+  readonly replaced: number;
+  readonly fresh: number;
+  readonly repeats: number;
+  /** Every finding, all severities. */
+  readonly pooled: DetectionScore;
+  /** MEDIUM+ findings only. */
+  readonly pooledMediumPlus: DetectionScore;
+  readonly alerts: AlertsPerEpisode;
+}
+
+/** Pool seeds (event keys and ids prefixed by seed so seeds do not collide) and score them. */
+function poolSeeds(runs: readonly SeedRun[]): SimulatorResult {
+  const labels: LabelRow[] = [];
+  const hits: Hit[] = [];
+  const facts: DetectionRun['facts'] = [];
+  const alerted = new Set<string>();
+  let events = 0;
+  let fresh = 0;
+  let repeats = 0;
+  let replaced = 0;
+  for (const { result, labels: ls, run } of runs) {
+    const p = (k: string): string => `s${result.seed}/${k}`;
+    for (const l of ls) labels.push({ ...l, event: p(l.event), attackId: p(l.attackId) });
+    for (const h of run.hits) hits.push({ ...h, event: p(h.event), findingId: p(h.findingId) });
+    for (const f of run.facts) facts.push({ ...f, event: p(f.event) });
+    for (const id of run.alerted) alerted.add(p(id));
+    events += result.events;
+    fresh += run.fresh;
+    repeats += run.repeats;
+    replaced += result.replaced;
+  }
+  return {
+    seeds: runs.map((r) => r.result),
+    events,
+    replaced,
+    fresh,
+    repeats,
+    pooled: scoreDetection(labels, hits, facts),
+    pooledMediumPlus: scoreDetection(labels, hitsAtLeast(hits, MEDIUM_PLUS), facts),
+    alerts: alertsPerEpisode(labels, hits, alerted),
   };
 }
 
@@ -140,9 +240,12 @@ interface StreamResult {
   readonly records: number;
   readonly events: number;
   readonly rejected: Record<string, number>;
+  readonly replaced: number;
   readonly mappedRules: readonly string[];
   /** Rules that raised at least one finding on the stream, with their hit counts. */
   readonly fired: Record<string, number>;
+  /** Rules that matched at MEDIUM or above, with their hit counts. */
+  readonly firedMediumPlus: Record<string, number>;
   readonly score: DetectionScore;
 }
 
@@ -150,21 +253,67 @@ async function corpusStream(
   stream: CorpusStream,
   intel: IpIntel,
   mappedRules: readonly string[],
+  variant: Variant,
 ): Promise<{ result: StreamResult; run: DetectionRun }> {
-  const { events, rejected } = normaliseRecords(stream.records, intel, `corpus/${stream.name}`);
+  const { events, rejected, replaced } = normaliseRecords(
+    stream.records,
+    intel,
+    `corpus/${stream.name}`,
+    variant,
+  );
   const run = await runDetection(toDeliveries(events), RULES, new ContractSet([]), DEFAULT_ENGINE_CONFIG);
   const score = scoreDetection(stream.labels, run.hits, run.facts);
+  const firedMediumPlus: Record<string, number> = {};
+  for (const h of hitsAtLeast(run.hits, MEDIUM_PLUS))
+    firedMediumPlus[h.ruleId] = (firedMediumPlus[h.ruleId] ?? 0) + 1;
   return {
     result: {
       name: stream.name,
       records: stream.records.length,
       events: events.length,
       rejected,
+      replaced,
       mappedRules,
       fired: run.hitsByRule,
+      firedMediumPlus,
       score,
     },
     run,
+  };
+}
+
+/** Stratus, technique by technique: found by a mapped rule, by any MEDIUM+ finding, by any finding. */
+interface StratusResult {
+  readonly techniques: readonly StreamResult[];
+  /** Mapped technique–rule pairs. */
+  readonly pairs: DetectionScore;
+  /** Techniques counted (identity acting, i.e. not excluded). */
+  readonly counted: number;
+  /** Counted techniques with at least one MEDIUM+ finding on their events (any rule): the figure that counts. */
+  readonly foundMediumPlus: readonly string[];
+  /** Counted techniques with at least one finding of any severity. */
+  readonly foundAny: readonly string[];
+}
+
+async function stratus(intel: IpIntel, variant: Variant): Promise<StratusResult> {
+  const techniques: StreamResult[] = [];
+  const labels: LabelRow[] = [];
+  const hits: Hit[] = [];
+  const facts: DetectionRun['facts'] = [];
+  for (const s of stratusStreams()) {
+    const { result, run } = await corpusStream(s, intel, STRATUS_RULES[s.name] ?? [], variant);
+    techniques.push(result);
+    for (const l of s.labels) labels.push(l);
+    for (const h of run.hits) hits.push(h);
+    for (const f of run.facts) facts.push(f);
+  }
+  const counted = techniques.filter((t) => STRATUS_EXCLUSIONS[t.name] === undefined);
+  return {
+    techniques,
+    pairs: scoreDetection(labels, hits, facts),
+    counted: counted.length,
+    foundMediumPlus: counted.filter((t) => Object.keys(t.firedMediumPlus).length > 0).map((t) => t.name),
+    foundAny: counted.filter((t) => Object.keys(t.fired).length > 0).map((t) => t.name),
   };
 }
 
@@ -180,25 +329,38 @@ interface PantherRuleResult {
   readonly notEvaluable: number;
   readonly threshold: number | null;
   readonly hasMocks: boolean;
+  /** Why the rule's malicious rows are not counted without giveaways, if they are not. */
+  readonly giveawayOnly?: string;
 }
 
-async function pantherTests(intel: IpIntel): Promise<PantherRuleResult[]> {
+interface PantherResult {
+  readonly rules: readonly PantherRuleResult[];
+  /** Benign test events (every labelled benign row, mapped or not). */
+  readonly benignRows: number;
+  /** Benign test events with at least one MEDIUM+ finding, with the rules that raised it. */
+  readonly benignMediumPlus: readonly { line: number; sourceRule: string; rules: string[] }[];
+  /** Mapped malicious rows, and how many the mapped rule caught (giveaway-only rules left out without giveaways). */
+  readonly mappedMalicious: number;
+  readonly mappedCaught: number;
+}
+
+async function pantherTests(intel: IpIntel, variant: Variant): Promise<PantherResult> {
   const { events, labels } = pantherTestEvents();
-  const mapped = labels.filter((l) => PANTHER_RULES[l.sourceRule] !== undefined);
   // Each test event is evaluated alone from empty state: Panther's tests are per-event verdicts.
-  const firedOn = new Map<number, Set<string> | undefined>();
-  for (const line of new Set(mapped.map((l) => l.line))) {
+  const firedOn = new Map<number, Hit[] | undefined>();
+  for (const line of new Set(labels.map((l) => l.line))) {
     const rec = events.get(line);
     if (!rec) continue;
-    const { events: evs } = normaliseRecords([rec], intel, 'corpus/panther-tests');
+    const { events: evs } = normaliseRecords([rec], intel, 'corpus/panther-tests', variant);
     if (evs.length === 0) {
       firedOn.set(line, undefined);
       continue;
     }
     const run = await runDetection([evs], RULES, new ContractSet([]), DEFAULT_ENGINE_CONFIG);
-    firedOn.set(line, new Set(run.hits.map((h) => h.ruleId)));
+    firedOn.set(line, run.hits);
   }
-  const out: PantherRuleResult[] = [];
+  const mapped = labels.filter((l) => PANTHER_RULES[l.sourceRule] !== undefined);
+  const rules: PantherRuleResult[] = [];
   for (const sourceRule of [...new Set(mapped.map((l) => l.sourceRule))].sort()) {
     const rule = PANTHER_RULES[sourceRule] as string;
     const rows = mapped.filter((l) => l.sourceRule === sourceRule);
@@ -211,10 +373,12 @@ async function pantherTests(intel: IpIntel): Promise<PantherRuleResult[]> {
         notEvaluable += 1;
         continue;
       }
-      if (fired.has(rule) && r.isMalicious) tp += 1;
-      if (fired.has(rule) && !r.isMalicious) fp += 1;
+      const hasRule = fired.some((h) => h.ruleId === rule);
+      if (hasRule && r.isMalicious) tp += 1;
+      if (hasRule && !r.isMalicious) fp += 1;
     }
-    out.push({
+    const giveawayOnly = variant === 'without-tool-agents' ? PANTHER_GIVEAWAY_ONLY[sourceRule] : undefined;
+    rules.push({
       sourceRule,
       rule,
       malicious: rows.filter((r) => r.isMalicious).length,
@@ -224,9 +388,68 @@ async function pantherTests(intel: IpIntel): Promise<PantherRuleResult[]> {
       notEvaluable,
       threshold: rows[0]?.threshold ?? null,
       hasMocks: rows.some((r) => r.hasMocks),
+      ...(giveawayOnly !== undefined ? { giveawayOnly } : {}),
     });
   }
-  return out;
+  const benign = labels.filter((l) => !l.isMalicious);
+  const benignMediumPlus = benign
+    .map((l) => ({
+      line: l.line,
+      sourceRule: l.sourceRule,
+      rules: [...new Set(hitsAtLeast(firedOn.get(l.line) ?? [], MEDIUM_PLUS).map((h) => h.ruleId))],
+    }))
+    .filter((b) => b.rules.length > 0);
+  const counted = rules.filter((r) => r.giveawayOnly === undefined);
+  return {
+    rules,
+    benignRows: benign.length,
+    benignMediumPlus,
+    mappedMalicious: counted.reduce((a, r) => a + r.malicious, 0),
+    mappedCaught: counted.reduce((a, r) => a + r.truePositives, 0),
+  };
+}
+
+interface VariantResult {
+  readonly variant: Variant;
+  readonly simulator: SimulatorResult;
+  readonly stratus: StratusResult;
+  readonly otrf: StreamResult;
+  readonly pantherScenarios: readonly StreamResult[];
+  readonly panther: PantherResult;
+}
+
+async function measure(
+  variant: Variant,
+  opts: Options,
+  sims: ReadonlyMap<number, SimulationResult>,
+  intel: IpIntel,
+  reuseSimulator: SimulatorResult | undefined,
+): Promise<VariantResult> {
+  process.stderr.write(`bench:detect (${variant}): simulator seeds ${opts.seeds.join(', ')}…\n`);
+  let simulator = reuseSimulator;
+  if (simulator === undefined) {
+    const runs: SeedRun[] = [];
+    for (const seed of opts.seeds)
+      runs.push(await simulatorSeed(seed, sims.get(seed) as SimulationResult, intel, variant));
+    simulator = poolSeeds(runs);
+  }
+  process.stderr.write(`bench:detect (${variant}): corpus…\n`);
+  const st = await stratus(intel, variant);
+  const otrf = (await corpusStream(otrfStream(), intel, ['credential-replay'], variant)).result;
+  const pantherScenarios: StreamResult[] = [];
+  for (const s of pantherScenarioStreams())
+    pantherScenarios.push(
+      (
+        await corpusStream(
+          s,
+          intel,
+          PANTHER_SCENARIO_RULES[s.name.replace('panther-scenario-', '')] ?? [],
+          variant,
+        )
+      ).result,
+    );
+  const panther = await pantherTests(intel, variant);
+  return { variant, simulator, stratus: st, otrf, pantherScenarios, panther };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -235,6 +458,11 @@ async function pantherTests(intel: IpIntel): Promise<PantherRuleResult[]> {
 const pct = (x: number | null): string => (x === null ? '–' : `${(x * 100).toFixed(1)} %`);
 const num = (x: number | null, digits = 1): string =>
   x === null ? '–' : x.toLocaleString('en-US', { maximumFractionDigits: digits });
+const frac = (a: number, b: number): string => `${pct(b === 0 ? null : a / b)} (${a} / ${b})`;
+const firedList = (fired: Record<string, number>): string =>
+  Object.entries(fired)
+    .map(([r, n]) => `${r} (${n})`)
+    .join(', ');
 
 function ruleTable(score: DetectionScore): string[] {
   const lines = [
@@ -258,49 +486,114 @@ function techniqueTable(score: DetectionScore): string[] {
   return lines;
 }
 
-function noiseLine(score: DetectionScore): string {
-  return `False findings per 100,000 benign events after learning: **${num(score.falsePer100kBenign, 2)}** (${score.benignFindingsAfterLearning} findings on ${score.benignAfterLearning.toLocaleString('en-US')} benign post-learning events; ${score.benignFindings - score.benignFindingsAfterLearning} more raised during learning; target ≤ 10).`;
+function noiseLine(score: DetectionScore, what: string): string {
+  return `${what} per 100,000 benign events after learning: **${num(score.falsePer100kBenign, 2)}** (${score.benignFindingsAfterLearning} findings on ${score.benignAfterLearning.toLocaleString('en-US')} benign post-learning events; ${score.benignFindings - score.benignFindingsAfterLearning} more raised during learning).`;
 }
 
-async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
-  const started = Date.now();
-  const intel = loadIpIntelDb();
-  const out: string[] = [];
+const alertsText = (a: AlertsPerEpisode): string =>
+  `max ${a.max}, mean ${num(a.mean, 2)} (${a.alerted} / ${a.episodes} attacks alerted)`;
 
-  // Simulator, per seed and pooled (event keys prefixed by seed so seeds do not collide).
-  process.stderr.write(`bench:detect: simulator seeds ${opts.seeds.join(', ')}…\n`);
-  const seeds: SimulatorSeedResult[] = [];
-  const pooledLabels: LabelRow[] = [];
-  const pooledHits: DetectionRun['hits'] = [];
-  const pooledFacts: DetectionRun['facts'] = [];
-  let events = 0;
-  let fresh = 0;
-  let repeats = 0;
-  for (const seed of opts.seeds) {
-    const { result, labels, run } = await simulatorSeed(seed, opts.days, intel);
-    seeds.push(result);
-    const p = (k: string): string => `s${seed}/${k}`;
-    for (const l of labels) pooledLabels.push({ ...l, event: p(l.event), attackId: p(l.attackId) });
-    for (const h of run.hits) pooledHits.push({ ...h, event: p(h.event), findingId: p(h.findingId) });
-    for (const f of run.facts) pooledFacts.push({ ...f, event: p(f.event) });
-    events += result.events;
-    fresh += run.fresh;
-    repeats += run.repeats;
-  }
-  const pooled = scoreDetection(pooledLabels, pooledHits, pooledFacts);
+/** Issue #10's "done when", measured without attack-tool agents (the as-recorded figure beside it). */
+function doneWhen(w: VariantResult, r: VariantResult): string[] {
+  const met = (ok: boolean): string => (ok ? 'yes' : '**no**');
+  const stratusRecall = (v: VariantResult): number =>
+    v.stratus.counted === 0 ? 0 : v.stratus.foundMediumPlus.length / v.stratus.counted;
+  const precision = (v: VariantResult): number | null => v.simulator.pooled.overall.precision;
+  const noise = (v: VariantResult): number | null => v.simulator.pooledMediumPlus.falsePer100kBenign;
+  return [
+    '| done when (issue #10) | without attack-tool agents (counts) | as recorded | target | met |',
+    '|---|---:|---:|---:|---|',
+    `| Stratus techniques with an identity acting, found by a MEDIUM+ finding (any rule), from empty state | ${frac(w.stratus.foundMediumPlus.length, w.stratus.counted)} | ${frac(r.stratus.foundMediumPlus.length, r.stratus.counted)} | ≥ 80 % | ${met(stratusRecall(w) >= 0.8)} |`,
+    `| MEDIUM+ findings on benign Panther test events (each alone, from empty state) | ${w.panther.benignMediumPlus.length} of ${w.panther.benignRows} | ${r.panther.benignMediumPlus.length} of ${r.panther.benignRows} | 0 | ${met(w.panther.benignMediumPlus.length === 0)} |`,
+    `| MEDIUM+ false findings per 100k benign simulator events after learning | ${num(noise(w), 2)} | ${num(noise(r), 2)} | ≤ 1 | ${met((noise(w) ?? 0) <= 1)} |`,
+    `| strict precision on the simulator (every finding; one on another attack's events counts false) | ${pct(precision(w))} | ${pct(precision(r))} | ≥ 90 % | ${met((precision(w) ?? 0) >= 0.9)} |`,
+    `| alerts per simulated attack | ${alertsText(w.simulator.alerts)} | ${alertsText(r.simulator.alerts)} | ≤ 2 | ${met(w.simulator.alerts.max <= 2)} |`,
+  ];
+}
+
+function recallTable(w: VariantResult, r: VariantResult): string[] {
+  const row = (what: string, f: (v: VariantResult) => string): string => `| ${what} | ${f(w)} | ${f(r)} |`;
+  const scen = (v: VariantResult): string => {
+    let found = 0;
+    let total = 0;
+    for (const s of v.pantherScenarios)
+      for (const rule of s.mappedRules) {
+        total += 1;
+        if ((s.score.byRule[rule]?.found ?? 0) > 0) found += 1;
+      }
+    return frac(found, total);
+  };
+  return [
+    '| recall | without attack-tool agents | as recorded |',
+    '|---|---:|---:|',
+    row('simulator: labelled episodes found by their rule', (v) =>
+      frac(v.simulator.pooled.overall.found, v.simulator.pooled.overall.episodes),
+    ),
+    row('simulator: attacks with at least one alert', (v) =>
+      frac(v.simulator.alerts.alerted, v.simulator.alerts.episodes),
+    ),
+    row('Stratus: techniques found by a MEDIUM+ finding (any rule)', (v) =>
+      frac(v.stratus.foundMediumPlus.length, v.stratus.counted),
+    ),
+    row('Stratus: techniques with any finding (any severity)', (v) =>
+      frac(v.stratus.foundAny.length, v.stratus.counted),
+    ),
+    row('Stratus: mapped technique–rule pairs found by the mapped rule', (v) =>
+      frac(v.stratus.pairs.overall.found, v.stratus.pairs.overall.episodes),
+    ),
+    row('OTRF: stolen instance key found by credential-replay', (v) =>
+      frac(v.otrf.score.byRule['credential-replay']?.found ?? 0, 1),
+    ),
+    row('Panther rule tests: mapped malicious events caught by the mapped rule', (v) =>
+      frac(v.panther.mappedCaught, v.panther.mappedMalicious),
+    ),
+    row('Panther scenarios: mapped scenario–rule pairs found', scen),
+    row('user agents replaced (attack tools)', (v) =>
+      String(
+        v.simulator.replaced +
+          v.stratus.techniques.reduce((a, t) => a + t.replaced, 0) +
+          v.otrf.replaced +
+          v.pantherScenarios.reduce((a, s) => a + s.replaced, 0),
+      ),
+    ),
+  ];
+}
+
+function exclusions(): string[] {
+  return [
+    '**Exclusions** (left out of the recall that counts, each with why):',
+    '',
+    ...Object.entries(STRATUS_EXCLUSIONS).map(([t, why]) => `- Stratus \`${t}\`: ${why}.`),
+    ...Object.entries(PANTHER_GIVEAWAY_ONLY).map(
+      ([t, why]) => `- Panther \`${t}\` (without attack-tool agents only): ${why}.`,
+    ),
+  ];
+}
+
+function details(v: VariantResult, opts: Options): string[] {
+  const out: string[] = [];
+  const sim = v.simulator;
   out.push(
-    `## Simulator (${opts.seeds.length} seeds: ${opts.seeds.join(', ')}; ${events.toLocaleString('en-US')} events)`,
+    `## Simulator (${opts.seeds.length} seeds: ${opts.seeds.join(', ')}; ${sim.events.toLocaleString('en-US')} events; ${sim.replaced} attack-tool agents replaced)`,
     '',
   );
   out.push(
-    `Recall ${pct(pooled.overall.recall)} (${pooled.overall.found} / ${pooled.overall.episodes} episodes; target 100 %), precision ${pct(pooled.overall.precision)}.`,
+    `Recall ${pct(sim.pooled.overall.recall)} (${sim.pooled.overall.found} / ${sim.pooled.overall.episodes} episodes), strict precision ${pct(sim.pooled.overall.precision)} (MEDIUM+ only: ${pct(sim.pooledMediumPlus.overall.precision)}); alerts per attack ${alertsText(sim.alerts)}.`,
     '',
   );
-  out.push(noiseLine(pooled), '');
+  if (sim.alerts.overLimit.length > 0)
+    out.push(
+      `Attacks with more than 2 alerts: ${sim.alerts.overLimit
+        .slice(0, 12)
+        .map((a) => `${a.attackId} (${a.alerts})`)
+        .join(', ')}${sim.alerts.overLimit.length > 12 ? ', …' : ''}.`,
+      '',
+    );
+  out.push(noiseLine(sim.pooledMediumPlus, 'MEDIUM+ false findings'), '');
+  out.push(noiseLine(sim.pooled, 'False findings of any severity'), '');
   out.push(
     'Per seed: ' +
-      seeds
+      sim.seeds
         .map(
           (s) =>
             `seed ${s.seed}: recall ${pct(s.score.overall.recall)}, precision ${pct(s.score.overall.precision)}, ${num(s.score.falsePer100kBenign, 2)} false / 100k benign`,
@@ -309,72 +602,40 @@ async function main(): Promise<void> {
       '.',
     '',
   );
-  out.push(...ruleTable(pooled), '', ...techniqueTable(pooled), '');
-
-  // Real corpus.
-  process.stderr.write('bench:detect: corpus…\n');
-  const stratus: StreamResult[] = [];
-  const stratusLabels: LabelRow[] = [];
-  const stratusHits: DetectionRun['hits'] = [];
-  const stratusFacts: DetectionRun['facts'] = [];
-  for (const s of stratusStreams()) {
-    const { result, run } = await corpusStream(s, intel, STRATUS_RULES[s.name] ?? []);
-    stratus.push(result);
-    for (const l of s.labels) stratusLabels.push(l);
-    for (const h of run.hits) stratusHits.push(h);
-    for (const f of run.facts) stratusFacts.push(f);
-  }
-  const stratusScore = scoreDetection(stratusLabels, stratusHits, stratusFacts);
-  const otrf = await corpusStream(otrfStream(), intel, ['credential-replay']);
-  const scenarios: StreamResult[] = [];
-  for (const s of pantherScenarioStreams())
-    scenarios.push(
-      (await corpusStream(s, intel, PANTHER_SCENARIO_RULES[s.name.replace('panther-scenario-', '')] ?? []))
-        .result,
-    );
-  const panther = await pantherTests(intel);
+  out.push(...ruleTable(sim.pooled), '', ...techniqueTable(sim.pooled), '');
 
   out.push('## Real corpus', '');
+  const st = v.stratus;
   out.push(
-    `### Stratus Red Team (${stratus.length} techniques, ${stratus.reduce((a, s) => a + s.records, 0)} events, each technique from empty state)`,
+    `### Stratus Red Team (${st.techniques.length} techniques, ${st.techniques.reduce((a, s) => a + s.records, 0)} events, each technique from empty state)`,
     '',
   );
   out.push(
-    `Recall over mapped techniques ${pct(stratusScore.overall.recall)} (${stratusScore.overall.found} / ${stratusScore.overall.episodes} technique-rule pairs).`,
+    `Techniques with an identity acting found by a MEDIUM+ finding: ${frac(st.foundMediumPlus.length, st.counted)}; by any finding: ${frac(st.foundAny.length, st.counted)}; mapped technique–rule pairs found by the mapped rule: ${frac(st.pairs.overall.found, st.pairs.overall.episodes)}.`,
     '',
   );
   out.push(
-    '| technique | events | mapped rules | found by mapped rule | rules that fired (hits) |',
-    '|---|---:|---|---|---|',
+    '| technique | events | mapped rules | found by mapped rule | MEDIUM+ rules (hits) | all rules that fired (hits) |',
+    '|---|---:|---|---|---|---|',
   );
-  for (const s of stratus) {
+  for (const s of st.techniques) {
     const found = s.mappedRules.filter((r) => (s.score.byRule[r]?.found ?? 0) > 0);
-    const fired = Object.entries(s.fired)
-      .map(([r, n]) => `${r} (${n})`)
-      .join(', ');
+    const excluded = STRATUS_EXCLUSIONS[s.name] !== undefined ? ' (excluded)' : '';
     out.push(
-      `| ${s.name} | ${s.events} | ${s.mappedRules.join(', ') || '— none applies'} | ${found.join(', ') || '–'} | ${fired || '–'} |`,
+      `| ${s.name}${excluded} | ${s.events} | ${s.mappedRules.join(', ') || '— none applies'} | ${found.join(', ') || '–'} | ${firedList(s.firedMediumPlus) || '–'} | ${firedList(s.fired) || '–'} |`,
     );
   }
   out.push('');
-  const o = otrf.result;
+  const o = v.otrf;
   out.push(`### OTRF Cloud Bank Breach S3 (${o.events} events, 11 with the stolen instance-profile key)`, '');
   out.push(
-    `credential-replay: ${o.score.byRule['credential-replay']?.found ?? 0} / 1 episode found; rules that fired: ${
-      Object.entries(o.fired)
-        .map(([r, n]) => `${r} (${n})`)
-        .join(', ') || 'none'
-    }; findings on unlabelled events: ${o.score.benignFindings}.`,
+    `credential-replay: ${o.score.byRule['credential-replay']?.found ?? 0} / 1 episode found; rules that fired: ${firedList(o.fired) || 'none'}; findings on unlabelled events: ${o.score.benignFindings}.`,
     '',
   );
   out.push('### Panther scenarios (attacker + victim files as one timeline)', '');
-  for (const s of scenarios) {
+  for (const s of v.pantherScenarios) {
     out.push(
-      `- ${s.name}: ${s.mappedRules.map((r) => `${r} ${s.score.byRule[r]?.found ? 'found' : 'missed'}`).join(', ')}; rules that fired: ${
-        Object.entries(s.fired)
-          .map(([r, n]) => `${r} (${n})`)
-          .join(', ') || 'none'
-      }; findings on victim events: ${s.score.benignFindings}.`,
+      `- ${s.name}: ${s.mappedRules.map((r) => `${r} ${s.score.byRule[r]?.found ? 'found' : 'missed'}`).join(', ')}; rules that fired: ${firedList(s.fired) || 'none'}; findings on victim events: ${s.score.benignFindings}.`,
     );
   }
   out.push('', '### Panther rule tests (each test event alone, from empty state)', '');
@@ -382,10 +643,11 @@ async function main(): Promise<void> {
     '| Panther rule | nhi-watch rule | malicious | fired on malicious | benign | fired on benign | Panther threshold | note |',
     '|---|---|---:|---:|---:|---:|---:|---|',
   );
-  for (const p of panther) {
+  for (const p of v.panther.rules) {
     const note = [
       p.hasMocks ? 'verdict uses mocks' : '',
       p.notEvaluable > 0 ? `${p.notEvaluable} row(s) not normalisable` : '',
+      p.giveawayOnly !== undefined ? 'excluded: the tool agent is the only signal' : '',
     ]
       .filter(Boolean)
       .join('; ');
@@ -393,36 +655,68 @@ async function main(): Promise<void> {
       `| ${p.sourceRule} | ${p.rule} | ${p.malicious} | ${p.truePositives} | ${p.benign} | ${p.falsePositives} | ${p.threshold ?? '–'} | ${note} |`,
     );
   }
-  const tp = panther.reduce((a, p) => a + p.truePositives, 0);
-  const fp = panther.reduce((a, p) => a + p.falsePositives, 0);
-  const mal = panther.reduce((a, p) => a + p.malicious, 0);
+  const pa = v.panther;
   out.push(
     '',
-    `Panther mapped rows: recall ${pct(mal === 0 ? null : tp / mal)} (${tp} / ${mal}), precision ${pct(tp + fp === 0 ? null : tp / (tp + fp))} (${fp} false).`,
+    `Panther mapped malicious rows caught: ${frac(pa.mappedCaught, pa.mappedMalicious)}. Benign test events (all ${pa.benignRows}, mapped or not) with a MEDIUM+ finding: ${pa.benignMediumPlus.length}${
+      pa.benignMediumPlus.length > 0
+        ? ` (${pa.benignMediumPlus
+            .slice(0, 10)
+            .map((b) => `line ${b.line} ${b.sourceRule}: ${b.rules.join(', ')}`)
+            .join('; ')}${pa.benignMediumPlus.length > 10 ? '; …' : ''})`
+        : ''
+    }.`,
     '',
+  );
+  return out;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const intel = loadIpIntelDb();
+  const sims = new Map<number, SimulationResult>();
+  for (const seed of opts.seeds)
+    sims.set(seed, simulate(opts.days === undefined ? { seed } : { seed, days: opts.days }));
+
+  const [wVariant, rVariant] = VARIANTS as [Variant, Variant];
+  const without = await measure(wVariant, opts, sims, intel, undefined);
+  // Identical input gives identical output: when the simulator sent no tool agent, reuse its run.
+  const asRecorded = await measure(
+    rVariant,
+    opts,
+    sims,
+    intel,
+    without.simulator.replaced === 0 ? without.simulator : undefined,
+  );
+
+  const out: string[] = [];
+  out.push(
+    '## Done when (issue #10)',
+    '',
+    'Measured from empty state with attack-tool user agents (every agent the classifier calls `offensive-tool`: `stratus-red-team_…`, Grimoire, TruffleHog, Pacu, Kali builds) replaced by ordinary AWS CLI / boto3 / Go SDK agents (bench/giveaways.ts): the figure that counts. The as-recorded figure is beside it.',
+    '',
+    ...doneWhen(without, asRecorded),
+    '',
+    ...recallTable(without, asRecorded),
+    '',
+    ...exclusions(),
+    '',
+    '# Without attack-tool agents (the figures that count)',
+    '',
+    ...details(without, opts),
   );
 
   const doc = {
-    kind: 'nhi-watch-bench-detect/1',
+    kind: 'nhi-watch-bench-detect/2',
     startedAt: new Date(started).toISOString(),
     seconds: (Date.now() - started) / 1000,
     machine: machineInfo(),
-    simulator: {
-      seeds: opts.seeds,
-      days: opts.days ?? 'default',
-      events,
-      findingsPerMillion: (fresh / events) * 1e6,
-      findingUpdatesPerMillion: (repeats / events) * 1e6,
-      pooled,
-      perSeed: seeds,
-    },
-    corpus: {
-      stratus: { pooled: stratusScore, techniques: stratus },
-      otrf: o,
-      pantherScenarios: scenarios,
-      pantherTests: panther,
-      mapping: { stratus: STRATUS_RULES, panther: PANTHER_RULES, pantherScenarios: PANTHER_SCENARIO_RULES },
-    },
+    seeds: opts.seeds,
+    days: opts.days ?? 'default',
+    variants: { withoutToolAgents: without, asRecorded },
+    exclusions: { stratus: STRATUS_EXCLUSIONS, pantherWithoutToolAgents: PANTHER_GIVEAWAY_ONLY },
+    mapping: { stratus: STRATUS_RULES, panther: PANTHER_RULES, pantherScenarios: PANTHER_SCENARIO_RULES },
   };
   const file = await writeResults(RESULTS_DIR, 'detect', doc);
   process.stdout.write(`# nhi-watch detection benchmark\n\n${out.join('\n')}\nJSON: ${file}\n`);

@@ -10,7 +10,7 @@ import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { runPipeline, type PipelineDeps } from '../lambdas/core/pipeline.js';
 import type { FindingSink, PublishResult } from '../lambdas/core/ports.js';
 import { RULES } from '../lambdas/core/rules/index.js';
-import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail/index.js';
 import { decodeCloudWatchLogsEvent } from '../lambdas/core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
 import type { EncodedPayload } from './payloads.js';

@@ -16,6 +16,9 @@
  *   unlabelled events that occurred after their identity's learning period.
  */
 
+import { severityRank } from '../lambdas/core/finding.js';
+import type { Severity } from '../lambdas/core/rules/rule.js';
+
 /** One label row: this event is part of attack `attackId`, and rule `rule` should catch it. */
 export interface LabelRow {
   /** Event key (the benchmark uses `<source>:<eventId>`). */
@@ -30,6 +33,8 @@ export interface Hit {
   readonly ruleId: string;
   readonly findingId: string;
   readonly event: string;
+  /** Severity of the match (the rule's, or the one the match set). */
+  readonly severity: Severity;
 }
 
 /** One evaluated event: whether its identity had its learning period behind it when it arrived. */
@@ -216,5 +221,62 @@ export function scoreDetection(
     falsePer100kBenign:
       benignAfterLearning === 0 ? null : (benignFindingsAfterLearning / benignAfterLearning) * 100_000,
     benignFindingsByRule,
+  };
+}
+
+/** The hits at or above a severity (e.g. MEDIUM+: what a team is paged or e-mailed for). */
+export const hitsAtLeast = (hits: readonly Hit[], min: Severity): Hit[] =>
+  hits.filter((h) => severityRank(h.severity) >= severityRank(min));
+
+/** Alerts per labelled attack: how many alerts an analyst receives for one attack. */
+export interface AlertsPerEpisode {
+  /** Labelled attacks (distinct attack ids, whatever rules they are labelled for). */
+  readonly episodes: number;
+  /** Attacks with at least one alert. */
+  readonly alerted: number;
+  /** Mean alerts over the attacks with at least one alert; null when none alerted. */
+  readonly mean: number | null;
+  readonly max: number;
+  /** Attack ids with more alerts than `limit`, with their alert counts, most first. */
+  readonly overLimit: readonly { readonly attackId: string; readonly alerts: number }[];
+}
+
+/**
+ * Alerts per attack: an alert (an alerted finding id) belongs to an attack when it fired on at
+ * least one of the attack's labelled events. An alert that spans two attacks counts for both.
+ */
+export function alertsPerEpisode(
+  labels: readonly LabelRow[],
+  hits: readonly Hit[],
+  alerted: ReadonlySet<string>,
+  limit = 2,
+): AlertsPerEpisode {
+  const attacksByEvent = new Map<string, Set<string>>();
+  const attacks = new Set<string>();
+  for (const l of labels) {
+    attacks.add(l.attackId);
+    let s = attacksByEvent.get(l.event);
+    if (!s) attacksByEvent.set(l.event, (s = new Set()));
+    s.add(l.attackId);
+  }
+  const alertsByAttack = new Map<string, Set<string>>();
+  for (const h of hits) {
+    if (!alerted.has(h.findingId)) continue;
+    for (const a of attacksByEvent.get(h.event) ?? []) {
+      let s = alertsByAttack.get(a);
+      if (!s) alertsByAttack.set(a, (s = new Set()));
+      s.add(h.findingId);
+    }
+  }
+  const counts = [...alertsByAttack.entries()].map(([attackId, s]) => ({ attackId, alerts: s.size }));
+  const total = counts.reduce((a, c) => a + c.alerts, 0);
+  return {
+    episodes: attacks.size,
+    alerted: counts.length,
+    mean: counts.length === 0 ? null : total / counts.length,
+    max: counts.reduce((a, c) => Math.max(a, c.alerts), 0),
+    overLimit: counts
+      .filter((c) => c.alerts > limit)
+      .sort((a, b) => b.alerts - a.alerts || a.attackId.localeCompare(b.attackId)),
   };
 }

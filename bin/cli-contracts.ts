@@ -7,7 +7,7 @@ import type { IdentityBaseline } from '../lambdas/core/baseline.js';
 import { globToRegExp } from '../lambdas/core/contracts.js';
 import { diffContract, draftContract } from '../lambdas/core/contracts-file.js';
 import { stringifyContracts } from '../lambdas/core/yaml-text.js';
-import { loadLocalSetup } from '../lambdas/adapters/local-replay.js';
+import { loadLocalSetup } from '../lambdas/local/replay.js';
 import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile } from '../lambdas/adapters/memory-store.js';
 
 /** Thrown for a usage problem in a contracts sub-command. */

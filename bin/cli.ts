@@ -15,7 +15,7 @@ import {
   ConfigFileError,
   type ReplayResult,
   type LocalSetup,
-} from '../lambdas/adapters/local-replay.js';
+} from '../lambdas/local/replay.js';
 import { simulate } from '../lambdas/core/simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
 import { runContracts, ContractsUsageError } from './cli-contracts.js';

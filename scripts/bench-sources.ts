@@ -11,7 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DEFAULT_IP_INTEL_PATH, loadIpIntelDb } from '../lambdas/adapters/ip-intel-db.js';
-import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail/index.js';
 import { decodeCloudWatchLogsData } from '../lambdas/core/sources/cloudwatch-logs.js';
 
 const CORPUS = join(__dirname, '../../shared/corpus');

@@ -18,7 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../lambdas/adapters/dynamodb-store.js';
 import { createBaselineTable } from '../lambdas/adapters/dynamodb-table.js';
-import { loadLocalSetup, type LocalSetup } from '../lambdas/adapters/local-replay.js';
+import { loadLocalSetup, type LocalSetup } from '../lambdas/local/replay.js';
 import { countRequests } from '../lambdas/adapters/request-counter.js';
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { runPipeline } from '../lambdas/core/pipeline.js';

@@ -8,23 +8,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 
-import { normaliseCloudTrail } from '../core/sources/cloudtrail.js';
-import { asObject } from '../core/sources/fields.js';
+import { parseCloudTrailLine } from '../core/sources/cloudtrail/index.js';
 import { createLogsHandler, type BatchSummary, type LineNormaliser } from './pipeline-handler.js';
 import { logger, metrics, once, productionDeps } from './production.js';
 
 /** One CloudWatch Logs message → one CloudTrail record → identity event. */
-export const normaliseCloudTrailLine: LineNormaliser = (message, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    return { ok: false, reason: 'invalid-json' };
-  }
-  const record = asObject(parsed);
-  if (record === undefined) return { ok: false, reason: 'not-an-object' };
-  return normaliseCloudTrail(record, ctx.intel, { logGroup: ctx.logGroup });
-};
+export const normaliseCloudTrailLine: LineNormaliser = (message, ctx) =>
+  parseCloudTrailLine(message, ctx.intel, { logGroup: ctx.logGroup });
 
 /** The handler over given dependencies (tests pass their own). */
 export const createHandler = createLogsHandler(normaliseCloudTrailLine);

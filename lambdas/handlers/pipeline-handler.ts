@@ -11,11 +11,11 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 
 import type { Finding } from '../core/finding.js';
-import type { IdentityEvent, ParseResult } from '../core/identity-event.js';
 import { runPipeline, type PipelineDeps, type PipelineResult } from '../core/pipeline.js';
 import type { FindingSink } from '../core/ports.js';
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
+import { eventsOfDelivery, type LineNormaliser } from '../core/sources/log-delivery.js';
 import { GuardedSink } from '../adapters/guarded-sink.js';
 import type { OnFailureDestination } from '../adapters/sqs-on-failure.js';
 
@@ -34,18 +34,8 @@ export const METRIC = {
   deliveredToOnFailure: 'DeliveredToOnFailure',
 } as const;
 
-/** What a line normaliser knows besides the line. */
-export interface LineContext {
-  readonly logGroup: string;
-  /** Account that owns the log group. */
-  readonly owner: string;
-  /** CloudWatch Logs timestamp of the line (epoch ms). */
-  readonly timestampMs: number;
-  readonly intel: IpIntel;
-}
-
-/** Turns one log line into an identity event, or a reason it cannot. Never throws. */
-export type LineNormaliser = (message: string, context: LineContext) => ParseResult<IdentityEvent>;
+/** The line normaliser interface, owned by core (re-exported for the handlers and tests). */
+export type { LineContext, LineNormaliser } from '../core/sources/log-delivery.js';
 
 /** Everything a log handler runs with; built once per cold start (production) or by a test. */
 export interface LogsHandlerDeps {
@@ -122,23 +112,9 @@ export const createLogsHandler =
       return { batchId, logGroup: payload.logGroup, ...EMPTY };
     }
 
-    const reasons: Record<string, number> = {};
-    const count = (reason: string): void => {
-      reasons[reason] = (reasons[reason] ?? 0) + 1;
-    };
-    for (const r of payload.rejectedLogEvents) count(r.reason);
-    const events: IdentityEvent[] = [];
-    for (const line of payload.logEvents) {
-      const parsed = safely(normalise, line.message, {
-        logGroup: payload.logGroup,
-        owner: payload.owner,
-        timestampMs: line.timestamp,
-        intel: deps.intel,
-      });
-      if (parsed.ok) events.push(parsed.value);
-      else count(parsed.reason);
-    }
-    const malformedLines = payload.rejectedLogEvents.length + (payload.logEvents.length - events.length);
+    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel);
+    const reasons = Object.fromEntries(rejects);
+    const malformedLines = lines - events.length;
     metrics.addMetric(METRIC.events, MetricUnit.Count, events.length);
     metrics.addMetric(METRIC.malformedLines, MetricUnit.Count, malformedLines);
     if (malformedLines > 0)
@@ -177,7 +153,7 @@ export const createLogsHandler =
     const summary: BatchSummary = {
       batchId,
       logGroup: payload.logGroup,
-      lines: payload.logEvents.length + payload.rejectedLogEvents.length,
+      lines,
       events: events.length,
       malformedLines,
       malformedReasons: reasons,
@@ -196,19 +172,6 @@ export const createLogsHandler =
     });
     return summary;
   };
-
-/** A normaliser is not supposed to throw; if one does, the line is counted, not the batch lost. */
-function safely(
-  normalise: LineNormaliser,
-  message: string,
-  context: LineContext,
-): ParseResult<IdentityEvent> {
-  try {
-    return normalise(message, context);
-  } catch {
-    return { ok: false, reason: 'normaliser-error' };
-  }
-}
 
 /** `Findings` with `rule` and `severity` dimensions: one single-metric line per pair. */
 function emitFindingsByRule(metrics: Metrics, findings: readonly Finding[]): void {

@@ -8,7 +8,7 @@ import {
   IpIntelDbError,
   loadIpIntelDb,
 } from '../../lambdas/adapters/ip-intel-db.js';
-import { normaliseCloudTrail } from '../../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../../lambdas/core/sources/cloudtrail/index.js';
 
 const v4 = (text: string): number => text.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const v6 = (hex: string): string => BigInt(`0x${hex}`).toString();

@@ -1,4 +1,12 @@
-import { scoreDetection, type EventFact, type Hit, type LabelRow } from '../../bench/score';
+import {
+  alertsPerEpisode,
+  hitsAtLeast,
+  scoreDetection,
+  type EventFact,
+  type Hit,
+  type LabelRow,
+} from '../../bench/score';
+import type { Severity } from '../../lambdas/core/rules/rule';
 
 const label = (event: string, rule: string, attackId: string, technique = 'T1550'): LabelRow => ({
   event,
@@ -6,7 +14,12 @@ const label = (event: string, rule: string, attackId: string, technique = 'T1550
   attackId,
   technique,
 });
-const hit = (event: string, ruleId: string, findingId: string): Hit => ({ event, ruleId, findingId });
+const hit = (event: string, ruleId: string, findingId: string, severity: Severity = 'HIGH'): Hit => ({
+  event,
+  ruleId,
+  findingId,
+  severity,
+});
 const facts = (n: number, learnedFrom: number): EventFact[] =>
   Array.from({ length: n }, (_, i) => ({ event: `e${i}`, isAfterLearning: i >= learnedFrom }));
 
@@ -79,5 +92,50 @@ describe('scoreDetection', () => {
     expect(score.byTechnique['T1526']).toMatchObject({ episodes: 1, found: 0, recall: 0 });
     expect(score.byRule['new-action']?.precision).toBeNull();
     expect(scoreDetection([], [], []).falsePer100kBenign).toBeNull();
+  });
+});
+
+describe('hitsAtLeast', () => {
+  it('keeps MEDIUM, HIGH and CRITICAL matches and drops LOW and INFORMATIONAL ones', () => {
+    const hits = [
+      hit('e1', 'r', 'f1', 'INFORMATIONAL'),
+      hit('e2', 'r', 'f2', 'LOW'),
+      hit('e3', 'r', 'f3', 'MEDIUM'),
+      hit('e4', 'r', 'f4', 'CRITICAL'),
+    ];
+    expect(hitsAtLeast(hits, 'MEDIUM').map((h) => h.findingId)).toEqual(['f3', 'f4']);
+  });
+});
+
+describe('alertsPerEpisode', () => {
+  const labels = [
+    label('e1', 'new-source', 'a1'),
+    label('e2', 'rate-anomaly', 'a1'),
+    label('e3', 'new-source', 'a2'),
+    label('e9', 'new-source', 'a3'),
+  ];
+
+  it('counts the distinct alerted findings that fired on an attack, over every rule it is labelled for', () => {
+    const hits = [
+      hit('e1', 'new-source', 'f1'),
+      hit('e2', 'rate-anomaly', 'f2'),
+      hit('e2', 'new-action', 'f3'),
+      hit('e1', 'new-source', 'f1'),
+      hit('e3', 'new-source', 'f4'),
+    ];
+    const a = alertsPerEpisode(labels, hits, new Set(['f1', 'f2', 'f3', 'f4']));
+    expect(a).toEqual({
+      episodes: 3,
+      alerted: 2,
+      mean: 2,
+      max: 3,
+      overLimit: [{ attackId: 'a1', alerts: 3 }],
+    });
+  });
+
+  it('does not count findings that did not alert (repeats, updates of an incident)', () => {
+    const hits = [hit('e1', 'new-source', 'f1'), hit('e2', 'rate-anomaly', 'f2')];
+    expect(alertsPerEpisode(labels, hits, new Set(['f1']))).toMatchObject({ max: 1, alerted: 1 });
+    expect(alertsPerEpisode(labels, hits, new Set())).toMatchObject({ max: 0, alerted: 0, mean: null });
   });
 });

@@ -10,7 +10,7 @@ import {
   replayEvents,
   replayFiles,
   type LocalSetup,
-} from '../../lambdas/adapters/local-replay';
+} from '../../lambdas/local/replay';
 
 const CORPUS = join(__dirname, '../../../shared/corpus/cloudtrail');
 const lines = (path: string): string[] => readFileSync(join(CORPUS, path), 'utf8').split('\n');

@@ -4,7 +4,7 @@
  * with, and benign traffic after learning stays quiet.
  */
 import { simulate, type SimulationResult } from '../../lambdas/core/simulate/index';
-import { loadLocalSetup, replayEvents, type ReplayResult } from '../../lambdas/adapters/local-replay';
+import { loadLocalSetup, replayEvents, type ReplayResult } from '../../lambdas/local/replay';
 import { RULES } from '../../lambdas/core/rules/index';
 
 interface Scored {

@@ -15,11 +15,22 @@ export interface CloudWatchLogEvent {
   readonly message: string;
 }
 
+/** Why an entry of `logEvents` is not a log event at all (before any source reads its message). */
+export type LogEventRejectReason =
+  'log-event-not-an-object' | 'log-event-missing-message' | 'log-event-missing-timestamp';
+
+/** Every {@link LogEventRejectReason}, for callers that label them apart from line reasons. */
+export const LOG_EVENT_REJECT_REASONS: ReadonlySet<string> = new Set<LogEventRejectReason>([
+  'log-event-not-an-object',
+  'log-event-missing-message',
+  'log-event-missing-timestamp',
+]);
+
 /** A log event that could not be used, by its position in `logEvents`. */
 export interface LogEventReject {
   /** 0-based index in the payload's `logEvents`. */
   readonly index: number;
-  readonly reason: string;
+  readonly reason: LogEventRejectReason;
 }
 
 /** A decoded subscription payload. CONTROL_MESSAGE payloads (delivery probes) carry no events. */

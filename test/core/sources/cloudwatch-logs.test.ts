@@ -5,7 +5,7 @@ import {
   decodeCloudWatchLogsData,
   decodeCloudWatchLogsEvent,
 } from '../../../lambdas/core/sources/cloudwatch-logs.js';
-import { normaliseCloudTrail } from '../../../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail } from '../../../lambdas/core/sources/cloudtrail/index.js';
 import { NO_IP_INTEL } from '../../../lambdas/core/sources/ip-intel.js';
 
 const CORPUS = join(__dirname, '../../../../shared/corpus');

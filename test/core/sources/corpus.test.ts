@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IdentityEvent } from '../../../lambdas/core/identity-event.js';
 import { parseApiGatewayAccessLog } from '../../../lambdas/core/sources/api-gateway.js';
-import { normaliseCloudTrail, parseCloudTrailText } from '../../../lambdas/core/sources/cloudtrail.js';
+import { normaliseCloudTrail, parseCloudTrailText } from '../../../lambdas/core/sources/cloudtrail/index.js';
 import { NO_IP_INTEL } from '../../../lambdas/core/sources/ip-intel.js';
 
 const CORPUS = join(__dirname, '../../../../shared/corpus');

@@ -13,7 +13,7 @@ import {
   maybeGunzip,
   normaliseCloudTrail,
   parseCloudTrailText,
-} from '../../../lambdas/core/sources/cloudtrail.js';
+} from '../../../lambdas/core/sources/cloudtrail/index.js';
 import {
   decodeCloudWatchLogsData,
   decodeCloudWatchLogsEvent,

@@ -2,6 +2,9 @@
  * Local replay: read log files (or in-memory records), normalise them, and run them through the
  * same pipeline the Lambdas run, with the in-memory store (optionally persisted to a state file).
  * What the `nhi-watch` CLI, the demo and the benchmarks use to run the engine with no AWS account.
+ *
+ * An entry layer like `lambdas/handlers/` (it wires core and adapters for the CLI the way a
+ * handler wires them for Lambda), not an adapter: nothing in core or adapters imports it.
  */
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
@@ -11,20 +14,26 @@ import { contractFormatOf } from '../core/contracts-file.js';
 import { DEFAULT_CONFIG, type NhiWatchConfig } from '../core/config.js';
 import type { EngineConfig } from '../core/engine.js';
 import type { Finding } from '../core/finding.js';
-import type { IdentityEvent, ParseResult } from '../core/identity-event.js';
+import type { IdentityEvent } from '../core/identity-event.js';
 import { runPipeline, type SuppressionFilter } from '../core/pipeline.js';
 import type { FindingSink, PublishResult } from '../core/ports.js';
 import { RULES } from '../core/rules/index.js';
 import type { DetectionRule } from '../core/rules/rule.js';
-import { normaliseApiGatewayAccessLog } from '../core/sources/api-gateway.js';
-import { maybeGunzip, normaliseCloudTrail, parseCloudTrailText } from '../core/sources/cloudtrail.js';
-import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
-import { asObject, type JsonObject } from '../core/sources/fields.js';
+import { normaliseAnyLine, normaliseAnyRecord } from '../core/sources/any-source.js';
+import { maybeGunzip, parseCloudTrailText } from '../core/sources/cloudtrail/index.js';
+import { LOG_EVENT_REJECT_REASONS, decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
+import type { JsonObject } from '../core/sources/fields.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
+import { countReject as bump, eventsOfDelivery } from '../core/sources/log-delivery.js';
 import { suppressionFilter } from '../core/suppressions.js';
 import { parseConfigText, parseContracts } from '../core/yaml-text.js';
-import { loadIpIntelDb } from './ip-intel-db.js';
-import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile, saveStateFile } from './memory-store.js';
+import { loadIpIntelDb } from '../adapters/ip-intel-db.js';
+import {
+  MemoryBaselineStore,
+  MemoryFindingLedger,
+  loadStateFile,
+  saveStateFile,
+} from '../adapters/memory-store.js';
 
 /** A file that cannot be read, or configuration that cannot be used: the CLI exits 1 / 2 on these. */
 export class InputFileError extends Error {
@@ -143,59 +152,21 @@ interface Normalised {
   readonly rejects: Map<string, number>;
 }
 
-const bump = (m: Map<string, number>, reason: string, n = 1): void => {
-  m.set(reason, (m.get(reason) ?? 0) + n);
-};
-
-const isCloudTrailRecord = (r: JsonObject): boolean =>
-  r['eventVersion'] !== undefined ||
-  r['eventSource'] !== undefined ||
-  r['userIdentity'] !== undefined ||
-  r['eventName'] !== undefined;
-
-/** Normalise one parsed record of any supported kind, appending events / rejects. */
-function normaliseRecord(
-  record: JsonObject,
-  intel: IpIntel,
-  logGroup: string | undefined,
-  out: Normalised,
-  timestampMs?: number,
-): void {
+/** Normalise one parsed record of any supported kind (a CloudWatch Logs payload, a CloudTrail record, an access-log line), appending events / rejects. */
+function normaliseRecord(record: JsonObject, intel: IpIntel, logGroup: string, out: Normalised): void {
   if (record['awslogs'] !== undefined) {
     const payload = decodeCloudWatchLogsEvent(record);
     if (!payload.ok) return bump(out.rejects, `cloudwatch-logs: ${payload.reason}`);
-    for (const r of payload.value.rejectedLogEvents) bump(out.rejects, `cloudwatch-logs: ${r.reason}`);
-    for (const le of payload.value.logEvents)
-      normaliseMessage(le.message, intel, payload.value.logGroup, out, le.timestamp);
+    const delivered = eventsOfDelivery(payload.value, normaliseAnyLine, intel);
+    out.events.push(...delivered.events);
+    // Entries that are not log events at all are the payload's fault: labelled like its decode errors.
+    for (const [reason, n] of delivered.rejects)
+      bump(out.rejects, LOG_EVENT_REJECT_REASONS.has(reason) ? `cloudwatch-logs: ${reason}` : reason, n);
     return;
   }
-  const ctx = logGroup !== undefined ? { logGroup } : {};
-  const result: ParseResult<IdentityEvent> = isCloudTrailRecord(record)
-    ? normaliseCloudTrail(record, intel, ctx)
-    : normaliseApiGatewayAccessLog(record, intel, {
-        ...ctx,
-        ...(timestampMs !== undefined ? { timestampMs } : {}),
-      });
+  const result = normaliseAnyRecord(record, intel, { logGroup });
   if (result.ok) out.events.push(result.value);
-  else bump(out.rejects, `${isCloudTrailRecord(record) ? 'cloudtrail' : 'api-gateway'}: ${result.reason}`);
-}
-
-function normaliseMessage(
-  message: string,
-  intel: IpIntel,
-  logGroup: string,
-  out: Normalised,
-  timestampMs: number,
-): void {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(message);
-  } catch {
-    return bump(out.rejects, 'log event: invalid-json');
-  }
-  const obj = asObject(parsed);
-  if (obj === undefined) return bump(out.rejects, 'log event: not-an-object');
-  normaliseRecord(obj, intel, logGroup, out, timestampMs);
+  else bump(out.rejects, result.reason);
 }
 
 /** Normalise the text of one file (any supported format, already gunzipped). */
