@@ -31,8 +31,12 @@ import { METRICS_NAMESPACE, Operations, SERVICE_NAME } from './constructs/operat
 
 export { BASELINE_TABLE_ACTIONS } from './constructs/baseline-table.js';
 
-/** KMS actions a function needs to read and write data encrypted under the stack's key. */
-const KEY_USER_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
+/**
+ * KMS actions a function needs on the stack's key: data keys for what it writes (table items, SNS messages,
+ * SQS messages) and Decrypt for what it reads (table items, its own environment). Services encrypt with
+ * data keys, so `kms:Encrypt` itself is never called.
+ */
+export const KEY_USER_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
 
 /**
  * Largest `NHI_CONFIG` accepted: Lambda allows 4 KB for all environment variables together, and the
@@ -280,7 +284,7 @@ export class NhiWatch extends Construct {
       this.alerting.publishStatement(),
       new iam.PolicyStatement({
         sid: 'UseStackKey',
-        actions: KEY_USER_ACTIONS,
+        actions: [...KEY_USER_ACTIONS],
         resources: [this.encryptionKey.keyArn],
       }),
     ];

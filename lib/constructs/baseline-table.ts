@@ -6,15 +6,15 @@ import { Construct } from 'constructs';
 import { BASELINE_TABLE } from '../../lambdas/core/baseline-table.js';
 
 /**
- * The DynamoDB actions the functions need on the baseline table: point and batch reads, conditional puts
- * and updates, and condition checks inside transactions. No scans, queries or deletes (TTL expires items).
+ * The DynamoDB actions the functions need on the baseline table, exactly what `lambdas/adapters` sends:
+ * BatchGetItem (baselines, finding markers), conditional PutItem and UpdateItem, and TransactWriteItems,
+ * which DynamoDB authorises as the PutItem / UpdateItem of each of its items. No point reads, condition
+ * checks, scans, queries or deletes (TTL expires items).
  */
 export const BASELINE_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
-  'dynamodb:ConditionCheckItem',
 ] as const;
 
 /** Properties of {@link BaselineTable}. */

@@ -18,7 +18,8 @@ export interface EncryptionKeyProps {
  * queue, every log group and the trail. It rotates yearly and is retained with the stack's deletion, so the
  * retained table and archives stay readable. Its policy lets exactly the services that encrypt on
  * nhi-watch's behalf use it, each limited to this account: CloudWatch Logs (log groups of this account and
- * region), CloudWatch alarms (publishing to the encrypted operations topic) and, on request, CloudTrail.
+ * region), CloudWatch alarms of this account and region (publishing to the encrypted operations topic) and,
+ * on request, CloudTrail (this account's trails).
  *
  * The key is this construct's default child, so its logical id is the one the construct's id gives (a
  * changed logical id would replace a retained key in a deployed stack).
@@ -56,6 +57,11 @@ export class EncryptionKey extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        // Only alarms of this account and region (no other account's alarm can make CloudWatch use the key).
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${account}:alarm:*` },
+        },
       }),
     );
     if (props.allowCloudTrail === true) {

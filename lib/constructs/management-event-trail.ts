@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -20,7 +20,8 @@ export interface ManagementEventTrailProps {
 
 /**
  * A multi-region trail of all management events (read and write, global services included), delivered to
- * a new encrypted log group for nhi-watch and to a versioned, encrypted, access-logged S3 archive.
+ * a new encrypted log group for nhi-watch and to a versioned, encrypted, access-logged S3 archive that
+ * only this trail may write to; the access logs are versioned too.
  * Everything holding audit data is retained when the stack is deleted.
  */
 export class ManagementEventTrail extends Construct {
@@ -39,7 +40,10 @@ export class ManagementEventTrail extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(props.archiveDays) }],
+      versioned: true, // an overwritten or deleted access log stays recoverable for 30 days
+      lifecycleRules: [
+        { expiration: Duration.days(props.archiveDays), noncurrentVersionExpiration: Duration.days(30) },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(accessLogs).acknowledge({
@@ -91,9 +95,44 @@ export class ManagementEventTrail extends Construct {
     });
     this.logGroup = logGroup;
 
+    // CloudTrail writes to the archive only for this trail (aws:SourceArn, which also pins the account),
+    // as CloudTrail's documentation recommends against the confused deputy. The Trail construct would add
+    // the same two statements without that condition, so it is handed a reference to the archive that takes
+    // no policy, and the statements are written here. Its ARN cannot be referenced (the trail depends on the
+    // policy): it is built from the trail name, or, when CloudFormation names the trail, matches any trail of
+    // this account and region.
+    const stack = Stack.of(this);
+    const trailArn = `arn:${Aws.PARTITION}:cloudtrail:${Aws.REGION}:${stack.account}:trail/${props.trailName ?? '*'}`;
+    const fromThisTrail = (conditions: Record<string, Record<string, string>> = {}): iam.Conditions => {
+      const operator = props.trailName === undefined ? 'ArnLike' : 'StringEquals';
+      return { ...conditions, [operator]: { ...conditions[operator], 'aws:SourceArn': trailArn } };
+    };
+    archive.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudTrailChecksBucketAcl',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['s3:GetBucketAcl'],
+        resources: [archive.bucketArn],
+        conditions: fromThisTrail(),
+      }),
+    );
+    archive.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudTrailWritesLogFiles',
+        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [archive.arnForObjects(`AWSLogs/${stack.account}/*`)],
+        conditions: fromThisTrail({ StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' } }),
+      }),
+    );
+    const archiveWithoutPolicy = s3.Bucket.fromBucketAttributes(this, 'ArchiveForTrail', {
+      bucketArn: archive.bucketArn,
+      bucketName: archive.bucketName,
+    });
+
     this.trail = new cloudtrail.Trail(this, 'Trail', {
       ...(props.trailName === undefined ? {} : { trailName: props.trailName }),
-      bucket: this.bucket,
+      bucket: archiveWithoutPolicy,
       encryptionKey: props.encryptionKey,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,
@@ -102,5 +141,7 @@ export class ManagementEventTrail extends Construct {
       sendToCloudWatchLogs: true,
       cloudWatchLogGroup: logGroup,
     });
+    // CloudTrail checks the bucket policy when the trail is created.
+    if (archive.policy !== undefined) this.trail.node.defaultChild?.node.addDependency(archive.policy);
   }
 }

@@ -29,7 +29,10 @@ export interface OperationsProps {
   /** The on-failure queue, alarmed on depth. */
   readonly onFailureQueue: sqs.IQueue;
   /** The baseline table (its consumed capacity is graphed). */
-  readonly table: Pick<dynamodb.ITable, 'metricConsumedReadCapacityUnits' | 'metricConsumedWriteCapacityUnits'>;
+  readonly table: Pick<
+    dynamodb.ITable,
+    'metricConsumedReadCapacityUnits' | 'metricConsumedWriteCapacityUnits'
+  >;
   /** Encrypts the operations topic. */
   readonly encryptionKey: kms.IKey;
   /** Who is e-mailed when an alarm changes state. */
