@@ -15,7 +15,6 @@ export {
   CONFIG_FILE_CONTEXT_KEY,
   type DeploymentConfig,
 } from './config.js';
-export { buildNhiWatchApp } from './app.js';
 export { EncryptionKey, type EncryptionKeyProps } from './constructs/encryption-key.js';
 export { BaselineTable, type BaselineTableProps } from './constructs/baseline-table.js';
 export { Alerting, type AlertingProps } from './constructs/alerting.js';

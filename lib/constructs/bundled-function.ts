@@ -9,7 +9,13 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HANDLER_BUNDLING, PROJECT_ROOT, bundleExternals, installedModuleDir } from '../handler-bundling.js';
+import {
+  DEPS_LOCK_FILE,
+  HANDLER_BUNDLING,
+  PROJECT_ROOT,
+  bundleExternals,
+  installedModuleDir,
+} from '../handler-bundling.js';
 
 export { PROJECT_ROOT };
 
@@ -202,7 +208,7 @@ export class BundledFunction extends Construct {
       entry: path.join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      depsLockFilePath: DEPS_LOCK_FILE,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
