@@ -1,4 +1,5 @@
-// Type-checked linting; the import rule keeps lambdas/core pure (no AWS SDK, adapters or handlers).
+// Type-checked linting; the import rules keep lambdas/core pure (no AWS SDK, adapters or handlers) and
+// keep the traffic simulator (simulate/) independent of the code it is used to test.
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -36,6 +37,7 @@ export default tseslint.config(
               ],
               message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
             },
+            { group: ['**/simulate/**'], message: 'lambdas/core must not import the traffic simulator.' },
           ],
         },
       ],
@@ -97,6 +99,54 @@ export default tseslint.config(
                 'the local entry layer shares core and adapters with the handlers, not the handlers themselves.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The simulator generates the raw logs the engine is tested against, so it must not share the
+    // engine's reading of them: from lambdas/ it takes types only (`import type`, erased at compile
+    // time: e.g. core's Contract) and, as values, only the pure access-log format constants.
+    // It is deterministic and I/O-free like core (the CLI writes its output).
+    files: ['simulate/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)lambdas/(?!core/sources/access-log-format\\.js$)',
+              allowTypeImports: true,
+              message:
+                'simulate/ may import only types and lambdas/core/sources/access-log-format.js from lambdas/ (never a normaliser or engine code).',
+            },
+            {
+              group: ['**/bench/**', '**/bin/**', '**/lib/**', '**/test/**', '**/scripts/**'],
+              message: 'simulate/ stands alone.',
+            },
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'simulate/ is pure.',
+            },
+            {
+              group: ['node:fs', 'node:fs/*', 'fs', 'node:http', 'node:https'],
+              message: 'simulate/ does no I/O: the CLI writes its output.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Date',
+          property: 'now',
+          message: 'the simulator is deterministic: time comes from its options.',
+        },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'the simulator reads no environment: take options as arguments.',
         },
       ],
     },

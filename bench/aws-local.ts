@@ -20,7 +20,7 @@ import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { runPipeline } from '../lambdas/core/pipeline.js';
 import type { FindingSink, PublishResult } from '../lambdas/core/ports.js';
 import { RULES } from '../lambdas/core/rules/index.js';
-import type { SimulationResult } from '../lambdas/core/simulate/index.js';
+import type { SimulationResult } from '../simulate/index.js';
 import { normaliseApiGatewayAccessLog } from '../lambdas/core/sources/api-gateway.js';
 import { normaliseCloudTrail } from '../lambdas/core/sources/cloudtrail/index.js';
 import type { IpIntel } from '../lambdas/core/sources/ip-intel.js';
@@ -73,7 +73,7 @@ export function simulatedEvents(sim: SimulationResult, intel: IpIntel): Identity
     if (n.ok) events.push(n.value);
   }
   for (const l of sim.apiGateway) {
-    const n = normaliseApiGatewayAccessLog(l as unknown as Record<string, unknown>, intel, {
+    const n = normaliseApiGatewayAccessLog(l, intel, {
       logGroup: 'simulated/api-gateway',
     });
     if (n.ok) events.push(n.value);

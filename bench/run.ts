@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { copyFileSync } from 'node:fs';
 
 import { DEFAULT_IP_INTEL_PATH } from '../lambdas/adapters/ip-intel-db.js';
-import { simulate, type SimulationResult } from '../lambdas/core/simulate/index.js';
+import { simulate, type SimulationResult } from '../simulate/index.js';
 import {
   demoBatches,
   measureDynamoDb,

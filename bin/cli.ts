@@ -16,7 +16,7 @@ import {
   type ReplayResult,
   type LocalSetup,
 } from '../lambdas/local/replay.js';
-import { simulate } from '../lambdas/core/simulate/index.js';
+import { simulate } from '../simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
 import { runContracts, ContractsUsageError } from './cli-contracts.js';
 import { StateFileError } from '../lambdas/adapters/memory-store.js';
@@ -81,6 +81,8 @@ function print(
       '\n',
   );
   for (const [reason, n] of rejected.slice(0, 10)) err.write(`  skipped ${n} × ${reason}\n`);
+  for (const [reason, n] of result.identityErrors)
+    err.write(`  ${n} identit${n === 1 ? 'y' : 'ies'} not evaluated: ${reason}\n`);
   for (const w of result.warnings) err.write(`  warning: ${w}\n`);
 }
 

@@ -23,7 +23,7 @@ import { countRequests } from '../lambdas/adapters/request-counter.js';
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { runPipeline } from '../lambdas/core/pipeline.js';
 import type { FindingSink } from '../lambdas/core/ports.js';
-import { simulate } from '../lambdas/core/simulate/index.js';
+import { simulate } from '../simulate/index.js';
 import { normaliseAccessLogLine } from '../lambdas/handlers/api-gateway-logs.js';
 import { normaliseCloudTrailLine } from '../lambdas/handlers/cloudtrail-logs.js';
 import type { LineNormaliser } from '../lambdas/handlers/pipeline-handler.js';

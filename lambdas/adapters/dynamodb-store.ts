@@ -47,7 +47,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 
 import { BASELINE_TABLE } from '../core/baseline-table.js';
-import type { StateRecord } from '../core/baseline.js';
+import { parseRecord, type StateRecord } from '../core/baseline.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
 import type {
   BaselineStore,
@@ -251,7 +251,7 @@ function decodeRecord(item: Record<string, AttributeValue>): LoadedRecord {
   try {
     const text = body?.S ?? (body?.B ? gunzipSync(body.B).toString('utf8') : undefined);
     if (text === undefined || !Number.isInteger(version)) throw new Error('missing body or version');
-    return { record: JSON.parse(text) as StateRecord, version };
+    return { record: parseRecord(text), version };
   } catch (error) {
     throw new BaselineStoreError(`stored record ${pk} cannot be decoded`, { cause: error });
   }

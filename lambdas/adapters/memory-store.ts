@@ -5,6 +5,7 @@
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 
+import { reviveRecord } from '../core/baseline.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
 import type {
   BaselineStore,
@@ -125,7 +126,8 @@ export async function loadStateFile(
   ) {
     throw new StateFileError(`state file ${path} is not an nhi-watch state file (format nhi-watch-state/1)`);
   }
-  for (const [k, v] of parsed.records) store.records.set(k, v);
+  // Maps keyed by observed values get their null prototype back (a learned `__proto__` stays data).
+  for (const [k, v] of parsed.records) store.records.set(k, { ...v, record: reviveRecord(v.record) });
   for (const [k, v] of parsed.findings) ledger.findings.set(k, v);
   for (const b of parsed.batches ?? []) batches?.add(b);
 }

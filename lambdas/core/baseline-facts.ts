@@ -2,6 +2,7 @@
  * Small pure helpers the rules share to read a baseline and state its facts in a finding's evidence
  * ("seen before: AS16509 (Amazon) 41,022 calls, …"). Deterministic formatting: no locale, no clock.
  */
+import { entriesOf, hasOwn, sizeOf, valuesOf } from './safe-record.js';
 import { hourStart, type Dimension, type IdentityBaseline, type ValueStat } from './baseline.js';
 import { AWS_ASNS } from './sources/ip-intel.js';
 
@@ -14,21 +15,21 @@ export const isAwsAsn = (asn: number | string): boolean =>
   AWS_ASNS.has(typeof asn === 'number' ? asn : Number(asn));
 
 /** Whether a dimension holds a value (own keys only: a value named `constructor` is not "seen"). */
-export const hasValue = (dim: Dimension, value: string): boolean => Object.hasOwn(dim, value);
+export const hasValue = (dim: Dimension, value: string): boolean => hasOwn(dim, value);
 
 /** Number of distinct values of a dimension. */
-export const distinctValues = (dim: Dimension): number => Object.keys(dim).length;
+export const distinctValues = (dim: Dimension): number => sizeOf(dim);
 
 /** Total calls across a dimension's values. */
 export function totalCalls(dim: Dimension): number {
   let n = 0;
-  for (const k in dim) if (Object.hasOwn(dim, k)) n += (dim[k] as ValueStat).n;
+  for (const stat of valuesOf(dim)) n += stat.n;
   return n;
 }
 
 /** Values of a dimension, most used first (ties: most recent first, then by name for determinism). */
 export function topValues(dim: Dimension, limit: number): { value: string; stat: ValueStat }[] {
-  return Object.entries(dim)
+  return entriesOf(dim)
     .map(([value, stat]) => ({ value, stat }))
     .sort(
       (a, b) =>

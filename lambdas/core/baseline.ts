@@ -4,6 +4,15 @@
  * whatever the traffic. No I/O, no clock: time comes from the events.
  */
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
+import {
+  deleteOwn,
+  emptyRecord,
+  getOwn,
+  keysOf,
+  setOwn,
+  toSafeRecord,
+  type SafeRecord,
+} from './safe-record.js';
 
 /** Count and first / last seen (epoch ms) of one value of a dimension. Short keys keep items small. */
 export interface ValueStat {
@@ -12,8 +21,8 @@ export interface ValueStat {
   l: number;
 }
 
-/** Values of one dimension (network, ASN, action, …) → stats. */
-export type Dimension = Record<string, ValueStat>;
+/** Values of one dimension (network, ASN, action, …) → stats. Keys are observed values: a {@link SafeRecord}. */
+export type Dimension = SafeRecord<ValueStat>;
 
 /** The dimensions a baseline learns. */
 export const DIMENSIONS = [
@@ -112,7 +121,8 @@ export interface IdentityBaseline {
   /** Largest gap between consecutive events seen so far (ms): dormant detection compares to it. */
   maxGapMs: number;
   dims: Record<DimensionName, Dimension>;
-  credentials: Record<string, CredentialState>;
+  /** Credential id (observed: a token's `jti`, an access key id) → where it was used. */
+  credentials: SafeRecord<CredentialState>;
   rate: RateProfile;
   failures: WindowEntry[];
   denials: WindowEntry[];
@@ -174,7 +184,7 @@ export const sourceKey = (ip: string): string => `src#${ip}`;
 /** A fresh baseline for an identity first seen in `event`. */
 export function emptyBaseline(event: IdentityEvent): IdentityBaseline {
   const dims = {} as Record<DimensionName, Dimension>;
-  for (const d of DIMENSIONS) dims[d] = {};
+  for (const d of DIMENSIONS) dims[d] = emptyRecord();
   const b: IdentityBaseline = {
     type: 'identity',
     key: event.identity.key,
@@ -184,7 +194,7 @@ export function emptyBaseline(event: IdentityEvent): IdentityBaseline {
     eventCount: 0,
     maxGapMs: 0,
     dims,
-    credentials: {},
+    credentials: emptyRecord(),
     rate: { bucketStartMs: hourStart(event.timeMs), bucketCount: 0, peak: 0, slots: emptySlots() },
     failures: [],
     denials: [],
@@ -224,20 +234,31 @@ export function originKey(event: IdentityEvent): string {
 
 /** Record one use of `value`, evicting the least recently seen value past `cap`. */
 export function touch(dim: Dimension, value: string, timeMs: number, cap: number): void {
-  const stat = dim[value];
+  const stat = getOwn(dim, value);
   if (stat) {
     stat.n += 1;
     if (timeMs > stat.l) stat.l = timeMs;
     if (timeMs < stat.f) stat.f = timeMs;
     return;
   }
-  dim[value] = { n: 1, f: timeMs, l: timeMs };
-  const keys = Object.keys(dim);
-  if (keys.length > cap) {
-    let oldest = keys[0] as string;
-    for (const k of keys) if ((dim[k] as ValueStat).l < (dim[oldest] as ValueStat).l) oldest = k;
-    delete dim[oldest];
+  setOwn(dim, value, { n: 1, f: timeMs, l: timeMs });
+  evictOldest(dim, cap);
+}
+
+/** Drop the least recently seen entries of a record until it holds at most `cap`. */
+function evictOldest<V extends { l: number }>(r: SafeRecord<V>, cap: number): void {
+  const keys = keysOf(r);
+  if (keys.length <= cap) return;
+  let oldest = keys[0] as string;
+  let oldestL = Infinity;
+  for (const k of keys) {
+    const l = (getOwn(r, k) as V).l;
+    if (l < oldestL) {
+      oldest = k;
+      oldestL = l;
+    }
   }
+  deleteOwn(r, oldest);
 }
 
 /** {@link touch} for an optional value; undefined and empty values are not recorded. */
@@ -351,27 +372,20 @@ export function foldIdentity(
 
   const credId = event.credential.id;
   if (credId !== undefined && credId !== '') {
-    let c = b.credentials[credId];
+    let c = getOwn(b.credentials, credId);
     if (!c) {
       c = {
         kind: event.credential.kind,
         f: t,
         l: t,
         n: 0,
-        origins: {},
+        origins: emptyRecord(),
         hasAws: false,
         hasOutside: false,
-        uaClasses: {},
+        uaClasses: emptyRecord(),
       };
-      b.credentials[credId] = c;
-      const ids = Object.keys(b.credentials);
-      if (ids.length > limits.maxCredentials) {
-        let oldest = ids[0] as string;
-        for (const id of ids)
-          if ((b.credentials[id] as CredentialState).l < (b.credentials[oldest] as CredentialState).l)
-            oldest = id;
-        delete b.credentials[oldest];
-      }
+      setOwn(b.credentials, credId, c);
+      evictOldest(b.credentials, limits.maxCredentials);
     }
     c.n += 1;
     if (t > c.l) c.l = t;
@@ -417,5 +431,34 @@ export const DEFAULT_LEARNING: LearningConfig = { learningPeriodSeconds: 7 * 86_
 export const isLearned = (b: IdentityBaseline, timeMs: number, cfg: LearningConfig): boolean =>
   b.eventCount >= cfg.learningMinEvents && timeMs - b.firstSeenMs >= cfg.learningPeriodSeconds * 1000;
 
-/** Deep copy of a record (records are plain JSON). */
-export const cloneRecord = <T extends StateRecord>(r: T): T => JSON.parse(JSON.stringify(r)) as T;
+/**
+ * A state record decoded from JSON (DynamoDB body, state file, a copy), with every map keyed by
+ * observed values turned back into a null-prototype {@link SafeRecord} (JSON.parse makes plain
+ * objects, on which a learned `constructor` or `__proto__` would read a built-in). Mutates and
+ * returns the parsed value; anything that is not a record of a known type is returned unchanged
+ * for the caller to reject.
+ */
+export function reviveRecord(parsed: unknown): StateRecord {
+  const r = parsed as StateRecord;
+  if (typeof parsed !== 'object' || parsed === null || r.type !== 'identity') return r;
+  const dims = (typeof r.dims === 'object' && r.dims !== null ? r.dims : {}) as Record<
+    DimensionName,
+    unknown
+  >;
+  const revived = {} as Record<DimensionName, Dimension>;
+  for (const d of DIMENSIONS) revived[d] = toSafeRecord<ValueStat>(dims[d]);
+  r.dims = revived;
+  r.credentials = toSafeRecord<CredentialState>(r.credentials, (v) => {
+    const c = v as CredentialState;
+    c.origins = toSafeRecord<ValueStat>(c.origins);
+    c.uaClasses = toSafeRecord<ValueStat>(c.uaClasses);
+    return c;
+  });
+  return r;
+}
+
+/** Decode a state record's JSON text (what the stores write). */
+export const parseRecord = (json: string): StateRecord => reviveRecord(JSON.parse(json));
+
+/** Deep copy of a record (records are JSON with null-prototype maps). */
+export const cloneRecord = <T extends StateRecord>(r: T): T => parseRecord(JSON.stringify(r)) as T;

@@ -5,6 +5,7 @@
  * only, so the Lambdas carry no YAML parser: YAML files go through `parseContracts` and
  * `stringifyContracts` (yaml-text.ts), which the CLI and the stack use.
  */
+import { entriesOf, keysOf } from './safe-record.js';
 import { z } from 'zod';
 import { totalCalls } from './baseline-facts.js';
 import type { Dimension, IdentityBaseline } from './baseline.js';
@@ -323,7 +324,9 @@ export interface DraftOptions {
 }
 
 const keysWith = (dim: Dimension, min: number): string[] =>
-  Object.keys(dim).filter((k) => (dim[k]?.n ?? 0) >= min);
+  entriesOf(dim)
+    .filter(([, stat]) => stat.n >= min)
+    .map(([k]) => k);
 
 /** Hours of the day (UTC) in which the identity has been active, from its rate profile. */
 function activeHours(b: IdentityBaseline): Set<number> {
@@ -385,9 +388,9 @@ export function draftContract(b: IdentityBaseline, options: DraftOptions = {}): 
   const ownCalls = totalCalls(d.credentialKinds) - totalCalls(d.awsServices);
   const vpces = keysWith(d.vpcEndpoints, minOrigin);
   if (vpces.length > 0 && totalCalls(d.vpcEndpoints) >= ownCalls) out['allowedVpcEndpoints'] = vpces.sort();
-  const actions = Object.keys(d.actions).sort();
+  const actions = keysOf(d.actions).sort();
   if (actions.length > 0) out['allowedActions'] = actions;
-  const scopes = Object.keys(d.scopes).sort();
+  const scopes = keysOf(d.scopes).sort();
   if (scopes.length > 0) out['allowedScopes'] = scopes;
   const families = keysWith(d.uaFamilies, minOrigin).sort();
   if (families.length > 0) out['userAgentPatterns'] = families;
@@ -395,7 +398,7 @@ export function draftContract(b: IdentityBaseline, options: DraftOptions = {}): 
   if (peak > 0) out['rateEnvelope'] = { maxPerHour: Math.max(10, Math.ceil(peak * headroom)) };
   const window = hoursWindow(activeHours(b), options.alwaysOnHours ?? 20);
   if (window) out['activeHoursUtc'] = window;
-  const kinds = Object.keys(d.credentialKinds)
+  const kinds = keysOf(d.credentialKinds)
     .filter((k) => k !== 'unknown')
     .sort();
   if (kinds.length > 0) out['allowedCredentialKinds'] = kinds;
@@ -419,7 +422,7 @@ function undeclared(
   isAllowed: (value: string) => boolean,
   label: (value: string) => string = (v) => v,
 ): ContractDiffEntry[] {
-  return Object.entries(dim)
+  return entriesOf(dim)
     .filter(([v]) => !isAllowed(v))
     .map(([v, s]) => ({ field, value: label(v), calls: s.n, lastSeenMs: s.l }));
 }

@@ -66,6 +66,25 @@ export interface EvaluateStats {
   /** Events skipped because their identity's record already holds this batch (redelivery). */
   readonly redelivered: number;
   readonly findings: number;
+  /** Identities whose evaluation threw (see {@link EvaluateOutput.identityErrors}). */
+  readonly identityErrors: number;
+}
+
+/**
+ * An identity whose evaluation threw. Its findings and state changes of this batch are dropped;
+ * the rest of the batch goes on. `key` is the identity key as observed (attacker-influenced):
+ * neutralise it before showing or logging it.
+ */
+export interface IdentityError {
+  readonly key: string;
+  /** Where it threw: `rule:<rule id>`, `fold`, or `load` (the stored record could not be read). */
+  readonly stage: string;
+  /** Bounded reason: `<stage> threw <ErrorName>`, the same for every identity failing the same way. */
+  readonly reason: string;
+  /** The error's message (may quote attacker text: neutralise before showing). */
+  readonly message: string;
+  /** Events of this identity in the batch that were not evaluated (including the one that threw). */
+  readonly events: number;
 }
 
 /** Findings and the next state. */
@@ -73,6 +92,37 @@ export interface EvaluateOutput {
   readonly findings: Finding[];
   readonly changes: StateChange[];
   readonly stats: EvaluateStats;
+  /** Identities contained after throwing, one entry each. */
+  readonly identityErrors: IdentityError[];
+}
+
+/** Where in one identity's evaluation an exception came from. */
+class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    cause: unknown,
+  ) {
+    super(stage, { cause });
+    this.name = 'StageError';
+  }
+}
+
+/** Run `fn`, tagging whatever it throws with `stage`. */
+function inStage<T>(stage: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof StageError) throw error;
+    throw new StageError(stage, error);
+  }
+}
+
+function identityError(key: string, error: unknown): Omit<IdentityError, 'events'> {
+  const stage = error instanceof StageError ? error.stage : 'engine';
+  const cause: unknown = error instanceof StageError ? error.cause : error;
+  const name = cause instanceof Error ? cause.name : typeof cause;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return { key, stage, reason: `${stage} threw ${name.slice(0, 64)}`, message: message.slice(0, 512) };
 }
 
 /** Keys of the state records a batch needs: its identities and the sources it touches. */
@@ -112,6 +162,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const identities = new Map<string, Working<IdentityBaseline>>();
   const sources = new Map<string, Working<SourceState>>();
   const findings = new Map<string, Finding>();
+  /** Identities contained after throwing: their remaining events are skipped. */
+  const failed = new Map<string, { error: Omit<IdentityError, 'events'>; events: number }>();
   let redelivered = 0;
 
   const working = <T extends StateRecord>(
@@ -147,22 +199,25 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   };
 
-  for (const event of events) {
+  // One identity's events, evaluated in event-time order; whatever throws is contained to that
+  // identity (its findings and changes of this batch dropped, the rest of the batch unaffected).
+  const step = (event: IdentityEvent): void => {
     const id =
       identities.get(event.identity.key) ??
-      working(identities, event.identity.key, () => emptyBaseline(event), 'identity');
+      inStage('load', () => working(identities, event.identity.key, () => emptyBaseline(event), 'identity'));
     const ip = event.origin.ip;
     const sk = ip !== undefined ? sourceStateKey(event) : undefined;
     const src =
       sk !== undefined && ip !== undefined
-        ? (sources.get(sk) ?? working(sources, sk, () => emptySource(ip, event.timeMs), 'source'))
+        ? (sources.get(sk) ??
+          inStage('load', () => working(sources, sk, () => emptySource(ip, event.timeMs), 'source')))
         : undefined;
     // Source and identity records remember batches independently, so a retry that re-reads one
     // of them folds exactly what that record has not seen. Rules see the source before the event.
     if (id.isRedelivered) {
       redelivered += 1;
-      foldSrc(src, event);
-      continue;
+      inStage('fold', () => foldSrc(src, event));
+      return;
     }
 
     const baseline = id.record;
@@ -179,16 +234,40 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     for (const { rule, thresholds } of active) {
       if (rule.needsLearning && !learned) continue;
       ctx.thresholds = thresholds;
-      const match = rule.detect(event, ctx);
-      if (match) {
-        addFinding(findings, rule, event, match, windowMs);
-        for (const more of match.also ?? []) addFinding(findings, rule, event, more, windowMs);
+      let match: RuleMatch | undefined;
+      try {
+        match = rule.detect(event, ctx);
+        if (match) {
+          addFinding(findings, rule, event, match, windowMs);
+          for (const more of match.also ?? []) addFinding(findings, rule, event, more, windowMs);
+        }
+      } catch (error) {
+        throw new StageError(`rule:${rule.id}`, error);
       }
     }
 
-    foldIdentity(baseline, event, config.limits);
-    id.isChanged = true;
-    foldSrc(src, event);
+    inStage('fold', () => {
+      foldIdentity(baseline, event, config.limits);
+      id.isChanged = true;
+      foldSrc(src, event);
+    });
+  };
+
+  for (const event of events) {
+    const key = event.identity.key;
+    const prior = failed.get(key);
+    if (prior) {
+      prior.events += 1;
+      continue;
+    }
+    try {
+      step(event);
+    } catch (error) {
+      failed.set(key, { error: identityError(key, error), events: 1 });
+      const w = identities.get(key);
+      if (w) w.isChanged = false;
+      for (const [fid, f] of findings) if (f.identityKey === key) findings.delete(fid);
+    }
   }
 
   const changes: StateChange[] = [];
@@ -200,10 +279,18 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   }
   const out = [...findings.values()];
+  const identityErrors = [...failed.values()].map(({ error, events: n }) => ({ ...error, events: n }));
   return {
     findings: out,
     changes,
-    stats: { events: events.length, identities: identities.size, redelivered, findings: out.length },
+    stats: {
+      events: events.length,
+      identities: identities.size,
+      redelivered,
+      findings: out.length,
+      identityErrors: identityErrors.length,
+    },
+    identityErrors,
   };
 }
 

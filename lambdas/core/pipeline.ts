@@ -12,7 +12,7 @@
  * - state records remember the batch id, so a batch already committed is not folded twice.
  */
 import type { Finding } from './finding.js';
-import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput } from './engine.js';
+import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput, type IdentityError } from './engine.js';
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { BaselineStore, DeliveryFailure, FindingLedger, FindingSink, LoadedRecord } from './ports.js';
@@ -53,6 +53,8 @@ export interface PipelineResult {
   readonly undelivered: readonly DeliveryFailure[];
   /** Commit conflicts retried. */
   readonly conflicts: number;
+  /** Identities whose evaluation threw: contained (nothing of theirs committed or alerted), one entry per identity. */
+  readonly identityErrors: readonly IdentityError[];
 }
 
 /** Thrown when state could not be committed after every retry: the platform must redeliver the batch. */
@@ -72,6 +74,8 @@ export async function runPipeline(batchId: string, events: readonly IdentityEven
   let pending = events;
   let state = await deps.store.load(stateKeys(pending));
   let out = evalWith(pending, state);
+  // One entry per identity, even when a conflict retry evaluates it again.
+  const identityErrors = new Map<string, IdentityError>(out.identityErrors.map((e) => [e.key, e]));
   const stats = { events: out.stats.events, identities: out.stats.identities, redelivered: out.stats.redelivered };
   const fresh: Finding[] = [];
   const repeats: Finding[] = [];
@@ -107,7 +111,17 @@ export async function runPipeline(batchId: string, events: readonly IdentityEven
     pending = pending.filter((e) => stateKeys([e]).some((k) => conflicting.has(k)));
     state = await deps.store.load(stateKeys(pending));
     out = evalWith(pending, state);
+    for (const e of out.identityErrors) if (!identityErrors.has(e.key)) identityErrors.set(e.key, e);
   }
 
-  return { ...stats, fresh, repeats, suppressed, delivered, undelivered, conflicts };
+  return {
+    ...stats,
+    fresh,
+    repeats,
+    suppressed,
+    delivered,
+    undelivered,
+    conflicts,
+    identityErrors: [...identityErrors.values()],
+  };
 }

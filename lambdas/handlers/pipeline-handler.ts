@@ -13,6 +13,8 @@ import type { CloudWatchLogsEvent } from 'aws-lambda';
 import type { Finding } from '../core/finding.js';
 import { runPipeline, type PipelineDeps, type PipelineResult } from '../core/pipeline.js';
 import type { FindingSink } from '../core/ports.js';
+import { clean } from '../core/neutralise.js';
+import { countInto, emptyRecord } from '../core/safe-record.js';
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
 import { eventsOfDelivery, type LineNormaliser } from '../core/sources/log-delivery.js';
@@ -32,7 +34,11 @@ export const METRIC = {
   baselineWriteConflicts: 'BaselineWriteConflicts',
   publishFailures: 'PublishFailures',
   deliveredToOnFailure: 'DeliveredToOnFailure',
+  identityErrors: 'IdentityErrors',
 } as const;
+
+/** Identity errors logged one line each per batch; the rest are only counted. */
+const MAX_IDENTITY_ERROR_LOGS = 20;
 
 /** The line normaliser interface, owned by core (re-exported for the handlers and tests). */
 export type { LineContext, LineNormaliser } from '../core/sources/log-delivery.js';
@@ -68,6 +74,10 @@ export interface BatchSummary {
   readonly conflicts: number;
   readonly publishFailures: number;
   readonly deliveredToOnFailure: number;
+  /** Identities whose evaluation threw (contained: the rest of the batch was committed and alerted). */
+  readonly identityErrors: number;
+  /** Identity errors by reason (`rule:<id> threw TypeError`, `fold threw RangeError`, …). */
+  readonly identityErrorReasons: Readonly<Record<string, number>>;
 }
 
 /** Batch id of a delivery: the SHA-256 of its raw `awslogs.data`, so a redelivered payload has the same id. */
@@ -90,6 +100,8 @@ const EMPTY = {
   conflicts: 0,
   publishFailures: 0,
   deliveredToOnFailure: 0,
+  identityErrors: 0,
+  identityErrorReasons: {},
 };
 
 /** Build a CloudWatch Logs subscription handler around a line normaliser. */
@@ -122,7 +134,7 @@ export const createLogsHandler =
         batchId,
         logGroup: payload.logGroup,
         malformedLines,
-        reasons,
+        reasons: { ...reasons },
       });
 
     const guard = new GuardedSink(deps.sink, deps.onFailure, deps.pipeline.ledger, deps.pipeline.nowMs);
@@ -148,7 +160,21 @@ export const createLogsHandler =
     metrics.addMetric(METRIC.baselineWriteConflicts, MetricUnit.Count, result.conflicts);
     metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, guard.stats.publishFailures);
     metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, guard.stats.parked);
+    metrics.addMetric(METRIC.identityErrors, MetricUnit.Count, result.identityErrors.length);
     emitFindingsByRule(metrics, result.fresh);
+    const errorReasons = emptyRecord<number>();
+    result.identityErrors.forEach((e, i) => {
+      countInto(errorReasons, e.reason);
+      if (i >= MAX_IDENTITY_ERROR_LOGS) return;
+      // The key and message are attacker-influenced: escaped and bounded before they reach the log.
+      logger.error('identity evaluation failed; its events of this batch were skipped', {
+        batchId,
+        identityKey: clean(e.key, 256),
+        reason: e.reason,
+        message: clean(e.message, 256),
+        events: e.events,
+      });
+    });
 
     const summary: BatchSummary = {
       batchId,
@@ -156,7 +182,7 @@ export const createLogsHandler =
       lines,
       events: events.length,
       malformedLines,
-      malformedReasons: reasons,
+      malformedReasons: { ...reasons },
       identities: result.identities,
       redelivered: result.redelivered,
       fresh: result.fresh.length,
@@ -165,6 +191,8 @@ export const createLogsHandler =
       conflicts: result.conflicts,
       publishFailures: guard.stats.publishFailures,
       deliveredToOnFailure: guard.stats.parked,
+      identityErrors: result.identityErrors.length,
+      identityErrorReasons: { ...errorReasons },
     };
     logger.info('batch processed', {
       ...summary,

@@ -143,6 +143,8 @@ export interface ReplayResult {
   readonly suppressed: number;
   /** Unusable input by reason. */
   readonly rejects: Map<string, number>;
+  /** Identities whose evaluation threw, by reason: their events were skipped, the rest replayed. */
+  readonly identityErrors: Map<string, number>;
   readonly warnings: readonly string[];
 }
 
@@ -255,6 +257,7 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
   const total = Math.ceil(events.length / batchSize);
   let redelivered = 0;
   let suppressed = 0;
+  const identityErrors = new Map<string, number>();
   const identities = new Set<string>();
   for (let i = 0; i < total; i++) {
     const batch = events.slice(i * batchSize, (i + 1) * batchSize);
@@ -281,6 +284,8 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     });
     redelivered += result.redelivered;
     suppressed += result.suppressed;
+    for (const e of result.identityErrors)
+      identityErrors.set(e.reason, (identityErrors.get(e.reason) ?? 0) + 1);
     options.onProgress?.(i + 1, total);
   }
   if (options.statePath !== undefined) await saveStateFile(options.statePath, store, ledger, replayed);
@@ -291,6 +296,7 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     redelivered,
     suppressed,
     rejects: input.rejects,
+    identityErrors,
     warnings: options.warnings,
   };
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_LIMITS, emptyBaseline, foldIdentity } from '../../lambdas/core/baseline';
+import { emptyRecord, recordOf } from '../../lambdas/core/safe-record';
 import {
   callsThisHour,
   callsThisMinute,
@@ -56,13 +57,13 @@ describe('evidence formatting', () => {
   });
 
   it('lists the most used values first and says how many more there are', () => {
-    const dim = {
-      '16509': { n: 41022, f: 0, l: 5 },
-      '14618': { n: 1200, f: 0, l: 9 },
-      '8075': { n: 3, f: 0, l: 1 },
-    };
+    const dim = recordOf([
+      ['16509', { n: 41022, f: 0, l: 5 }],
+      ['14618', { n: 1200, f: 0, l: 9 }],
+      ['8075', { n: 3, f: 0, l: 1 }],
+    ]);
     expect(describeTop(dim, 2, (v) => `AS${v}`)).toBe('AS16509 41,022 calls, AS14618 1,200 calls and 1 more');
-    expect(describeTop({}, 2)).toBe('none');
+    expect(describeTop(emptyRecord(), 2)).toBe('none');
   });
 
   it('neutralises control characters and bounds attacker-controlled text', () => {

@@ -3,7 +3,7 @@
  * (normalisers, baselines, all rules, contracts), are each found by the rule they are labelled
  * with, and benign traffic after learning stays quiet.
  */
-import { simulate, type SimulationResult } from '../../lambdas/core/simulate/index';
+import { simulate, type SimulationResult } from '../../simulate/index';
 import { loadLocalSetup, replayEvents, type ReplayResult } from '../../lambdas/local/replay';
 import { RULES } from '../../lambdas/core/rules/index';
 

@@ -1,4 +1,5 @@
 import type { CredentialState, Dimension } from '../baseline.js';
+import { entriesOf, getOwn, hasOwn, keysOf } from '../safe-record.js';
 import type { CredentialKind, IdentityEvent } from '../identity-event.js';
 import { describeOrigin, formatTally, iso } from './evidence.js';
 import { list, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
@@ -119,7 +120,7 @@ export const credentialReplay: DetectionRule = {
     // A private address (VPC endpoint, NAT) or a service acting for the caller says nothing about where the key is.
     if (!o.isIp || o.isPrivate || o.awsService !== undefined) return undefined;
     if (!list(ctx.thresholds, 'credentialKinds').includes(cred.kind)) return undefined;
-    const prev: CredentialState | undefined = ctx.baseline.credentials[id];
+    const prev: CredentialState | undefined = getOwn(ctx.baseline.credentials, id);
     const isInstanceCredential =
       !o.isAws &&
       cred.kind === 'session-key' &&
@@ -144,7 +145,7 @@ export const credentialReplay: DetectionRule = {
     ];
     if (prev)
       evidence.push(
-        `earlier origins: ${formatTally(new Map(Object.entries(prev.origins).map(([k, v]) => [k, v.n])))} (${sides(prev)})`,
+        `earlier origins: ${formatTally(new Map(entriesOf(prev.origins).map(([k, v]) => [k, v.n])))} (${sides(prev)})`,
       );
     evidence.push(`now from ${describeOrigin(event)}`, EXPLANATION[reason](event));
     return {
@@ -360,7 +361,7 @@ function replayReason(
   if (
     prev.hasOutside &&
     o.asn !== undefined &&
-    prev.origins[`AS${o.asn}`] === undefined &&
+    !hasOwn(prev.origins, `AS${o.asn}`) &&
     hasAsn(prev.origins)
   )
     return 'new-asn';
@@ -368,7 +369,7 @@ function replayReason(
 }
 
 const hasAsn = (origins: Dimension): boolean => {
-  for (const k in origins) if (k.startsWith('AS')) return true;
+  for (const k of keysOf(origins)) if (k.startsWith('AS')) return true;
   return false;
 };
 

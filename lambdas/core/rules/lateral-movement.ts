@@ -1,4 +1,5 @@
 import type { IdentityBaseline } from '../baseline.js';
+import { hasOwn, keysOf } from '../safe-record.js';
 import { describeOrigin, iso, listBounded } from './evidence.js';
 import { flag, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
 import { T0, at, ev, history, repeat, viaService, type EventOverrides } from './test-events.js';
@@ -82,7 +83,7 @@ export const lateralMovement: DetectionRule = {
     if (event.origin.awsService !== undefined && flag(ctx.thresholds, 'ignoreServiceInvoked'))
       return undefined;
     const b = ctx.baseline;
-    if (b.dims.rolesAssumed[target] !== undefined) return undefined;
+    if (hasOwn(b.dims.rolesAssumed, target)) return undefined;
     if (b.eventCount < num(ctx.thresholds, 'minHistoryEvents')) return undefined;
 
     const callerAccount = event.identity.accountId ?? event.recipientAccountId;
@@ -98,7 +99,7 @@ export const lateralMovement: DetectionRule = {
     if (movement === undefined) return undefined;
 
     const severity: Severity = isCrossAccount ? 'HIGH' : 'MEDIUM';
-    const known = Object.keys(b.dims.rolesAssumed);
+    const known = keysOf(b.dims.rolesAssumed);
     const evidence = [
       `first ${event.action.name.slice('sts.amazonaws.com:'.length)} of ${target} by this identity; roles assumed before: ${known.length > 0 ? listBounded(known) : 'none'}`,
     ];
@@ -255,15 +256,15 @@ const SUMMARY: Record<Movement, string> = {
 
 /** Whether the identity ever reached `account` (a target account seen, or a role assumed there). */
 function reaches(b: IdentityBaseline, account: string): boolean {
-  if (b.dims.targetAccounts[account] !== undefined) return true;
-  for (const r in b.dims.rolesAssumed) if (accountOf(r) === account) return true;
+  if (hasOwn(b.dims.targetAccounts, account)) return true;
+  for (const r of keysOf(b.dims.rolesAssumed)) if (accountOf(r) === account) return true;
   return false;
 }
 
 /** Accounts the identity reached before. */
 function knownAccounts(b: IdentityBaseline): string[] {
-  const out = new Set(Object.keys(b.dims.targetAccounts));
-  for (const r in b.dims.rolesAssumed) {
+  const out = new Set(keysOf(b.dims.targetAccounts));
+  for (const r of keysOf(b.dims.rolesAssumed)) {
     const a = accountOf(r);
     if (a !== undefined && a !== b.accountId) out.add(a);
   }

@@ -1,4 +1,5 @@
 import { describeOrigin, duration, iso } from './evidence.js';
+import { getOwn } from '../safe-record.js';
 import { list, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
 import {
   T0,
@@ -79,7 +80,7 @@ export const longLivedCredential: DetectionRule = {
     if (event.outcome.authn === 'failure') return undefined;
     const o = event.origin;
     const identity = event.identity;
-    const prev = ctx.baseline.credentials[cred.id];
+    const prev = getOwn(ctx.baseline.credentials, cred.id);
 
     let reason: Reason | undefined;
     let marker: string | undefined;

@@ -6,6 +6,7 @@ import {
   hasValue,
   historyLine,
 } from '../baseline-facts.js';
+import { entriesOf } from '../safe-record.js';
 import type { IdentityBaseline } from '../baseline.js';
 import { firstMatchingGlob } from '../glob.js';
 import type { IdentityEvent } from '../identity-event.js';
@@ -33,7 +34,7 @@ function isReadOnly(event: IdentityEvent): boolean {
 /** The most recent first use among the identity's actions: how long its scope has been stable. */
 function newestFirstUse(b: IdentityBaseline): { action: string; f: number } | undefined {
   let newest: { action: string; f: number } | undefined;
-  for (const [action, stat] of Object.entries(b.dims.actions))
+  for (const [action, stat] of entriesOf(b.dims.actions))
     if (!newest || stat.f > newest.f) newest = { action, f: stat.f };
   return newest;
 }

@@ -1,4 +1,5 @@
 import { asnLabel, describeTop, distinctValues, hasValue, historyLine, isAwsAsn } from '../baseline-facts.js';
+import { keysOf } from '../safe-record.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { UA, at, ev, history, rotatingHistory, withoutOrigin, type EventOverrides } from './test-events.js';
@@ -6,7 +7,7 @@ import { flag, num, type DetectionRule, type RuleMatch, type RuleCase } from './
 
 /** Whether the identity has run inside AWS before: an AWS ASN, or calls through a VPC endpoint. */
 function hasAwsHistory(b: IdentityBaseline): boolean {
-  for (const asn of Object.keys(b.dims.asns)) if (isAwsAsn(asn)) return true;
+  for (const asn of keysOf(b.dims.asns)) if (isAwsAsn(asn)) return true;
   return distinctValues(b.dims.vpcEndpoints) > 0;
 }
 

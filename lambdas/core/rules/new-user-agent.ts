@@ -7,6 +7,7 @@ import {
   quoteUntrusted,
   totalCalls,
 } from '../baseline-facts.js';
+import { entriesOf } from '../safe-record.js';
 import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent, UserAgentClass } from '../identity-event.js';
 import { UA, at, ev, history, inTimeOrder, rotatingHistory, type EventOverrides } from './test-events.js';
@@ -30,7 +31,7 @@ function isWorkloadProfile(b: IdentityBaseline, workload: readonly string[], min
   const total = totalCalls(b.dims.uaClasses);
   if (total === 0) return false;
   let hasWorkload = false;
-  for (const [cls, stat] of Object.entries(b.dims.uaClasses)) {
+  for (const [cls, stat] of entriesOf(b.dims.uaClasses)) {
     if (stat.n / total < minShare) continue;
     if (!workload.includes(cls)) return false;
     hasWorkload = true;
@@ -74,7 +75,7 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
 
   const who = event.identity.name ?? event.identity.key;
   const total = totalCalls(b.dims.uaClasses);
-  const classShares = Object.entries(b.dims.uaClasses)
+  const classShares = entriesOf(b.dims.uaClasses)
     .sort((x, y) => y[1].n - x[1].n)
     .map(([c, s]) => `${c} ${((100 * s.n) / Math.max(1, total)).toFixed(s.n === total ? 0 : 1)}%`)
     .join(', ');

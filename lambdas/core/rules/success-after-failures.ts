@@ -1,4 +1,5 @@
 import type { WindowEntry } from '../baseline.js';
+import { hasOwn } from '../safe-record.js';
 import { describeOrigin, formatTally, iso, listBounded, tally } from './evidence.js';
 import { list, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
 import {
@@ -129,7 +130,7 @@ export const successAfterFailures: DetectionRule = {
 
     const others = new Set(sourceHits.map((e) => e.k));
     others.delete(event.identity.key);
-    const isNewNetwork = o.network === undefined || ctx.baseline.dims.networks[o.network] === undefined;
+    const isNewNetwork = o.network === undefined || !hasOwn(ctx.baseline.dims.networks, o.network);
     // Another identity's failures only count when this identity never called from here: a shared NAT is home to both.
     const isSprayHit = others.size > 0 && sourceHits.length >= minFailures && isNewNetwork;
     if (!isOwnBurst && !isSprayHit) return undefined;

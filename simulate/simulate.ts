@@ -3,9 +3,8 @@
  * CloudTrail records, API Gateway access-log lines and the fleet's contracts. Pure: no I/O, no
  * clock; the CLI writes the arrays out.
  */
-import { injectAttacks } from './attacks.js';
-import { generateBenignApiGateway } from './benign-api.js';
-import { generateBenignCloudTrail } from './benign-aws.js';
+import { injectAttacks } from './attacks/index.js';
+import { generateBenignApiGateway, generateBenignCloudTrail } from './benign/index.js';
 import { DAY_MS, emptyState, type GenContext } from './context.js';
 import { fleetContracts } from './contracts.js';
 import { ACCOUNTS, buildFleet, fleetIdentities } from './fleet.js';

@@ -9,7 +9,6 @@ export {
   SIMULATED_RULE_IDS,
   type ApiGatewayAccessLogLine,
   type CloudTrailRecord,
-  type IntegrationContract,
   type Label,
   type LabelSource,
   type SimulatedRuleId,

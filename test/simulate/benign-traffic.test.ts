@@ -1,4 +1,4 @@
-import { simulate, type SimulationResult } from '../../../lambdas/core/simulate/index';
+import { simulate, type SimulationResult } from '../../simulate/index';
 import { allFacts, contractBreaches, contractsFor, type EventFacts } from './traffic-facts';
 
 const HOUR_MS = 3_600_000;

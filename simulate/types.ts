@@ -1,7 +1,9 @@
 /**
  * Shapes of what the traffic simulator returns: raw CloudTrail records, raw API Gateway access-log
- * lines, one label row per malicious event, and the fleet's integration contracts.
+ * lines, one label row per malicious event, and the fleet's integration contracts (core's `Contract`).
  */
+import type { Contract } from '../lambdas/core/contracts.js';
+import type { IdentityAccessLogField } from '../lambdas/core/sources/access-log-format.js';
 
 /** The detection rules every simulation injects at least one labelled episode for. */
 export const SIMULATED_RULE_IDS = [
@@ -46,26 +48,6 @@ export interface Label {
   readonly signal: boolean;
 }
 
-/** Declared intended integration of an identity (or identity pattern), as data. */
-export interface IntegrationContract {
-  /** Identity key or glob pattern (`*` any run of characters, `?` one character). */
-  readonly identity: string;
-  readonly description?: string;
-  readonly allowedAsns?: readonly number[];
-  /** CIDR prefixes. */
-  readonly allowedNetworks?: readonly string[];
-  /** Globs over `service:Action` (CloudTrail, IAM-style prefix) or `METHOD /route` (API Gateway). */
-  readonly allowedActions?: readonly string[];
-  readonly allowedScopes?: readonly string[];
-  /** Globs over the raw user agent. */
-  readonly userAgentPatterns?: readonly string[];
-  readonly rateEnvelope?: { readonly maxPerMinute?: number; readonly maxPerHour?: number };
-  /** Hours of the UTC day the identity may act in: start inclusive, end exclusive (0–24). */
-  readonly activeHoursUtc?: { readonly start: number; readonly end: number };
-  /** Credential kinds (identity-event CredentialKind values). */
-  readonly allowedCredentialKinds?: readonly string[];
-}
-
 /** A CloudTrail record (the subset of fields the simulator writes; all optional in real logs). */
 export interface CloudTrailRecord {
   readonly eventVersion: string;
@@ -94,48 +76,35 @@ export interface CloudTrailRecord {
   readonly sessionCredentialFromConsole?: string;
 }
 
+/** Fields of an access-log line that numbers may fill (the HTTP API logs them as numbers). */
+type NumericAccessLogField = 'requestTimeEpoch' | 'status' | 'responseLength';
+
+/** Fields every line the simulator writes has. */
+type PresentAccessLogField =
+  | 'requestId'
+  | 'requestTimeEpoch'
+  | 'apiId'
+  | 'stage'
+  | 'httpMethod'
+  | 'path'
+  | 'protocol'
+  | 'status'
+  | 'responseLength'
+  | 'sourceIp';
+
+type AccessLogValue<K extends IdentityAccessLogField> = K extends NumericAccessLogField
+  ? number | string
+  : string;
+
 /**
- * One API Gateway access-log line in nhi-watch's access-log format. Keys that do not apply to a
- * request are absent. REST APIs log strings (as a quoted `$context` template does); the HTTP API
- * logs numbers for status, length and epoch.
+ * One API Gateway access-log line in nhi-watch's access-log format: its keys are the format's
+ * field names (core's `IDENTITY_ACCESS_LOG_FIELDS`). Keys that do not apply to a request are
+ * absent. REST APIs log strings (as a quoted `$context` template does); the HTTP API logs numbers
+ * for status, length and epoch.
  */
-export interface ApiGatewayAccessLogLine {
-  readonly requestId: string;
-  readonly requestTimeEpoch: number | string;
-  readonly apiId: string;
-  readonly stage: string;
-  readonly domainName?: string;
-  readonly httpMethod: string;
-  readonly resourcePath?: string;
-  readonly routeKey?: string;
-  readonly path: string;
-  readonly protocol: string;
-  readonly status: number | string;
-  readonly responseLength: number | string;
-  readonly sourceIp: string;
-  readonly userAgent?: string;
-  readonly identityAccountId?: string;
-  readonly callerArn?: string;
-  readonly accessKey?: string;
-  readonly apiKeyId?: string;
-  readonly principalId?: string;
-  readonly sub?: string;
-  readonly clientId?: string;
-  readonly issuer?: string;
-  readonly jti?: string;
-  readonly scope?: string;
-  readonly certSerial?: string;
-  readonly certSubject?: string;
-  readonly vpceId?: string;
-  readonly authnStatus?: string;
-  readonly authnError?: string;
-  readonly authzStatus?: string;
-  readonly authzError?: string;
-  readonly authorizerStatus?: string;
-  readonly authorizerError?: string;
-  readonly errorType?: string;
-  readonly errorMessage?: string;
-}
+export type ApiGatewayAccessLogLine = {
+  readonly [K in IdentityAccessLogField]?: AccessLogValue<K>;
+} & { readonly [K in PresentAccessLogField]: AccessLogValue<K> };
 
 /** Inputs of one simulation run. */
 export interface SimulateOptions {
@@ -162,7 +131,7 @@ export interface SimulationResult {
   /** One row per malicious event (benign events have none), in event-time order. */
   readonly labels: Label[];
   /** Intended integrations of the fleet, consistent with all benign traffic. */
-  readonly contracts: IntegrationContract[];
+  readonly contracts: Contract[];
   readonly meta: SimulationMeta;
 }
 

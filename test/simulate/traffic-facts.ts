@@ -3,13 +3,9 @@
  * records and access-log lines (identity key, action, origin, credential), so the tests check the
  * generated traffic the way a detector would see it rather than trusting the generator's own state.
  */
-import { networkOf } from '../../../lambdas/core/simulate/networks';
-import type {
-  ApiGatewayAccessLogLine,
-  CloudTrailRecord,
-  IntegrationContract,
-  SimulationResult,
-} from '../../../lambdas/core/simulate/types';
+import type { Contract } from '../../lambdas/core/contracts';
+import { networkOf } from '../../simulate/networks';
+import type { ApiGatewayAccessLogLine, CloudTrailRecord, SimulationResult } from '../../simulate/types';
 
 /** The facts of one event that behaviour rules look at. */
 export interface EventFacts {
@@ -125,8 +121,7 @@ export const apiGatewayFacts = (line: ApiGatewayAccessLogLine): EventFacts => {
     credentialKind = 'mtls-certificate';
   } else if (line.callerArn !== undefined) {
     identity = `api:${line.apiId}:iam:${roleFromSessionArn(line.callerArn)}`;
-    credentialId = line.accessKey;
-    credentialKind = 'sigv4';
+    credentialKind = 'sigv4'; // nhi-watch's access-log format does not log the caller's access key
   } else {
     identity = `api:${line.apiId}:anonymous`;
     credentialKind = 'none';
@@ -183,7 +178,7 @@ const inCidr = (ip: string, cidr: string): boolean => {
 };
 
 /** Contract clauses an event breaks (rate envelopes are checked over windows, not here). */
-export const contractBreaches = (facts: EventFacts, contract: IntegrationContract): string[] => {
+export const contractBreaches = (facts: EventFacts, contract: Contract): string[] => {
   const breaches: string[] = [];
   const fromService = facts.invokedBy !== undefined || facts.ip === undefined;
   if (
@@ -226,7 +221,5 @@ export const contractBreaches = (facts: EventFacts, contract: IntegrationContrac
 };
 
 /** The contracts whose identity pattern matches the key. */
-export const contractsFor = (
-  contracts: readonly IntegrationContract[],
-  identity: string,
-): IntegrationContract[] => contracts.filter((contract) => globToRegExp(contract.identity).test(identity));
+export const contractsFor = (contracts: readonly Contract[], identity: string): Contract[] =>
+  contracts.filter((contract) => globToRegExp(contract.identity).test(identity));

@@ -1,8 +1,12 @@
 /**
- * Builds API Gateway access-log lines in nhi-watch's access-log format: fixed key names, keys
- * that do not apply left out, REST API values as strings (a quoted `$context` template) and HTTP
- * API numbers as numbers.
+ * Builds API Gateway access-log lines in nhi-watch's access-log format: the format's field names
+ * (core's `IDENTITY_ACCESS_LOG_FIELDS`, in its order), keys that do not apply left out, REST API
+ * values as strings (a quoted `$context` template) and HTTP API numbers as numbers.
  */
+import {
+  IDENTITY_ACCESS_LOG_FIELDS,
+  type IdentityAccessLogField,
+} from '../lambdas/core/sources/access-log-format.js';
 import type { Rng } from './prng.js';
 import type { ApiGatewayAccessLogLine } from './types.js';
 
@@ -15,32 +19,31 @@ export interface ApiDef {
   readonly region: string;
 }
 
+/** Names that must be fields of nhi-watch's access-log format (a misspelt one does not compile). */
+type FormatFields<K extends IdentityAccessLogField> = K;
+
 /** Caller identity variables the stage logs. */
-export interface ApiCallerIdentity {
-  readonly identityAccountId?: string;
-  readonly callerArn?: string;
-  readonly accessKey?: string;
-  readonly apiKeyId?: string;
-  readonly principalId?: string;
-  readonly sub?: string;
-  readonly clientId?: string;
-  readonly issuer?: string;
-  readonly jti?: string;
-  readonly scope?: string;
-  readonly certSerial?: string;
-  readonly certSubject?: string;
-  readonly vpceId?: string;
-}
+export type ApiCallerIdentity = { readonly [K in CallerField]?: string };
+type CallerField = FormatFields<
+  | 'identityAccountId'
+  | 'callerArn'
+  | 'apiKeyId'
+  | 'principalId'
+  | 'sub'
+  | 'clientId'
+  | 'issuer'
+  | 'jti'
+  | 'scope'
+  | 'certSerial'
+  | 'certSubject'
+  | 'vpceId'
+>;
 
 /** Authentication / authorization / authorizer outcome variables. */
-export interface ApiAuthOutcome {
-  readonly authnStatus?: string;
-  readonly authnError?: string;
-  readonly authzStatus?: string;
-  readonly authzError?: string;
-  readonly authorizerStatus?: string;
-  readonly authorizerError?: string;
-}
+export type ApiAuthOutcome = { readonly [K in AuthField]?: string };
+type AuthField = FormatFields<
+  'authnStatus' | 'authnError' | 'authzStatus' | 'authzError' | 'authorizerStatus' | 'authorizerError'
+>;
 
 /** One request. */
 export interface ApiRequestSpec {
@@ -65,31 +68,6 @@ const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 /** HTTP API request ids look like `Kx9JbhFsoAMEb2A=`. */
 const httpApiRequestId = (rng: Rng): string => `${rng.chars(BASE64_ALPHABET, 15)}=`;
 
-const CALLER_KEYS = [
-  'identityAccountId',
-  'callerArn',
-  'accessKey',
-  'apiKeyId',
-  'principalId',
-  'sub',
-  'clientId',
-  'issuer',
-  'jti',
-  'scope',
-  'certSerial',
-  'certSubject',
-  'vpceId',
-] as const;
-
-const AUTH_KEYS = [
-  'authnStatus',
-  'authnError',
-  'authzStatus',
-  'authzError',
-  'authorizerStatus',
-  'authorizerError',
-] as const;
-
 /** One access-log line for the request. */
 export const apiGatewayLine = (rng: Rng, spec: ApiRequestSpec): ApiGatewayAccessLogLine => {
   const isRest = spec.api.kind === 'rest';
@@ -109,17 +87,14 @@ export const apiGatewayLine = (rng: Rng, spec: ApiRequestSpec): ApiGatewayAccess
   line['responseLength'] = isRest ? String(spec.responseLength) : spec.responseLength;
   line['sourceIp'] = spec.sourceIp;
   line['userAgent'] = spec.userAgent;
-  for (const key of CALLER_KEYS) {
-    const value = spec.caller[key];
-    if (value !== undefined) line[key] = value;
-  }
-  for (const key of AUTH_KEYS) {
-    const value = spec.auth?.[key];
-    if (value !== undefined) line[key] = value;
-  }
-  if (spec.error) {
-    line['errorType'] = spec.error.type;
-    line['errorMessage'] = spec.error.message;
+  const optional: { readonly [K in IdentityAccessLogField]?: string } = {
+    ...spec.caller,
+    ...spec.auth,
+    ...(spec.error ? { errorType: spec.error.type, errorMessage: spec.error.message } : {}),
+  };
+  for (const field of IDENTITY_ACCESS_LOG_FIELDS) {
+    const value = optional[field];
+    if (value !== undefined) line[field] = value;
   }
   return line as unknown as ApiGatewayAccessLogLine;
 };

@@ -2,21 +2,21 @@
  * Integration contracts of the simulated fleet: what each identity was built to do. All benign
  * traffic satisfies them (a test checks it); attacks break some of them on purpose.
  */
+import type { Contract } from '../lambdas/core/contracts.js';
+import { BENIGN_FEATURE_ROLLOUT } from './benign/feature-rollout.js';
+import { PARTNER_HOURS } from './benign/partner.js';
 import { roleArn } from './cloudtrail-builder.js';
-import { BENIGN_FEATURE_ROLLOUT } from './benign-aws.js';
-import { PARTNER_HOURS } from './benign-api.js';
 import { roleKey, userKeyOf, type Fleet } from './fleet.js';
 import { identityKeyHint } from './identity-key.js';
 import { NETWORKS } from './networks.js';
-import type { IntegrationContract } from './types.js';
 
 const host = (ip: string): string => `${ip}/32`;
 
 /** Contracts for every identity of the fleet, with rate envelopes sized for `scale`. */
-export const fleetContracts = (fleet: Fleet, scale: number): IntegrationContract[] => {
+export const fleetContracts = (fleet: Fleet, scale: number): Contract[] => {
   const perHour = (peak: number): number => Math.ceil(peak * scale * 3) + 20;
   const perMinute = (peakPerHour: number): number => Math.ceil((peakPerHour * scale) / 60) * 6 + 20;
-  const lambdaContracts = fleet.lambdas.map((fn): IntegrationContract => {
+  const lambdaContracts = fleet.lambdas.map((fn): Contract => {
     const actions = new Set([...fn.actions.map(([action]) => action), ...fn.initActions]);
     if (fn.functionName === BENIGN_FEATURE_ROLLOUT.functionName) actions.add(BENIGN_FEATURE_ROLLOUT.action);
     if (fn.functionName === 'report-exporter') actions.add('sts:AssumeRole');

@@ -8,8 +8,8 @@ import {
   ipv4ToInt,
   networkOf,
   type NetworkBlock,
-} from '../../../lambdas/core/simulate/networks';
-import { simulate } from '../../../lambdas/core/simulate/index';
+} from '../../simulate/networks';
+import { simulate } from '../../simulate/index';
 
 const ASN_CSV = require.resolve('@ip-location-db/asn/asn-ipv4-num.csv');
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
+import { IDENTITY_ACCESS_LOG_FIELDS } from '../../lambdas/core/sources/access-log-format';
 import {
   SIMULATED_RULE_IDS,
   simulate,
   type CloudTrailRecord,
   type SimulationResult,
-} from '../../../lambdas/core/simulate/index';
+} from '../../simulate/index';
 import { allFacts, at, atString, cloudTrailFacts } from './traffic-facts';
 
 const digest = (result: SimulationResult): string => {
@@ -21,43 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const ACCESS_KEY = /^(AKIA|ASIA)[A-Z2-7]{16}$/;
 const CLOUDTRAIL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
-const API_KEYS = new Set([
-  'requestId',
-  'requestTimeEpoch',
-  'apiId',
-  'stage',
-  'domainName',
-  'httpMethod',
-  'resourcePath',
-  'routeKey',
-  'path',
-  'protocol',
-  'status',
-  'responseLength',
-  'sourceIp',
-  'userAgent',
-  'identityAccountId',
-  'callerArn',
-  'accessKey',
-  'apiKeyId',
-  'principalId',
-  'sub',
-  'clientId',
-  'issuer',
-  'jti',
-  'scope',
-  'certSerial',
-  'certSubject',
-  'vpceId',
-  'authnStatus',
-  'authnError',
-  'authzStatus',
-  'authzError',
-  'authorizerStatus',
-  'authorizerError',
-  'errorType',
-  'errorMessage',
-]);
+const API_KEYS = new Set<string>(IDENTITY_ACCESS_LOG_FIELDS);
 
 /** Rules whose technique exists on both logs: the simulator injects them on both. */
 const BOTH_SOURCES = [

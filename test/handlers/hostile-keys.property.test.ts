@@ -1,0 +1,289 @@
+/**
+ * Attacker-chosen strings — arbitrary ones and every `Object.prototype` member name — in every
+ * observed field of both sources, through the production handler factories (`createHandler` with
+ * the real pipeline, rules and normalisers over memory ports): no throw, no failed identity,
+ * `Object.prototype` unchanged, and each value learned like any other (present in the stored
+ * baseline, also after a round trip through the record codec).
+ */
+import fc from 'fast-check';
+
+import { parseRecord, type IdentityBaseline } from '../../lambdas/core/baseline';
+import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
+import type { IdentityEvent } from '../../lambdas/core/identity-event';
+import type { DetectionRule } from '../../lambdas/core/rules/rule';
+import { RULES } from '../../lambdas/core/rules/index';
+import { getOwn } from '../../lambdas/core/safe-record';
+import { decodeCloudWatchLogsEvent } from '../../lambdas/core/sources/cloudwatch-logs';
+import {
+  createHandler as createApiGatewayHandler,
+  normaliseAccessLogLine,
+} from '../../lambdas/handlers/api-gateway-logs';
+import {
+  createHandler as createCloudTrailHandler,
+  normaliseCloudTrailLine,
+} from '../../lambdas/handlers/cloudtrail-logs';
+import type { LineNormaliser } from '../../lambdas/handlers/pipeline-handler';
+import { subscriptionEvent } from '../support/cloudwatch-logs';
+import { memoryHandlerDeps, TEST_INTEL, type MemoryHandlerWorld } from '../support/memory-handler';
+import { PROTOTYPE_NAMES, prototypeSnapshot } from '../support/prototype';
+
+const T = Date.UTC(2026, 2, 2, 10);
+const ISO = new Date(T).toISOString().replace('.000Z', 'Z');
+/** Learn immediately, so "first seen" rules also run against the hostile values. */
+const CONFIG = { ...DEFAULT_ENGINE_CONFIG, learning: { learningPeriodSeconds: 0, learningMinEvents: 1 } };
+
+/** A prototype member name, a string built around one, or any string. */
+const hostile = fc.oneof(
+  fc.constantFrom(...PROTOTYPE_NAMES),
+  fc.constantFrom(...PROTOTYPE_NAMES).map((n) => `${n} ${n}`),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+);
+
+/** API Gateway access-log line (the identity format) with hostile values in every observed field. */
+const apiLine = fc
+  .record({
+    jti: hostile,
+    sub: hostile,
+    clientId: hostile,
+    issuer: hostile,
+    scope: fc.array(hostile, { maxLength: 3 }).map((s) => s.join(' ')),
+    path: hostile,
+    resourcePath: hostile,
+    httpMethod: hostile,
+    userAgent: hostile,
+    principalId: hostile,
+    apiKeyId: hostile,
+    callerArn: hostile,
+    certSubject: hostile,
+    certSerial: hostile,
+    vpceId: hostile,
+    authnError: hostile,
+    errorMessage: hostile,
+    status: fc.constantFrom('200', '401', '403', '500'),
+  })
+  .map((f) =>
+    JSON.stringify({
+      requestId: 'r-1',
+      requestTimeEpoch: String(T),
+      apiId: 'a1b2c3d4e5',
+      stage: 'prod',
+      sourceIp: '198.51.100.7',
+      ...f,
+    }),
+  );
+
+/** CloudTrail record with hostile values in every observed field. */
+const cloudTrailLine = fc
+  .record({
+    type: fc.constantFrom('AssumedRole', 'IAMUser', 'Root', 'AWSService', 'WebIdentityUser'),
+    arn: hostile,
+    principalId: hostile,
+    accessKeyId: hostile,
+    userName: hostile,
+    sessionName: hostile,
+    issuerArn: hostile,
+    userAgent: hostile,
+    sourceIPAddress: fc.oneof(hostile, fc.constant('198.51.100.9')),
+    eventName: hostile,
+    eventSource: fc.oneof(hostile, fc.constant('sts.amazonaws.com')),
+    awsRegion: hostile,
+    roleArn: hostile,
+    roleSessionName: hostile,
+    errorCode: fc.option(hostile, { nil: undefined }),
+    vpcEndpointId: fc.option(hostile, { nil: undefined }),
+    recipientAccountId: hostile,
+  })
+  .map((f) =>
+    JSON.stringify({
+      eventVersion: '1.09',
+      userIdentity: {
+        type: f.type,
+        principalId: f.principalId,
+        arn: f.arn,
+        accountId: '123456789012',
+        accessKeyId: f.accessKeyId,
+        userName: f.userName,
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            arn: f.issuerArn,
+            userName: f.sessionName,
+            accountId: '123456789012',
+          },
+        },
+      },
+      eventTime: ISO,
+      eventSource: f.eventSource,
+      eventName: f.eventName,
+      awsRegion: f.awsRegion,
+      sourceIPAddress: f.sourceIPAddress,
+      userAgent: f.userAgent,
+      requestParameters: { roleArn: f.roleArn, roleSessionName: f.roleSessionName },
+      ...(f.errorCode !== undefined ? { errorCode: f.errorCode, errorMessage: f.errorCode } : {}),
+      ...(f.vpcEndpointId !== undefined ? { vpcEndpointId: f.vpcEndpointId } : {}),
+      eventID: 'e-1',
+      eventType: 'AwsApiCall',
+      recipientAccountId: f.recipientAccountId,
+    }),
+  );
+
+/** The events the handler will evaluate for these lines (same normaliser, same context). */
+function eventsOf(lines: readonly string[], normalise: LineNormaliser): IdentityEvent[] {
+  const decoded = decodeCloudWatchLogsEvent(subscriptionEvent(lines, { startMs: T }));
+  if (!decoded.ok) throw new Error(decoded.reason);
+  const p = decoded.value;
+  return p.logEvents.flatMap((l) => {
+    const r = normalise(l.message, {
+      logGroup: p.logGroup,
+      owner: p.owner,
+      timestampMs: l.timestamp,
+      intel: TEST_INTEL,
+    });
+    return r.ok ? [r.value] : [];
+  });
+}
+
+/** Each event's learnable values are in its identity's stored baseline, before and after the codec. */
+function expectLearned(world: MemoryHandlerWorld, events: readonly IdentityEvent[]): void {
+  for (const e of events) {
+    const stored = world.store.records.get(e.identity.key)?.record as IdentityBaseline | undefined;
+    expect(stored).toBeDefined();
+    for (const b of [stored!, parseRecord(JSON.stringify(stored)) as IdentityBaseline]) {
+      if (e.outcome.authn === 'failure') continue;
+      if (e.credential.id !== undefined && e.credential.id !== '')
+        expect(getOwn(b.credentials, e.credential.id)?.n).toBeGreaterThan(0);
+      if (e.outcome.authz !== 'denied' && e.action.name !== '')
+        expect(getOwn(b.dims.actions, e.action.name)?.n).toBeGreaterThan(0);
+      for (const s of e.outcome.scopes ?? [])
+        if (s !== '') expect(getOwn(b.dims.scopes, s)?.n).toBeGreaterThan(0);
+      if (e.origin.userAgentFamily)
+        expect(getOwn(b.dims.uaFamilies, e.origin.userAgentFamily)?.n).toBeGreaterThan(0);
+    }
+  }
+}
+
+const sources = [
+  { name: 'API Gateway', line: apiLine, create: createApiGatewayHandler, normalise: normaliseAccessLogLine },
+  {
+    name: 'CloudTrail',
+    line: cloudTrailLine,
+    create: createCloudTrailHandler,
+    normalise: normaliseCloudTrailLine,
+  },
+] as const;
+
+describe.each(sources)('$name handler with hostile field values', ({ line, create, normalise }) => {
+  it('never throws, fails no identity, leaves Object.prototype alone, learns every value', async () => {
+    const before = prototypeSnapshot();
+    let accepted = 0;
+    let lineCount = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 4 }), async (lines) => {
+        const world = memoryHandlerDeps({ config: CONFIG });
+        const handler = create(world.deps);
+        const events = eventsOf(lines, normalise);
+        // Twice: the second batch evaluates against what the first stored (learned values read back).
+        const first = await handler(subscriptionEvent(lines, { startMs: T }));
+        const second = await handler(subscriptionEvent(lines, { startMs: T + 60_000 }));
+        expect([first.identityErrors, second.identityErrors]).toEqual([0, 0]);
+        expect(first.events).toBe(events.length);
+        accepted += events.length;
+        lineCount += lines.length;
+        expectLearned(world, events);
+        expect(prototypeSnapshot()).toEqual(before);
+      }),
+      { numRuns: 60 },
+    );
+    // The hostile values reached the engine: most lines are accepted events, not rejects.
+    expect(accepted).toBeGreaterThan(lineCount / 2);
+  });
+});
+
+describe('a delivery with a poisoned identity', () => {
+  const innocents = Array.from({ length: 9 }, (_, i) =>
+    JSON.stringify({
+      requestId: `r-${i}`,
+      requestTimeEpoch: String(T + i),
+      apiId: 'a1b2c3d4e5',
+      stage: 'prod',
+      httpMethod: 'GET',
+      resourcePath: '/orders',
+      status: '200',
+      sourceIp: '198.51.100.7',
+      userAgent: 'okhttp/4.12.0',
+      sub: `client-${i}`,
+      clientId: `client-${i}`,
+      jti: `token-${i}`,
+      scope: 'orders/read',
+    }),
+  );
+  const poisoned = JSON.stringify({
+    requestId: 'r-p',
+    requestTimeEpoch: String(T),
+    apiId: 'a1b2c3d4e5',
+    stage: 'prod',
+    httpMethod: 'GET',
+    resourcePath: '/orders',
+    status: '200',
+    sourceIp: '198.51.100.7',
+    userAgent: 'okhttp/4.12.0',
+    sub: 'constructor',
+    clientId: 'constructor',
+    jti: '__proto__',
+    scope: 'toString __proto__',
+  });
+  const payload = subscriptionEvent([poisoned, ...innocents], { startMs: T });
+  const identityKeys = (w: MemoryHandlerWorld) =>
+    [...w.store.records.values()].filter((r) => r.record.type === 'identity').map((r) => r.record.key);
+
+  it('a __proto__ jti is learned like any other: all 10 identities stored and alerted', async () => {
+    const before = prototypeSnapshot();
+    const noisy: DetectionRule = {
+      ...RULES[0]!,
+      id: 'every-call',
+      needsLearning: false,
+      detect: () => ({ discriminator: 'x', summary: 'call', evidence: [] }),
+    };
+    const world = memoryHandlerDeps({ rules: [noisy] });
+    const summary = await createApiGatewayHandler(world.deps)(payload);
+    expect(summary.identityErrors).toBe(0);
+    expect(identityKeys(world)).toHaveLength(10);
+    expect(world.alerted).toHaveLength(10);
+    const p = [...world.store.records.values()].find((r) => r.record.key.includes('constructor'))!
+      .record as IdentityBaseline;
+    expect(getOwn(p.credentials, '__proto__')?.n).toBe(1);
+    expect(getOwn(p.dims.scopes, 'toString')?.n).toBe(1);
+    expect(prototypeSnapshot()).toEqual(before);
+  });
+
+  it('an identity whose evaluation throws is contained: 9 stored and alerted, metric and escaped log line', async () => {
+    const fragile: DetectionRule = {
+      ...RULES[0]!,
+      id: 'fragile',
+      needsLearning: false,
+      detect: (e) => {
+        if (e.credential.id === '__proto__') throw new TypeError('boom');
+        return { discriminator: 'x', summary: 'call', evidence: [] };
+      },
+    };
+    const world = memoryHandlerDeps({ rules: [fragile] });
+    const handler = createApiGatewayHandler(world.deps);
+    const summary = await handler(payload);
+    expect(summary.identityErrors).toBe(1);
+    expect(summary.identityErrorReasons).toEqual({ 'rule:fragile threw TypeError': 1 });
+    expect(identityKeys(world)).toHaveLength(9);
+    expect(world.alerted).toHaveLength(9);
+    expect(world.metrics.get('IdentityErrors')).toBe(1);
+    const logged = world.logs.filter((l) => l.level === 'error');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.attributes).toMatchObject({ reason: 'rule:fragile threw TypeError', events: 1 });
+    expect(String(logged[0]!.attributes['identityKey'])).toContain('constructor');
+
+    // Redelivered (the platform's retry of the same payload): nothing stored or alerted twice.
+    const again = await handler(payload);
+    expect(again.identityErrors).toBe(1);
+    expect(again.redelivered).toBe(9);
+    expect(world.alerted).toHaveLength(9);
+  });
+});
