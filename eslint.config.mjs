@@ -2,6 +2,28 @@
 // keep the traffic simulator (simulate/) independent of the code it is used to test.
 import tseslint from 'typescript-eslint';
 
+/** Rule cases and their builders are test material: no production module may import them, so no bundle carries them. */
+const TEST_MATERIAL_FILES = [
+  'lambdas/core/rules/*.cases.ts',
+  'lambdas/core/rules/cases.ts',
+  'lambdas/core/rules/rule-case.ts',
+  'lambdas/core/rules/raw-records.ts',
+  'lambdas/core/rules/test-events.ts',
+];
+const TEST_MATERIAL_IMPORTS = [
+  {
+    group: [
+      '**/*.cases.js',
+      '**/rules/cases.js',
+      './cases.js',
+      '**/rule-case.js',
+      '**/raw-records.js',
+      '**/test-events.js',
+    ],
+    message: 'rule cases and their builders are test material: production code never imports them.',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'cdk.out/**', 'coverage/**', 'dist/**', '**/*.js', '**/*.mjs'] },
   ...tseslint.configs.recommendedTypeChecked,
@@ -38,6 +60,7 @@ export default tseslint.config(
               message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
             },
             { group: ['**/simulate/**'], message: 'lambdas/core must not import the traffic simulator.' },
+            ...TEST_MATERIAL_IMPORTS,
           ],
         },
       ],
@@ -65,6 +88,7 @@ export default tseslint.config(
               group: ['**/handlers/**', '**/local/**'],
               message: 'adapters must not import the entry layers (handlers, local).',
             },
+            ...TEST_MATERIAL_IMPORTS,
           ],
         },
       ],
@@ -81,6 +105,7 @@ export default tseslint.config(
               group: ['**/local/**'],
               message: 'Lambda handlers must not import the local (CLI) entry layer.',
             },
+            ...TEST_MATERIAL_IMPORTS,
           ],
         },
       ],
@@ -98,6 +123,42 @@ export default tseslint.config(
               message:
                 'the local entry layer shares core and adapters with the handlers, not the handlers themselves.',
             },
+            ...TEST_MATERIAL_IMPORTS,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lib/**/*.ts', 'bin/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: TEST_MATERIAL_IMPORTS }] },
+  },
+  {
+    // Test material inside core: pure like the rest of core, and free to import its own kind.
+    files: TEST_MATERIAL_FILES,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aws-sdk/*', '@smithy/*', 'aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'lambdas/core is pure: AWS stays in adapters.',
+            },
+            {
+              group: [
+                '**/adapters/**',
+                '**/handlers/**',
+                '**/local/**',
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'node:http',
+                'node:https',
+              ],
+              message: 'lambdas/core must not import adapters, entry layers (handlers, local) or I/O.',
+            },
+            { group: ['**/simulate/**'], message: 'lambdas/core must not import the traffic simulator.' },
           ],
         },
       ],

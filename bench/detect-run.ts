@@ -112,7 +112,6 @@ export async function runDetection(
     runbook: '',
     defaults: {},
     needsLearning: false,
-    tests: [],
     detect: (event, ctx) => {
       facts.push({ event: eventKey(event), isAfterLearning: ctx.isLearned });
       return undefined;

@@ -4,8 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { IdentityBaseline } from '../lambdas/core/baseline.js';
-import { globToRegExp } from '../lambdas/core/contracts.js';
-import { diffContract, draftContract } from '../lambdas/core/contracts-file.js';
+import { compileGlob } from '../lambdas/core/glob.js';
+import { diffContract } from '../lambdas/core/contract-diff.js';
+import { draftContract } from '../lambdas/core/contract-draft.js';
 import { stringifyContracts } from '../lambdas/core/yaml-text.js';
 import { loadLocalSetup } from '../lambdas/local/replay.js';
 import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile } from '../lambdas/adapters/memory-store.js';
@@ -40,7 +41,7 @@ export async function runContracts(args: readonly string[], out: NodeJS.Writable
     },
   });
   const all = await identities(values.state);
-  const pattern = values.identity !== undefined ? globToRegExp(values.identity) : undefined;
+  const pattern = values.identity !== undefined ? compileGlob(values.identity) : undefined;
   const selected = pattern ? all.filter((b) => pattern.test(b.key)) : all;
   if (sub === 'draft') {
     const format = values.format ?? 'yaml';

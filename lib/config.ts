@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { DEFAULT_CONFIG, type NhiWatchConfig as DetectionConfig } from '../lambdas/core/config.js';
 import { contractFormatOf } from '../lambdas/core/contracts-file.js';
 import { matchesGlob } from '../lambdas/core/glob.js';
-import { RULES } from '../lambdas/core/rules/index.js';
+import { RULE_DEFAULTS, RULE_IDS } from '../lambdas/core/rules/index.js';
 import { parseConfigText, parseContracts } from '../lambdas/core/yaml-text.js';
 
 /** Context key holding the configuration object (or its JSON text, as `cdk -c` passes strings). */
@@ -221,8 +221,8 @@ const loadDetection = (file: string | undefined, problems: string[]): Detection 
   }
   const parsed = parseConfigText(readFileSync(file, 'utf8'), {
     source: file,
-    knownRuleIds: RULES.map((rule) => rule.id),
-    ruleDefaults: Object.fromEntries(RULES.map((rule) => [rule.id, rule.defaults])),
+    knownRuleIds: RULE_IDS,
+    ruleDefaults: RULE_DEFAULTS,
   });
   if (!parsed.ok) {
     problems.push(...parsed.reason.split('\n').map((line) => `detectionConfigFile: ${line}`));

@@ -2,6 +2,7 @@
  * Renders docs/RULES.md from the rules' own metadata, so the catalogue a user reads is the one the
  * engine runs. `npx tsx scripts/rules-doc.ts > docs/RULES.md`; a test fails when the file is stale.
  */
+import { casesOf } from '../lambdas/core/rules/cases.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -34,8 +35,9 @@ export function renderRulesDoc(): string {
       out.push('');
     }
     out.push('False positives:', ...r.falsePositives.map((f) => `- ${f}`), '');
-    out.push(`Cases (run by \`test/core/rules/harness.test.ts\`): ${r.tests.filter((c) => c.fires).length} firing, ${r.tests.filter((c) => !c.fires).length} quiet.`);
-    for (const c of r.tests) out.push(`- ${c.fires ? 'fires' : 'quiet'}: ${cell(c.name)}`);
+    const cases = casesOf(r.id);
+    out.push(`Cases (run by \`test/core/rules/harness.test.ts\`): ${cases.filter((c) => c.fires).length} firing, ${cases.filter((c) => !c.fires).length} quiet.`);
+    for (const c of cases) out.push(`- ${c.fires ? 'fires' : 'quiet'}: ${cell(c.name)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@
 import type { Finding } from './finding.js';
 import { severityRank } from './finding.js';
 import { clean, neutralise } from './neutralise.js';
-import type { Severity } from './rules/rule.js';
+import type { Severity } from './classification.js';
 
 export { neutralise } from './neutralise.js';
 

@@ -21,7 +21,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Finding } from './finding.js';
 import { clean, neutralise, truncate } from './neutralise.js';
-import type { Severity } from './rules/rule.js';
+import type { Severity } from './classification.js';
 
 /** ASFF schema version Security Hub expects. */
 export const ASFF_SCHEMA_VERSION = '2018-10-08';

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine.js';
-import { globToRegExp } from './contracts.js';
+import { compileGlob } from './glob.js';
 import type { BaselineLimits, LearningConfig } from './baseline.js';
 import type { ThresholdValue, Thresholds } from './rules/rule.js';
 import { suppressionProblems, type Suppression } from './suppressions.js';
@@ -288,8 +288,8 @@ function crossChecks(raw: unknown, opts: ConfigParseOptions): ConfigIssue[] {
     const s = record(entry);
     const at = `suppressions[${i}]`;
     if (typeof s.rule === 'string' && s.rule !== '' && known) {
-      const re = globToRegExp(s.rule);
-      if (!known.some((id) => re.test(id))) {
+      const pattern = compileGlob(s.rule);
+      if (!known.some((id) => pattern.test(id))) {
         issues.push({
           path: `${at}.rule`,
           message: /[*?]/.test(s.rule) ? `"${s.rule}" matches no rule` : unknownRule(s.rule),

@@ -1,19 +1,14 @@
 /**
  * Integration-contract files: validate them (versioned, unknown fields refused so a typo cannot
- * silently switch a check off), write them back as JSON, draft one from what an identity was
- * observed doing, and diff a contract against a baseline. Pure: callers read the files. Reads JSON
- * only, so the Lambdas carry no YAML parser: YAML files go through `parseContracts` and
+ * silently switch a check off) and write them back as JSON. Drafting a contract from a baseline is
+ * contract-draft.ts, diffing one against a baseline contract-diff.ts. Pure: callers read the files.
+ * Reads JSON only, so the Lambdas carry no YAML parser: YAML files go through `parseContracts` and
  * `stringifyContracts` (yaml-text.ts), which the CLI and the stack use.
  */
-import { entriesOf, keysOf } from './safe-record.js';
 import { z } from 'zod';
-import { totalCalls } from './baseline-facts.js';
-import type { Dimension, IdentityBaseline } from './baseline.js';
-import { cidrContains, isPrivateCidr, parseCidr } from './cidr.js';
+import { parseCidr } from './cidr.js';
 import type { Contract } from './contracts.js';
-import { firstMatchingGlob, matchesGlob } from './glob.js';
 import type { CredentialKind, ParseResult } from './identity-event.js';
-import { AWS_ASNS } from './sources/ip-intel.js';
 
 /** The contract-file format version this code reads and writes. */
 export const CONTRACT_FILE_VERSION = 1;
@@ -287,8 +282,8 @@ export function parseContractsJson(textIn: string, origin: string): ParseResult<
   return parseContractsData(data, origin);
 }
 
-/** Field order in written files (identity first, then what it may do, then when and how much). */
-const FIELD_ORDER = [...(KNOWN_FIELDS['contract'] as readonly string[])];
+/** Field order in written files and reports (identity first, then what it may do, then when and how much). */
+export const CONTRACT_FIELD_ORDER: readonly string[] = [...(KNOWN_FIELDS['contract'] as readonly string[])];
 
 /** The content of a version-1 file holding `contracts`, fields in a stable order (the in-memory `origin` is not written). */
 export function contractsFileContent(contracts: readonly Contract[]): {
@@ -299,7 +294,7 @@ export function contractsFileContent(contracts: readonly Contract[]): {
     version: CONTRACT_FILE_VERSION,
     contracts: contracts.map((c) => {
       const out: Record<string, unknown> = {};
-      for (const k of FIELD_ORDER) {
+      for (const k of CONTRACT_FIELD_ORDER) {
         const v = (c as unknown as Record<string, unknown>)[k];
         if (v !== undefined) out[k] = v;
       }
@@ -311,210 +306,4 @@ export function contractsFileContent(contracts: readonly Contract[]): {
 /** Write contracts as a version-1 JSON file. */
 export function contractsToJson(contracts: readonly Contract[]): string {
   return `${JSON.stringify(contractsFileContent(contracts), null, 2)}\n`;
-}
-
-/** Options for drafting a contract from a baseline. */
-export interface DraftOptions {
-  /** Origins (ASNs, networks, VPC endpoints) and user-agent families seen fewer times are left out. @default 2 */
-  readonly minOriginCalls?: number;
-  /** maxPerHour = this × the busiest hour seen (at least 10). @default 2 */
-  readonly rateHeadroom?: number;
-  /** An identity active in at least this many hours of the day gets no activeHoursUtc. @default 20 */
-  readonly alwaysOnHours?: number;
-}
-
-const keysWith = (dim: Dimension, min: number): string[] =>
-  entriesOf(dim)
-    .filter(([, stat]) => stat.n >= min)
-    .map(([k]) => k);
-
-/** Hours of the day (UTC) in which the identity has been active, from its rate profile. */
-function activeHours(b: IdentityBaseline): Set<number> {
-  const hours = new Set<number>();
-  b.rate.slots.forEach((s, h) => {
-    if (s.m > 0) hours.add(h);
-  });
-  if (b.rate.bucketCount > 0) hours.add(new Date(b.rate.bucketStartMs).getUTCHours());
-  return hours;
-}
-
-/** The smallest [start, end) window (wrapping midnight) holding every active hour, or undefined when none / all day. */
-function hoursWindow(
-  hours: ReadonlySet<number>,
-  alwaysOn: number,
-): { start: number; end: number } | undefined {
-  if (hours.size === 0 || hours.size >= alwaysOn) return undefined;
-  // The longest circular run of inactive hours is what the window leaves out.
-  let bestStart = -1;
-  let bestLength = 0;
-  for (let h = 0; h < 24; h++) {
-    if (hours.has(h) || !hours.has((h + 23) % 24)) continue;
-    let n = 0;
-    while (n < 24 && !hours.has((h + n) % 24)) n += 1;
-    if (n > bestLength) {
-      bestStart = h;
-      bestLength = n;
-    }
-  }
-  if (bestStart === -1) return undefined;
-  const start = (bestStart + bestLength) % 24;
-  const end = bestStart === 0 ? 24 : bestStart;
-  return { start, end };
-}
-
-/**
- * Draft a contract from what an identity was observed doing: its ASNs (all of Amazon's when it ran
- * in AWS), private networks, VPC endpoints (when every own call used one), actions, scopes, user-agent
- * families, credential kinds, active hours and an hourly envelope with headroom. A starting point
- * for the owners to review, never an approval of everything seen.
- */
-export function draftContract(b: IdentityBaseline, options: DraftOptions = {}): Contract {
-  const minOrigin = options.minOriginCalls ?? 2;
-  const headroom = options.rateHeadroom ?? 2;
-  const d = b.dims;
-  const out: Record<string, unknown> = {
-    identity: b.key,
-    description: `Drafted by nhi-watch from ${b.eventCount} calls seen ${new Date(b.firstSeenMs).toISOString()} to ${new Date(b.lastSeenMs).toISOString()}; review before use.`,
-  };
-  const asns = keysWith(d.asns, minOrigin).map(Number);
-  if (asns.some((a) => AWS_ASNS.has(a))) for (const a of AWS_ASNS) if (!asns.includes(a)) asns.push(a);
-  if (asns.length > 0) out['allowedAsns'] = asns.sort((x, y) => x - y);
-  const networks = keysWith(d.networks, minOrigin).filter((n) => {
-    const c = parseCidr(n);
-    // Public networks are covered by their ASNs; without ASN data, keep them too.
-    return c.ok && (isPrivateCidr(c.value) || asns.length === 0);
-  });
-  if (networks.length > 0) out['allowedNetworks'] = networks.sort();
-  const ownCalls = totalCalls(d.credentialKinds) - totalCalls(d.awsServices);
-  const vpces = keysWith(d.vpcEndpoints, minOrigin);
-  if (vpces.length > 0 && totalCalls(d.vpcEndpoints) >= ownCalls) out['allowedVpcEndpoints'] = vpces.sort();
-  const actions = keysOf(d.actions).sort();
-  if (actions.length > 0) out['allowedActions'] = actions;
-  const scopes = keysOf(d.scopes).sort();
-  if (scopes.length > 0) out['allowedScopes'] = scopes;
-  const families = keysWith(d.uaFamilies, minOrigin).sort();
-  if (families.length > 0) out['userAgentPatterns'] = families;
-  const peak = Math.max(b.rate.peak, b.rate.bucketCount);
-  if (peak > 0) out['rateEnvelope'] = { maxPerHour: Math.max(10, Math.ceil(peak * headroom)) };
-  const window = hoursWindow(activeHours(b), options.alwaysOnHours ?? 20);
-  if (window) out['activeHoursUtc'] = window;
-  const kinds = keysOf(d.credentialKinds)
-    .filter((k) => k !== 'unknown')
-    .sort();
-  if (kinds.length > 0) out['allowedCredentialKinds'] = kinds;
-  return out as unknown as Contract;
-}
-
-/** One thing a baseline did that its contract does not allow. */
-export interface ContractDiffEntry {
-  /** The contract field that does not allow it. */
-  readonly field: string;
-  /** The observed value (`AS14061`, an action, `hour 03`, …). */
-  readonly value: string;
-  /** Calls with that value (for hours: the mean calls in that hour of day). */
-  readonly calls: number;
-  readonly lastSeenMs?: number;
-}
-
-function undeclared(
-  field: string,
-  dim: Dimension,
-  isAllowed: (value: string) => boolean,
-  label: (value: string) => string = (v) => v,
-): ContractDiffEntry[] {
-  return entriesOf(dim)
-    .filter(([v]) => !isAllowed(v))
-    .map(([v, s]) => ({ field, value: label(v), calls: s.n, lastSeenMs: s.l }));
-}
-
-/** Whether a whole observed network (/24, /48) lies inside one of the allowed blocks. */
-function networkAllowed(network: string, allowed: readonly string[]): boolean {
-  const n = parseCidr(network);
-  if (!n.ok) return false;
-  return allowed.some((a) => {
-    const c = parseCidr(a);
-    return (
-      c.ok &&
-      c.value.prefix <= n.value.prefix &&
-      cidrContains(c.value, { version: n.value.version, bytes: n.value.bytes })
-    );
-  });
-}
-
-/**
- * What the baseline did that the contract does not allow, most used first within each field: the
- * review list before a contract is enforced, and the drift report afterwards. Public networks are
- * judged by ASN when the contract lists ASNs.
- */
-export function diffContract(c: Contract, b: IdentityBaseline): ContractDiffEntry[] {
-  const d = b.dims;
-  const out: ContractDiffEntry[] = [];
-  if (c.allowedCredentialKinds) {
-    const kinds = c.allowedCredentialKinds;
-    out.push(
-      ...undeclared('allowedCredentialKinds', d.credentialKinds, (k) => k === 'unknown' || kinds.includes(k)),
-    );
-  }
-  if (c.allowedAsns) {
-    const asns = c.allowedAsns;
-    out.push(
-      ...undeclared(
-        'allowedAsns',
-        d.asns,
-        (a) => asns.includes(Number(a)),
-        (a) => `AS${a}`,
-      ),
-    );
-  }
-  if (c.allowedNetworks) {
-    const nets = c.allowedNetworks;
-    const hasAsns = c.allowedAsns !== undefined;
-    out.push(
-      ...undeclared('allowedNetworks', d.networks, (n) => {
-        if (networkAllowed(n, nets)) return true;
-        const parsed = parseCidr(n);
-        return hasAsns && parsed.ok && !isPrivateCidr(parsed.value);
-      }),
-    );
-  }
-  if (c.allowedVpcEndpoints) {
-    const vpces = c.allowedVpcEndpoints;
-    out.push(...undeclared('allowedVpcEndpoints', d.vpcEndpoints, (v) => vpces.includes(v)));
-  }
-  if (c.allowedActions) {
-    const actions = c.allowedActions;
-    out.push(...undeclared('allowedActions', d.actions, (a) => firstMatchingGlob(actions, a) !== undefined));
-  }
-  if (c.allowedScopes) {
-    const scopes = c.allowedScopes;
-    out.push(...undeclared('allowedScopes', d.scopes, (s) => firstMatchingGlob(scopes, s) !== undefined));
-  }
-  if (c.userAgentPatterns) {
-    const patterns = c.userAgentPatterns;
-    out.push(
-      ...undeclared('userAgentPatterns', d.uaFamilies, (f) => patterns.some((p) => matchesGlob(p, f, true))),
-    );
-  }
-  if (c.activeHoursUtc) {
-    const { start, end } = c.activeHoursUtc;
-    for (const h of [...activeHours(b)].sort((x, y) => x - y)) {
-      const inside = start < end ? h >= start && h < end : h >= start || h < end;
-      if (!inside)
-        out.push({
-          field: 'activeHoursUtc',
-          value: `hour ${String(h).padStart(2, '0')}`,
-          calls: b.rate.slots[h]?.m ?? 0,
-        });
-    }
-  }
-  const maxPerHour = c.rateEnvelope?.maxPerHour;
-  const peak = Math.max(b.rate.peak, b.rate.bucketCount);
-  if (maxPerHour !== undefined && peak > maxPerHour) {
-    out.push({ field: 'rateEnvelope.maxPerHour', value: `busiest hour ${peak} calls`, calls: peak });
-  }
-  const order = new Map(FIELD_ORDER.map((f, i) => [f, i]));
-  const rank = (f: string) => order.get(f.split('.')[0] as string) ?? FIELD_ORDER.length;
-  return out.sort(
-    (x, y) => rank(x.field) - rank(y.field) || y.calls - x.calls || (x.value < y.value ? -1 : 1),
-  );
 }

@@ -3,6 +3,7 @@
  * declared field is a finding (contract-violation). Parsing and validation of contract files live
  * in contracts-file.ts; this module holds the type and the matching of identities to contracts.
  */
+import { compileGlob, type Glob } from './glob.js';
 
 /** One identity's (or identity pattern's) declared integration. Every field is optional: absent = not constrained. */
 export interface Contract {
@@ -24,15 +25,6 @@ export interface Contract {
   readonly allowedCredentialKinds?: readonly string[];
   /** Where the contract came from (file path), for error messages and evidence. */
   readonly origin?: string;
-}
-
-/** Convert a glob (`*` = any run, `?` = one character) to an anchored RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob
-    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-    .replace(/\*/g, '.*')
-    .replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
 }
 
 /** IAM service prefixes whose CloudTrail event source is not `<prefix>.amazonaws.com`. */
@@ -63,7 +55,7 @@ export function canonicalContract(c: Contract): Contract {
 /** A compiled contract set: the most specific matching contract per identity (exact key beats glob; longer glob beats shorter). */
 export class ContractSet {
   private readonly exact = new Map<string, Contract>();
-  private readonly patterns: { re: RegExp; contract: Contract; specificity: number }[] = [];
+  private readonly patterns: { glob: Glob; contract: Contract; specificity: number }[] = [];
   private readonly cache = new Map<string, Contract | undefined>();
 
   constructor(contracts: readonly Contract[]) {
@@ -71,7 +63,7 @@ export class ContractSet {
       const c = canonicalContract(declared);
       if (c.identity.includes('*') || c.identity.includes('?')) {
         this.patterns.push({
-          re: globToRegExp(c.identity),
+          glob: compileGlob(c.identity),
           contract: c,
           specificity: c.identity.replace(/[*?]/g, '').length,
         });
@@ -85,7 +77,7 @@ export class ContractSet {
   /** The contract for an identity key, or undefined. */
   forIdentity(key: string): Contract | undefined {
     if (this.cache.has(key)) return this.cache.get(key);
-    const found = this.exact.get(key) ?? this.patterns.find((p) => p.re.test(key))?.contract;
+    const found = this.exact.get(key) ?? this.patterns.find((p) => p.glob.test(key))?.contract;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(key, found);
     return found;

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CredentialKind, EventSource, IdentityKind } from './identity-event.js';
-import type { Reference, Severity } from './rules/rule.js';
+import type { Reference, Severity } from './classification.js';
 
 /** One finding. Plain JSON: it is stored, published to SNS and converted to ASFF. */
 export interface Finding {

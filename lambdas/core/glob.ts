@@ -1,10 +1,20 @@
 /**
- * Glob matching without building a RegExp: rules and contracts test action names, user agents and
- * scopes against configured globs on every event, so matching must be allocation-free and cheap.
- * Same syntax as `globToRegExp` in contracts.ts: `*` any run of characters, `?` exactly one.
+ * The one glob engine of nhi-watch: rules, contracts (identity patterns, actions, scopes, user
+ * agents), suppressions, configuration checks and the CLI all match globs here.
+ *
+ * Semantics, stated once:
+ * - a glob matches the WHOLE text (anchored at both ends);
+ * - `*` matches any run of characters, the empty run included; `?` exactly one (one UTF-16 code unit);
+ * - line breaks are characters like any other: `*` and `?` match them (observed values are attacker
+ *   text, and a newline must not change whether a pattern covers a value);
+ * - every other character matches itself; there are no escapes or character classes;
+ * - case-sensitive unless the caller asks otherwise (user-agent patterns do).
+ *
+ * No RegExp is built: matching runs on every event, so it is allocation-free and linear-ish
+ * (greedy with one backtrack point: O(n·m) worst case, no catastrophic backtracking).
  */
 
-/** Whether `text` matches `glob` in full (`*` any run, `?` one character). Greedy with one backtrack point: O(n·m) worst case, no blow-up. */
+/** Whether `text` matches `glob` in full (see the module comment for the semantics). */
 export function matchesGlob(glob: string, text: string, isCaseInsensitive = false): boolean {
   const g = isCaseInsensitive ? glob.toLowerCase() : glob;
   const t = isCaseInsensitive ? text.toLowerCase() : text;
@@ -41,4 +51,18 @@ export function firstMatchingGlob(
 ): string | undefined {
   for (const g of globs) if (matchesGlob(g, text, isCaseInsensitive)) return g;
   return undefined;
+}
+
+/** A glob compiled once for repeated tests (suppressions, contract identity patterns, CLI selections). */
+export interface Glob {
+  /** The glob as written. */
+  readonly source: string;
+  /** Whether `text` matches the glob in full. */
+  test(text: string): boolean;
+}
+
+/** `glob` as a reusable matcher with the semantics of {@link matchesGlob}. */
+export function compileGlob(glob: string, isCaseInsensitive = false): Glob {
+  const g = isCaseInsensitive ? glob.toLowerCase() : glob;
+  return { source: glob, test: (text) => matchesGlob(g, isCaseInsensitive ? text.toLowerCase() : text) };
 }

@@ -17,9 +17,7 @@ import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { BaselineStore, DeliveryFailure, FindingLedger, FindingSink, LoadedRecord } from './ports.js';
 import type { DetectionRule } from './rules/rule.js';
-
-/** Drops findings that configuration suppresses (identity / rule / origin, with expiry). */
-export type SuppressionFilter = (findings: readonly Finding[], nowMs: number) => { kept: Finding[]; suppressed: number };
+import type { SuppressionFilter } from './suppressions.js';
 
 /** What the pipeline runs with. */
 export interface PipelineDeps {
@@ -60,16 +58,32 @@ export interface PipelineResult {
 /** Thrown when state could not be committed after every retry: the platform must redeliver the batch. */
 export class BaselineConflictError extends Error {
   constructor(readonly keys: readonly string[]) {
-    super(`baseline commit still conflicting after retries for ${keys.length} record(s): ${keys.slice(0, 5).join(', ')}`);
+    super(
+      `baseline commit still conflicting after retries for ${keys.length} record(s): ${keys.slice(0, 5).join(', ')}`,
+    );
     this.name = 'BaselineConflictError';
   }
 }
 
 /** Run one batch through the engine and the ports. */
-export async function runPipeline(batchId: string, events: readonly IdentityEvent[], deps: PipelineDeps): Promise<PipelineResult> {
+export async function runPipeline(
+  batchId: string,
+  events: readonly IdentityEvent[],
+  deps: PipelineDeps,
+): Promise<PipelineResult> {
   const maxAttempts = deps.maxCommitAttempts ?? 10;
-  const evalWith = (evts: readonly IdentityEvent[], state: ReadonlyMap<string, LoadedRecord>): EvaluateOutput =>
-    evaluate({ batchId, events: evts, state, rules: deps.rules, contracts: deps.contracts, config: deps.config });
+  const evalWith = (
+    evts: readonly IdentityEvent[],
+    state: ReadonlyMap<string, LoadedRecord>,
+  ): EvaluateOutput =>
+    evaluate({
+      batchId,
+      events: evts,
+      state,
+      rules: deps.rules,
+      contracts: deps.contracts,
+      config: deps.config,
+    });
 
   let pending = events;
   let state = await deps.store.load(stateKeys(pending));
@@ -85,7 +99,9 @@ export async function runPipeline(batchId: string, events: readonly IdentityEven
   let conflicts = 0;
 
   for (let attempt = 1; ; attempt++) {
-    const filtered = deps.suppress ? deps.suppress(out.findings, deps.nowMs()) : { kept: out.findings, suppressed: 0 };
+    const filtered = deps.suppress
+      ? deps.suppress(out.findings, deps.nowMs())
+      : { kept: out.findings, suppressed: 0 };
     suppressed += filtered.suppressed;
     if (filtered.kept.length > 0) {
       const ledger = await deps.ledger.record(filtered.kept);

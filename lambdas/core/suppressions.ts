@@ -5,10 +5,15 @@
  * expired suppression matches nothing and is reported, so the CLI and the Lambda logs can say so.
  */
 import { cidrContains, parseCidr, parseIp, type Cidr } from './cidr.js';
-import { globToRegExp } from './contracts.js';
+import { compileGlob, type Glob } from './glob.js';
 import type { Finding } from './finding.js';
 import type { ParseResult } from './identity-event.js';
-import type { SuppressionFilter } from './pipeline.js';
+
+/** The pipeline's suppression hook: drops findings that configuration suppresses (identity / rule / origin, with expiry). */
+export type SuppressionFilter = (
+  findings: readonly Finding[],
+  nowMs: number,
+) => { kept: Finding[]; suppressed: number };
 
 /** One suppression as written in configuration. */
 export interface Suppression {
@@ -46,7 +51,7 @@ export interface SuppressionResult {
 export type OriginMatcher =
   | { readonly kind: 'asn'; readonly asn: number }
   | { readonly kind: 'cidr'; readonly cidr: Cidr }
-  | { readonly kind: 'glob'; readonly re: RegExp };
+  | { readonly kind: 'glob'; readonly glob: Glob };
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATE_TIME =
@@ -92,7 +97,7 @@ export function parseOriginPattern(text: string): ParseResult<OriginMatcher> {
     return { ok: true, value: { kind: 'cidr', cidr } };
   }
   if (text === '') return { ok: false, reason: 'empty origin pattern' };
-  return { ok: true, value: { kind: 'glob', re: globToRegExp(text) } };
+  return { ok: true, value: { kind: 'glob', glob: compileGlob(text) } };
 }
 
 /** Problems with one suppression (empty when usable): required fields, a real expiry, at least one pattern, a valid origin. */
@@ -129,8 +134,8 @@ export function describeSuppression(s: Suppression): string {
 
 interface Compiled {
   readonly suppression: Suppression;
-  readonly rule: RegExp | undefined;
-  readonly identity: RegExp | undefined;
+  readonly rule: Glob | undefined;
+  readonly identity: Glob | undefined;
   readonly origin: OriginMatcher | undefined;
 }
 
@@ -156,8 +161,8 @@ export function applySuppressions(
     const origin = s.origin === undefined ? undefined : parseOriginPattern(s.origin);
     active.push({
       suppression: s,
-      rule: s.rule === undefined ? undefined : globToRegExp(s.rule),
-      identity: s.identity === undefined ? undefined : globToRegExp(s.identity),
+      rule: s.rule === undefined ? undefined : compileGlob(s.rule),
+      identity: s.identity === undefined ? undefined : compileGlob(s.identity),
       origin: origin?.ok === true ? origin.value : undefined,
     });
   }
@@ -209,7 +214,7 @@ function originMatches(o: OriginMatcher, f: Finding): boolean {
     case 'asn':
       return f.asn === o.asn;
     case 'glob':
-      return f.sourceIp !== undefined && o.re.test(f.sourceIp);
+      return f.sourceIp !== undefined && o.glob.test(f.sourceIp);
     case 'cidr': {
       const ip = f.sourceIp === undefined ? undefined : parseIp(f.sourceIp);
       return ip !== undefined && cidrContains(o.cidr, ip);

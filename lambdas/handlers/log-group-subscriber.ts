@@ -3,9 +3,12 @@
  * prefixes: on deployment (CloudFormation custom resource), when a log group is created (EventBridge
  * `CreateLogGroup`), and hourly as a backstop. On stack deletion it removes the filters it created.
  */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { CloudWatchLogsSubscriptionAdmin } from '../adapters/cloudwatch-logs-subscription-admin.js';
@@ -20,6 +23,8 @@ import {
   type ReconcileResult,
   type SubscriptionTarget,
 } from '../core/log-subscriptions.js';
+import { ConfigurationError } from './env.js';
+import { once } from './once.js';
 
 /** Physical id of the custom resource: one per stack, stable across updates. */
 export const PHYSICAL_RESOURCE_ID = 'nhi-watch-log-group-subscriptions';
@@ -97,10 +102,18 @@ const report = (deps: LogGroupSubscriberDeps, result: ReconcileResult): void => 
   });
 };
 
+/** A custom-resource pass that would outlast the function: answered FAILED before CloudFormation waits an hour. */
+export class SubscriptionDeadlineError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`did not finish within ${Math.round(budgetMs / 1000)} s`);
+    this.name = 'SubscriptionDeadlineError';
+  }
+}
+
 const withDeadline = async <T>(work: Promise<T>, ms: number): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    timer = setTimeout(() => reject(new SubscriptionDeadlineError(ms)), ms);
   });
   try {
     return await Promise.race([work, deadline]);
@@ -205,34 +218,59 @@ export const createHandler =
     return { ignored: 'unrecognised event' };
   };
 
-/** Reads the function's configuration from the environment; fails the cold start when it is wrong. */
-export const productionDeps = (env: NodeJS.ProcessEnv = process.env): LogGroupSubscriberDeps => {
-  const raw = env['SUBSCRIPTION_TARGET'];
-  if (raw === undefined) throw new Error('SUBSCRIPTION_TARGET is not set');
-  const target = targetSchema.parse(JSON.parse(raw));
-  const logger = new Logger({ serviceName: env['POWERTOOLS_SERVICE_NAME'] ?? 'nhi-watch' });
-  const metrics = new Metrics({
-    namespace: env['POWERTOOLS_METRICS_NAMESPACE'] ?? 'NhiWatch',
-    serviceName: env['POWERTOOLS_SERVICE_NAME'] ?? 'nhi-watch',
-  });
+/** Structured logger (service name from POWERTOOLS_SERVICE_NAME, which productionDeps requires). */
+const logger = new Logger();
+/** EMF metrics (namespace and service from POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME, required likewise). */
+const metrics = new Metrics();
+
+const requiredEnv = (env: Readonly<Record<string, string | undefined>>, name: string): string => {
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') throw new ConfigurationError(name, 'is required but not set');
+  return value;
+};
+
+/**
+ * Reads the function's configuration from the environment; fails the cold start with a
+ * {@link ConfigurationError} naming the variable when it is missing or wrong (no fallbacks: the stack
+ * sets every one of them).
+ */
+export const productionDeps = (
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LogGroupSubscriberDeps => {
+  // Powertools reads these itself; an unset one would silently log as `service_undefined`.
+  requiredEnv(env, 'POWERTOOLS_SERVICE_NAME');
+  requiredEnv(env, 'POWERTOOLS_METRICS_NAMESPACE');
+  const raw = requiredEnv(env, 'SUBSCRIPTION_TARGET');
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigurationError('SUBSCRIPTION_TARGET', `is not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = targetSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigurationError(
+      'SUBSCRIPTION_TARGET',
+      `is not a subscription target (${problems.join('; ')})`,
+    );
+  }
   return {
     admin: new CloudWatchLogsSubscriptionAdmin(
       new CloudWatchLogsClient({ maxAttempts: 8, retryMode: 'adaptive' }),
     ),
-    target,
+    target: parsed.data,
     respond: (url, response) => sendCloudFormationResponse(url, response),
     log: logger,
-    recordNoFreeSlot: (count) => {
-      metrics.addMetric('LogGroupsWithoutFreeSlot', MetricUnit.Count, count);
-      metrics.publishStoredMetrics();
-    },
+    // Published by the logMetrics middleware when the invocation ends.
+    recordNoFreeSlot: (count) => metrics.addMetric('LogGroupsWithoutFreeSlot', MetricUnit.Count, count),
   };
 };
 
-let deps: LogGroupSubscriberDeps | undefined;
+const run = once(() => createHandler(productionDeps()));
 
-/** Lambda entry point. */
-export const handler = (event: unknown, context: Context): Promise<SubscriberOutcome> => {
-  deps ??= productionDeps();
-  return createHandler(deps)(event, context);
-};
+/** Lambda entry point: the handler over production collaborators, built on the first invocation. */
+export const handler = middy<unknown, SubscriberOutcome, Error, Context>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler((event, context) => run()(event, context));

@@ -18,7 +18,7 @@ import { toAsff } from '../core/asff.js';
 import { parseConfigJson, DEFAULT_CONFIG, type NhiWatchConfig } from '../core/config.js';
 import { ContractSet, type Contract } from '../core/contracts.js';
 import { contractFormatOf, parseContractsJson } from '../core/contracts-file.js';
-import { RULES } from '../core/rules/index.js';
+import { RULE_DEFAULTS, RULE_IDS, RULES } from '../core/rules/index.js';
 import { suppressionFilter } from '../core/suppressions.js';
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../adapters/dynamodb-store.js';
 import { FanoutSink, type Route } from '../adapters/fanout-sink.js';
@@ -65,8 +65,8 @@ function loadConfiguration(nhiConfig: string | undefined): {
   let config = DEFAULT_CONFIG;
   if (nhiConfig !== undefined) {
     const parsed = parseConfigJson(nhiConfig, {
-      knownRuleIds: RULES.map((r) => r.id),
-      ruleDefaults: Object.fromEntries(RULES.map((r) => [r.id, r.defaults])),
+      knownRuleIds: RULE_IDS,
+      ruleDefaults: RULE_DEFAULTS,
     });
     if (!parsed.ok) throw new ConfigurationError('NHI_CONFIG', parsed.reason);
     config = parsed.value;
@@ -160,8 +160,5 @@ export function productionDeps(
   };
 }
 
-/** Build once, on first use (so importing a handler needs no environment; a cold start builds it once). */
-export function once<T>(build: () => T): () => T {
-  let built: { value: T } | undefined;
-  return () => (built ??= { value: build() }).value;
-}
+/** Build once, on first use (kept here for the log handlers; the subscriber imports once.ts without this wiring). */
+export { once } from './once.js';

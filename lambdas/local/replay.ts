@@ -15,9 +15,9 @@ import { DEFAULT_CONFIG, type NhiWatchConfig } from '../core/config.js';
 import type { EngineConfig } from '../core/engine.js';
 import type { Finding } from '../core/finding.js';
 import type { IdentityEvent } from '../core/identity-event.js';
-import { runPipeline, type SuppressionFilter } from '../core/pipeline.js';
+import { runPipeline } from '../core/pipeline.js';
 import type { FindingSink, PublishResult } from '../core/ports.js';
-import { RULES } from '../core/rules/index.js';
+import { RULE_DEFAULTS, RULE_IDS, RULES } from '../core/rules/index.js';
 import type { DetectionRule } from '../core/rules/rule.js';
 import { normaliseAnyLine, normaliseAnyRecord } from '../core/sources/any-source.js';
 import { maybeGunzip, parseCloudTrailText } from '../core/sources/cloudtrail/index.js';
@@ -25,7 +25,7 @@ import { LOG_EVENT_REJECT_REASONS, decodeCloudWatchLogsEvent } from '../core/sou
 import type { JsonObject } from '../core/sources/fields.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
 import { countReject as bump, eventsOfDelivery } from '../core/sources/log-delivery.js';
-import { suppressionFilter } from '../core/suppressions.js';
+import { suppressionFilter, type SuppressionFilter } from '../core/suppressions.js';
 import { parseConfigText, parseContracts } from '../core/yaml-text.js';
 import { loadIpIntelDb } from '../adapters/ip-intel-db.js';
 import {
@@ -92,13 +92,11 @@ async function loadContracts(path: string): Promise<Contract[]> {
 export async function loadLocalSetup(options: LocalSetupOptions = {}): Promise<LocalSetup> {
   const warnings: string[] = [];
   let config: NhiWatchConfig = DEFAULT_CONFIG;
-  const knownRuleIds = RULES.map((r) => r.id);
-  const ruleDefaults = Object.fromEntries(RULES.map((r) => [r.id, r.defaults]));
   if (options.configPath !== undefined) {
     const parsed = parseConfigText(await readText(options.configPath), {
       source: options.configPath,
-      knownRuleIds,
-      ruleDefaults,
+      knownRuleIds: RULE_IDS,
+      ruleDefaults: RULE_DEFAULTS,
     });
     if (!parsed.ok) throw new ConfigFileError(parsed.reason);
     config = parsed.value;

@@ -14,7 +14,6 @@ const onFailure: DetectionRule = {
   runbook: 'r',
   defaults: {},
   needsLearning: false,
-  tests: [],
   detect: (e) =>
     e.outcome.authn === 'failure' ? { discriminator: 'f', summary: 's', evidence: [] } : undefined,
 };

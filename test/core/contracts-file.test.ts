@@ -7,7 +7,9 @@ import {
   type IdentityBaseline,
 } from '../../lambdas/core/baseline';
 import { ContractSet, type Contract } from '../../lambdas/core/contracts';
-import { contractFormatOf, diffContract, draftContract } from '../../lambdas/core/contracts-file';
+import { diffContract } from '../../lambdas/core/contract-diff';
+import { draftContract } from '../../lambdas/core/contract-draft';
+import { contractFormatOf } from '../../lambdas/core/contracts-file';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../lambdas/core/engine';
 import type { IdentityEvent } from '../../lambdas/core/identity-event';
 import { contractViolation } from '../../lambdas/core/rules/contract-violation';

@@ -20,7 +20,6 @@ const fragile: DetectionRule = {
     if (e.identity.name === 'poison') throw new TypeError(`cannot read ${e.identity.key}`);
     return { discriminator: 'x', summary: 's', evidence: ['e'] };
   },
-  tests: [],
 };
 
 const identity = (name: string) => ({

@@ -17,7 +17,6 @@ const everyFailure: DetectionRule = {
   needsLearning: false,
   detect: (e) =>
     e.outcome.authn === 'failure' ? { discriminator: 'x', summary: 's', evidence: ['e'] } : undefined,
-  tests: [],
 };
 
 const run = (events: ReturnType<typeof ev>[], state = new Map<string, LoadedRecord>(), batchId = 'b1') =>

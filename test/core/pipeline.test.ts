@@ -18,7 +18,6 @@ const onFailure: DetectionRule = {
   runbook: 'r',
   defaults: {},
   needsLearning: false,
-  tests: [],
   detect: (e) =>
     e.outcome.authn === 'failure' ? { discriminator: 'f', summary: 's', evidence: [] } : undefined,
 };

@@ -8,10 +8,12 @@ import type { LogSubscriptionAdmin, SubscriptionTarget } from '../../lambdas/cor
 import {
   PHYSICAL_RESOURCE_ID,
   createHandler,
+  handler,
   productionDeps,
   type LogGroupSubscriberDeps,
 } from '../../lambdas/handlers/log-group-subscriber';
 import { FakeCloudWatchLogs } from './fake-cloudwatch-logs';
+import { ConfigurationError } from '../../lambdas/handlers/env';
 
 const OURS = 'arn:aws:lambda:eu-west-1:123456789012:function:nhi-watch-api';
 const FIREHOSE = 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/siem';
@@ -258,13 +260,73 @@ describe('log-group-subscriber against a CloudWatch Logs endpoint', () => {
 });
 
 describe('productionDeps', () => {
-  it('refuses to start without a valid SUBSCRIPTION_TARGET', () => {
-    expect(() => productionDeps({})).toThrow('SUBSCRIPTION_TARGET is not set');
-    expect(() => productionDeps({ SUBSCRIPTION_TARGET: JSON.stringify({ prefixes: ['/a/'] }) })).toThrow();
+  const env = {
+    POWERTOOLS_SERVICE_NAME: 'nhi-watch',
+    POWERTOOLS_METRICS_NAMESPACE: 'NhiWatch',
+    SUBSCRIPTION_TARGET: JSON.stringify(target),
+    AWS_REGION: 'eu-west-1',
+  };
+  const failure = (e: Record<string, string | undefined>): unknown => {
+    try {
+      productionDeps(e);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it('refuses to start without a valid SUBSCRIPTION_TARGET, naming the variable', () => {
+    const missing = failure({ ...env, SUBSCRIPTION_TARGET: undefined });
+    expect(missing).toBeInstanceOf(ConfigurationError);
+    expect(missing).toMatchObject({
+      variable: 'SUBSCRIPTION_TARGET',
+      message: 'SUBSCRIPTION_TARGET: is required but not set',
+    });
+    expect(failure({ ...env, SUBSCRIPTION_TARGET: '{not json' })).toMatchObject({
+      variable: 'SUBSCRIPTION_TARGET',
+      message: expect.stringContaining('is not valid JSON'),
+    });
+    const incomplete = failure({ ...env, SUBSCRIPTION_TARGET: JSON.stringify({ prefixes: ['/a/'] }) });
+    expect(incomplete).toBeInstanceOf(ConfigurationError);
+    expect((incomplete as Error).message).toContain('destinationArn');
+  });
+
+  it('has no fallback service name or metrics namespace: a missing one fails the cold start', () => {
+    for (const name of ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE']) {
+      const error = failure({ ...env, [name]: undefined });
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ variable: name });
+    }
+  });
+
+  it('fails the Lambda entry point’s invocation with the ConfigurationError, not a half-configured pass', async () => {
+    const context = {
+      functionName: 'subscriber',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:subscriber',
+      memoryLimitInMB: '256',
+      awsRequestId: 'req-1',
+      logGroupName: '/aws/lambda/subscriber',
+      logStreamName: 'stream',
+      callbackWaitsForEmptyEventLoop: true,
+      getRemainingTimeInMillis: () => 60_000,
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+    const saved = process.env['SUBSCRIPTION_TARGET'];
+    delete process.env['SUBSCRIPTION_TARGET'];
+    try {
+      await expect(handler({ 'detail-type': 'Scheduled Event' }, context)).rejects.toBeInstanceOf(
+        ConfigurationError,
+      );
+    } finally {
+      if (saved !== undefined) process.env['SUBSCRIPTION_TARGET'] = saved;
+    }
   });
 
   it('builds its collaborators from a valid target', () => {
-    const deps = productionDeps({ SUBSCRIPTION_TARGET: JSON.stringify(target), AWS_REGION: 'eu-west-1' });
+    const deps = productionDeps(env);
 
     expect(deps.target).toEqual(target);
   });

@@ -48,7 +48,6 @@ const everyEvent: DetectionRule = {
   runbook: 'Check the identity.',
   defaults: {},
   needsLearning: false,
-  tests: [],
   detect: (e) => ({ discriminator: e.eventId, summary: `event ${e.eventId}`, evidence: ['fired'] }),
 };
 const findings = (n: number, key = 'aws:123456789012:role/orders-worker'): Finding[] =>

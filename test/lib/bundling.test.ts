@@ -18,6 +18,8 @@ import {
 } from '../../lib/constructs/bundled-function';
 import { buildSync } from 'esbuild';
 import { parseContractsJson } from '../../lambdas/core/contracts-file';
+import { RULES } from '../../lambdas/core/rules/index';
+import { casesOf } from '../../lambdas/core/rules/cases';
 import { parseContracts } from '../../lambdas/core/yaml-text';
 import { parseDeploymentConfig } from '../../lib/config';
 import { handlerEsbuildOptions } from '../../lib/handler-bundling';
@@ -151,6 +153,21 @@ describe('BundledFunction bundling', () => {
         NHI_IP_DB_PATH: '/var/task/ip-intel.bin',
         NODE_OPTIONS: '--enable-source-maps',
       });
+    });
+
+    it('carries every rule but none of their cases or case builders (test material stays out of what ships)', () => {
+      const code = readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+      // esbuild writes non-ASCII characters of string literals as \uXXXX escapes.
+      const asBundled = (text: string): string =>
+        text.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+      const caseNames = RULES.flatMap((r) => casesOf(r.id).map((c) => asBundled(c.name)));
+
+      for (const rule of RULES) expect(code).toContain(asBundled(rule.runbook));
+      expect(caseNames.length).toBeGreaterThan(100);
+      expect(caseNames.filter((name) => code.includes(name))).toEqual([]);
+      // The builders' defaults (the case workload role, its key id, the case timeline's start) are absent too.
+      for (const text of ['orders-worker', 'ASIAEXAMPLEWORKER001', 'defineCases'])
+        expect(code).not.toContain(text);
     });
 
     it('keeps its code within 1 MB, the IP database not counted (scripts/bundle-report.ts lists what is in it)', () => {

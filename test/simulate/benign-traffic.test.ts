@@ -13,7 +13,12 @@ const countBy = <T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 const maxValue = (counts: Map<string, number>): number => Math.max(0, ...counts.values());
 
-describe.each([1, 2])('benign traffic, seed %i', (seed) => {
+/**
+ * Benign realism of the default run (seed 1, 14 days: the demo's traffic). Its consequence over
+ * seeds 1–5 (false findings per 100k benign events) is measured by `npm run bench:detect`.
+ */
+describe('benign traffic of the default run (seed 1)', () => {
+  const seed = 1;
   let result: SimulationResult;
   let benign: EventFacts[];
   let malicious: EventFacts[];

@@ -22,7 +22,6 @@ export function alwaysRule(match: RuleMatch, meta: Partial<DetectionRule> = {}):
     defaults: {},
     needsLearning: false,
     detect: () => match,
-    tests: [],
     ...meta,
   };
 }

@@ -1,9 +1,9 @@
 import { calls, describeTop, formatDuration, formatTime } from '../baseline-facts.js';
 import type { IdentityEvent } from '../identity-event.js';
-import { at, burst, ev, history } from './test-events.js';
-import { num, type DetectionRule, type RuleContext, type RuleMatch, type RuleCase } from './rule.js';
+import { num, type DetectionRule, type RuleContext, type RuleMatch } from './rule.js';
 
 const DAY_MS = 86_400_000;
+
 /**
  * A revival after this many days of silence is HIGH, a shorter one MEDIUM. It grades a finding
  * the rule makes either way (whether it fires is `dormantDays` / `gapFactor` / `minPriorEvents`),
@@ -36,10 +36,6 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
   };
 }
 
-/** A monthly job: `perRun` calls on the 1st of every 31 days, `runs` times. */
-const monthly = (runs: number, perRun: number) =>
-  Array.from({ length: runs }, (_, r) => burst({}, at(31 * r, 4), perRun, 10 * 60_000)).flat();
-
 /** A credential silent for weeks that acts again was usually forgotten, not retired: revived NHIs are a favourite foothold. */
 export const dormantIdentity: DetectionRule = {
   id: 'dormant-identity',
@@ -70,82 +66,4 @@ export const dormantIdentity: DetectionRule = {
   },
   needsLearning: false,
   detect,
-  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
-  get tests(): readonly RuleCase[] {
-    return [
-      {
-        name: 'worker active for 8 days, silent 45 days, then a call',
-        events: [...history(), ev({ timeMs: at(7 + 46, 10) })],
-        fires: true,
-        severity: 'MEDIUM',
-      },
-      {
-        name: 'setup role used 12 times on day 0, then 120 days later (HIGH)',
-        events: [
-          ...burst({}, at(0, 9), 12, 20 * 60_000),
-          ev({
-            timeMs: at(120, 3),
-            action: { name: 'iam.amazonaws.com:ListRoles', service: 'iam.amazonaws.com' },
-          }),
-        ],
-        fires: true,
-        severity: 'HIGH',
-      },
-      {
-        name: 'first sign of life after 60 days is a failed authentication',
-        events: [
-          ...history(),
-          ev({ timeMs: at(7 + 61, 10), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }),
-        ],
-        fires: true,
-        severity: 'MEDIUM',
-      },
-      {
-        name: 'monthly job (31-day cadence) silent for 95 days: three runs missed, then a call',
-        events: [...monthly(4, 5), ev({ timeMs: at(93 + 95, 4) })],
-        fires: true,
-        severity: 'HIGH',
-      },
-      {
-        name: 'silence of just under 29 days with dormantDays lowered to 28',
-        events: [...history(), ev({ timeMs: at(7 + 29, 10) })],
-        thresholds: { dormantDays: 28 },
-        fires: true,
-        severity: 'MEDIUM',
-      },
-      {
-        name: 'identity with only 5 earlier calls returns after 60 days, minPriorEvents lowered to 5',
-        events: [...burst({}, at(0, 9), 5, 10 * 60_000), ev({ timeMs: at(60, 9) })],
-        thresholds: { minPriorEvents: 5 },
-        fires: true,
-        severity: 'MEDIUM',
-      },
-      {
-        name: 'monthly job silent for 70 days (two runs missed) with gapFactor 3: its owner tolerates missed runs',
-        events: [...monthly(3, 5), ev({ timeMs: at(62 + 70, 4) })],
-        thresholds: { gapFactor: 3 },
-        fires: false,
-      },
-      {
-        name: 'monthly job with a 31-day cadence runs again on schedule',
-        events: [...monthly(6, 5)],
-        fires: false,
-      },
-      {
-        name: 'silence of 29 days (just under dormantDays)',
-        events: [...history(), ev({ timeMs: at(7 + 29, 10) })],
-        fires: false,
-      },
-      {
-        name: 'identity with only 5 earlier calls returns after 60 days',
-        events: [...burst({}, at(0, 9), 5, 10 * 60_000), ev({ timeMs: at(60, 9) })],
-        fires: false,
-      },
-      {
-        name: 'a brand-new identity’s first call',
-        events: [ev({ timeMs: at(90, 9) })],
-        fires: false,
-      },
-    ];
-  },
 };

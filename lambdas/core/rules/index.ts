@@ -11,7 +11,7 @@ import { newAction } from './new-action.js';
 import { newSource } from './new-source.js';
 import { newUserAgent } from './new-user-agent.js';
 import { rateAnomaly } from './rate-anomaly.js';
-import type { DetectionRule } from './rule.js';
+import type { DetectionRule, Thresholds } from './rule.js';
 import { successAfterFailures } from './success-after-failures.js';
 
 /** The v1 catalogue. */
@@ -30,3 +30,11 @@ export const RULES: readonly DetectionRule[] = [
   longLivedCredential,
   contractViolation,
 ];
+
+/** The catalogue's rule ids, for configuration checks (`knownRuleIds`) and the CLI: derived here, once. */
+export const RULE_IDS: readonly string[] = RULES.map((r) => r.id);
+
+/** Every rule's threshold defaults by rule id, for configuration checks (`ruleDefaults`): derived here, once. */
+export const RULE_DEFAULTS: Readonly<Record<string, Thresholds>> = Object.fromEntries(
+  RULES.map((r) => [r.id, r.defaults]),
+);

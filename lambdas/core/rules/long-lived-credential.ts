@@ -1,19 +1,6 @@
 import { describeOrigin, duration, iso } from './evidence.js';
 import { getOwn } from '../safe-record.js';
-import { list, num, type DetectionRule, type Severity, type RuleCase } from './rule.js';
-import {
-  T0,
-  at,
-  ev,
-  insideAws,
-  outsideAws,
-  repeat,
-  UA,
-  viaService,
-  type EventOverrides,
-  ROOT,
-  iamUser,
-} from './test-events.js';
+import { list, num, type DetectionRule, type Severity } from './rule.js';
 
 const DAY_MS = 86_400_000;
 
@@ -25,26 +12,6 @@ const SEVERITY: Record<Reason, Severity> = {
   'aws-network': 'MEDIUM',
   'old-key': 'LOW',
 };
-
-// Case material: IAM users with access keys, used from workloads, from a datacenter, by root.
-const user = (name: string, keyId: string): EventOverrides => ({
-  identity: iamUser(name),
-  credential: { id: keyId, kind: 'long-lived-key' },
-});
-const exporter = user('report-exporter', 'AKIAEXAMPLEREPORT001');
-const DATACENTER = outsideAws('198.51.100.80', 64501, 'Example Colocation GmbH', 'DE');
-const partnerSync = (timeMs: number) =>
-  ev({
-    ...user('partner-sync', 'AKIAEXAMPLEPARTNER01'),
-    timeMs,
-    origin: { ...DATACENTER, ...UA.boto3Server },
-  });
-const fargateBehindProxy = (timeMs: number) =>
-  ev({
-    ...exporter,
-    timeMs,
-    origin: { ...outsideAws('192.0.2.10', 64502, 'Example Proxy Networks'), ...UA.ecsFargate },
-  });
 
 /** Static access keys are the secret most often leaked; workloads never need one, and root should have none. */
 export const longLivedCredential: DetectionRule = {
@@ -135,100 +102,6 @@ export const longLivedCredential: DetectionRule = {
       evidence,
       severity: SEVERITY[reason],
     };
-  },
-  // Built when read (the harness, the docs), not when the Lambda loads the catalogue.
-  get tests(): readonly RuleCase[] {
-    return [
-      {
-        name: 'a Lambda function calling with an IAM user’s key from its environment variables',
-        events: [
-          ev({ ...exporter, timeMs: T0, origin: { ...insideAws('3.80.10.20', 14618), ...UA.lambdaPython } }),
-        ],
-        fires: true,
-        severity: 'MEDIUM',
-      },
-      {
-        name: 'an ECS Fargate task with a static key, egressing through a third-party proxy',
-        events: [fargateBehindProxy(T0)],
-        fires: true,
-      },
-      {
-        name: 'an IAM user’s key from an EC2 address with a plain boto3 user agent',
-        events: [ev({ ...exporter, timeMs: T0, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } })],
-        fires: true,
-        severity: 'MEDIUM',
-      },
-      {
-        name: 'a root access key in use',
-        events: [
-          ev({
-            timeMs: T0,
-            identity: ROOT,
-            credential: { id: 'AKIAEXAMPLEROOTKEY01', kind: 'long-lived-key' },
-            origin: {
-              ...outsideAws('198.51.100.23', 7922, 'Comcast Cable Communications, LLC'),
-              ...UA.awsCli,
-            },
-            action: {
-              name: 'iam.amazonaws.com:CreateUser',
-              service: 'iam.amazonaws.com',
-              region: 'us-east-1',
-              isReadOnly: false,
-            },
-          }),
-        ],
-        fires: true,
-        severity: 'CRITICAL',
-      },
-      {
-        name: 'a datacenter integration’s key still in use 100 days after it was first seen',
-        events: [partnerSync(T0), partnerSync(at(50)), partnerSync(at(100))],
-        fires: true,
-        severity: 'LOW',
-      },
-      {
-        name: 'session keys of a Lambda role',
-        events: repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
-        fires: false,
-      },
-      {
-        name: 'a datacenter integration’s key 30 days after it was first seen',
-        events: [partnerSync(T0), partnerSync(at(30))],
-        fires: false,
-      },
-      {
-        name: 'one day short of the age limit',
-        events: [partnerSync(T0), partnerSync(at(89, 23))],
-        fires: false,
-      },
-      {
-        name: 'CloudFormation relaying a developer’s key, between calls from the office',
-        events: [
-          ev({ ...exporter, timeMs: T0, origin: { ...DATACENTER, ...UA.awsCli } }),
-          ...repeat(3, T0 + 60_000, 60_000, (timeMs) =>
-            ev({
-              ...exporter,
-              timeMs,
-              origin: viaService('cloudformation.amazonaws.com'),
-              action: { name: 'lambda.amazonaws.com:CreateFunction' },
-            }),
-          ),
-        ],
-        fires: false,
-      },
-      {
-        name: 'a 120-day limit keeps a 100-day-old key quiet',
-        events: [partnerSync(T0), partnerSync(at(50)), partnerSync(at(100))],
-        thresholds: { maxKeyAgeDays: 120 },
-        fires: false,
-      },
-      {
-        name: 'without runtime markers, a static key behind a proxy is not recognised as a workload',
-        events: [fargateBehindProxy(T0)],
-        thresholds: { workloadUserAgentMarkers: [] },
-        fires: false,
-      },
-    ];
   },
 };
 

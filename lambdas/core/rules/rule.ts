@@ -1,13 +1,15 @@
 /**
- * The detection-rule interface: one rule per file, metadata, pure logic and its own cases together
- * so they cannot drift. Rules read the state they are handed; they never fetch, cache or keep globals.
+ * The detection-rule interface: one rule per file, metadata and pure logic together; its cases live
+ * beside it in `<rule-id>.cases.ts`, which the Lambda bundle never includes. Rules read the state
+ * they are handed; they never fetch, cache or keep globals.
  */
 import type { IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
+import type { Reference, Severity } from '../classification.js';
 import type { Contract } from '../contracts.js';
 import type { IdentityEvent } from '../identity-event.js';
 
-/** Severity labels as Security Hub uses them. */
-export type Severity = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+/** Rules name severities and references; the types live in classification.ts, under findings and rules alike. */
+export type { Reference, Severity } from '../classification.js';
 
 /** A rule threshold value. */
 export type ThresholdValue = number | boolean | string | readonly string[];
@@ -46,26 +48,6 @@ export interface RuleMatch {
   readonly also?: readonly RuleMatch[];
 }
 
-/** A rule case: events replayed through the engine from empty state; asserts the rule fires or not. */
-export interface RuleCase {
-  readonly name: string;
-  /** Events in time order. Build them with the helpers in rules/test-events.ts. */
-  readonly events: readonly IdentityEvent[];
-  /** Whether the rule produces at least one finding over these events (a positive case's latest event must be one it matches). */
-  readonly fires: boolean;
-  /** When set (and `fires`), the severity of the first finding: pins severity escalations (root keys, cross-account…). */
-  readonly severity?: Severity;
-  /** Threshold overrides for this case. */
-  readonly thresholds?: Thresholds;
-  /** Contracts for this case (contract-violation). */
-  readonly contracts?: readonly Contract[];
-  /** Learning config for this case (to keep cases small). */
-  readonly learning?: LearningConfig;
-}
-
-/** ATT&CK / OWASP NHI / NIST CSF references, `SCHEME:ID`. */
-export type Reference = `OWASP-NHI:NHI${number}` | `NIST-CSF-2.0:${string}` | `MITRE:T${string}`;
-
 /** A detection rule. */
 export interface DetectionRule {
   /** Equals the file name. */
@@ -84,7 +66,6 @@ export interface DetectionRule {
   readonly needsLearning: boolean;
   /** Pure detection on one event. */
   readonly detect: (event: IdentityEvent, ctx: RuleContext) => RuleMatch | undefined;
-  readonly tests: readonly RuleCase[];
 }
 
 /** Read a numeric threshold (programmer error if the rule's defaults lack it). */

@@ -1,7 +1,8 @@
 /**
  * Builders for the identity events of rule cases: realistic defaults (a Lambda workload role calling
  * DynamoDB from an AWS network) that each case overrides field by field, so a case states only what
- * matters to it. Addresses and accounts are documentation values.
+ * matters to it. Addresses and accounts are documentation values. Test material: the cases files, tests
+ * and benchmarks import it, no production module does.
  */
 import type { Action, Credential, Identity, IdentityEvent, Origin, Outcome } from '../identity-event.js';
 
@@ -32,8 +33,6 @@ export const T0 = Date.UTC(2026, 2, 2);
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
-
-let counter = 0;
 
 /** User agents as AWS SDKs, the CLI and HTTP clients send them (family and class as the normaliser derives them). */
 export const UA = {
@@ -163,21 +162,20 @@ export const viaService = (service: string): Overrides<Origin> => ({
   userAgentClass: 'aws-internal',
 });
 
-/** `n` events `stepMs` apart from `startMs`, each built by `make(timeMs, i)`. */
-export function repeat(
+/** `n` events (or raw records) `stepMs` apart from `startMs`, each built by `make(timeMs, i)`. */
+export function repeat<T = IdentityEvent>(
   n: number,
   startMs: number,
   stepMs: number,
-  make: (timeMs: number, i: number) => IdentityEvent,
-): IdentityEvent[] {
-  const out: IdentityEvent[] = [];
+  make: (timeMs: number, i: number) => T,
+): T[] {
+  const out: T[] = [];
   for (let i = 0; i < n; i++) out.push(make(startMs + i * stepMs, i));
   return out;
 }
 
 /** One event: a workload role's successful DynamoDB call from an AWS address, with overrides. */
 export function ev(o: EventOverrides = {}): IdentityEvent {
-  counter += 1;
   const identity = overlay<Identity>(
     {
       key: 'aws:123456789012:role/orders-worker',
@@ -214,10 +212,14 @@ export function ev(o: EventOverrides = {}): IdentityEvent {
     o.action,
   );
   const outcome = overlay<Outcome>({ authn: 'success', authz: 'allowed', isThrottled: false }, o.outcome);
+  const source = o.source ?? 'cloudtrail';
+  const timeMs = o.timeMs ?? T0;
   return {
-    source: o.source ?? 'cloudtrail',
-    eventId: o.eventId ?? `case-${counter}`,
-    timeMs: o.timeMs ?? T0,
+    source,
+    // Derived from what the event is, never from a module-level counter: the same builder calls give the
+    // same ids in any test order. A rule case's events get ids from their case (rule-case.ts: defineCases).
+    eventId: o.eventId ?? `${source}:${identity.key}:${action.name}@${timeMs}`,
+    timeMs,
     identity,
     credential,
     origin,

@@ -10,10 +10,14 @@ import type { Finding } from '../../../lambdas/core/finding';
 import type { IdentityEvent } from '../../../lambdas/core/identity-event';
 import type { LoadedRecord, StateChange } from '../../../lambdas/core/ports';
 import { RULES } from '../../../lambdas/core/rules/index';
-import type { DetectionRule, RuleCase, Severity, Thresholds } from '../../../lambdas/core/rules/rule';
+import { RULE_CASES, casesOf } from '../../../lambdas/core/rules/cases';
+import type { DetectionRule, Severity, Thresholds } from '../../../lambdas/core/rules/rule';
+import type { RuleCase } from '../../../lambdas/core/rules/rule-case';
 import { T0, ev, repeat } from '../../../lambdas/core/rules/test-events';
 
 const RULES_DIR = join(__dirname, '../../../lambdas/core/rules');
+/** Files of the rules folder that hold test material, not rules (the bundle test proves none ships). */
+const TEST_MATERIAL = ['cases.ts', 'rule-case.ts', 'raw-records.ts', 'test-events.ts'];
 
 /** A minimal store: hands out records with versions and applies changes only at the version they were read at. */
 class StateCarrier {
@@ -155,8 +159,7 @@ const isRuleLike = (v: unknown): v is DetectionRule =>
   typeof v === 'object' &&
   v !== null &&
   typeof (v as DetectionRule).id === 'string' &&
-  typeof (v as DetectionRule).detect === 'function' &&
-  Array.isArray((v as DetectionRule).tests);
+  typeof (v as DetectionRule).detect === 'function';
 
 const sameKind = (a: unknown, b: unknown): boolean =>
   Array.isArray(a) ? Array.isArray(b) : typeof a === typeof b && !Array.isArray(b);
@@ -171,7 +174,9 @@ describe('rule catalogue', () => {
   });
 
   it('has one file per rule, named after the rule id, and every rule file is in the catalogue', async () => {
-    const files = readdirSync(RULES_DIR).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
+    const files = readdirSync(RULES_DIR).filter(
+      (f) => f.endsWith('.ts') && f !== 'index.ts' && !f.endsWith('.cases.ts') && !TEST_MATERIAL.includes(f),
+    );
     const exported: DetectionRule[] = [];
     for (const file of files) {
       const mod = (await import(join(RULES_DIR, file))) as Record<string, unknown>;
@@ -184,9 +189,28 @@ describe('rule catalogue', () => {
     for (const rule of RULES) expect(exported).toContain(rule);
     for (const rule of exported) expect(RULES).toContain(rule);
   });
+
+  it('has a cases file beside every rule, registered under the rule id, and no cases for a rule it lacks', () => {
+    const caseFiles = readdirSync(RULES_DIR)
+      .filter((f) => f.endsWith('.cases.ts'))
+      .map((f) => basename(f, '.cases.ts'))
+      .sort();
+    const ids = RULES.map((r) => r.id).sort();
+
+    expect(caseFiles).toEqual(ids);
+    expect([...RULE_CASES.keys()].sort()).toEqual(ids);
+  });
+
+  it('gives every case event an id derived from its case, unique across the catalogue', () => {
+    const ids = RULES.flatMap((r) => casesOf(r.id).flatMap((c) => c.events.map((e) => e.eventId)));
+    expect(new Set(ids).size).toBe(ids.length);
+    const [first] = casesOf(RULES[0]!.id);
+    expect(first?.events[0]?.eventId).toBe(`${RULES[0]!.id}: ${first?.name} #0`);
+  });
 });
 
 describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
+  const cases = casesOf(rule.id);
   describe('metadata', () => {
     it('has a title, a valid severity, a runbook and false-positive notes', () => {
       expect(rule.title.trim().length).toBeGreaterThan(0);
@@ -227,7 +251,7 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
         else expect(['boolean', 'string']).toContain(typeof value);
         expect(name.length).toBeGreaterThan(0);
       }
-      for (const c of rule.tests) {
+      for (const c of cases) {
         for (const [name, value] of Object.entries(c.thresholds ?? {})) {
           expect({ case: c.name, name, declared: name in rule.defaults }).toEqual({
             case: c.name,
@@ -240,10 +264,10 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
     });
 
     it('has at least two positive and two negative cases, uniquely named, with valid expected severities', () => {
-      expect(rule.tests.filter((c) => c.fires).length).toBeGreaterThanOrEqual(2);
-      expect(rule.tests.filter((c) => !c.fires).length).toBeGreaterThanOrEqual(2);
-      expect(new Set(rule.tests.map((c) => c.name)).size).toBe(rule.tests.length);
-      for (const c of rule.tests) {
+      expect(cases.filter((c) => c.fires).length).toBeGreaterThanOrEqual(2);
+      expect(cases.filter((c) => !c.fires).length).toBeGreaterThanOrEqual(2);
+      expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+      for (const c of cases) {
         expect(c.events.length).toBeGreaterThan(0);
         if (c.severity !== undefined) {
           expect(c.fires).toBe(true);
@@ -252,8 +276,14 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
       }
     });
 
+    it('has a case built from raw records (CloudTrail or access log) through the production normalisers', () => {
+      const raw = cases.filter((c) => c.log !== undefined);
+      expect(raw.length).toBeGreaterThanOrEqual(1);
+      for (const c of raw) expect(c.events).toHaveLength(c.log?.length ?? -1);
+    });
+
     it('states every case’s events in time order (setup and point after the history they follow)', () => {
-      for (const c of rule.tests) {
+      for (const c of cases) {
         const late = c.events.findIndex(
           (e, i) => i > 0 && e.timeMs < (c.events[i - 1] as IdentityEvent).timeMs,
         );
@@ -267,7 +297,7 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
     it('shows every numeric threshold is configuration: a case overriding it changes the verdict', () => {
       for (const [name, value] of Object.entries(rule.defaults)) {
         if (typeof value !== 'number') continue;
-        const flipping = rule.tests.filter((c) => {
+        const flipping = cases.filter((c) => {
           if (c.thresholds?.[name] === undefined) return false;
           const withDefault: Record<string, unknown> = { ...c.thresholds };
           delete withDefault[name];
@@ -281,7 +311,7 @@ describe.each(RULES.map((r) => [r.id, r] as const))('rule %s', (_id, rule) => {
     });
   });
 
-  describe.each(rule.tests.map((c) => [c.name, c] as const))('case: %s', (_name, c) => {
+  describe.each(cases.map((c) => [c.name, c] as const))('case: %s', (_name, c) => {
     it.each(BATCHINGS)(`${c.fires ? 'fires' : 'stays quiet'} (%s)`, (batching) => {
       const findings = replay(rule, c, batching);
       expect(findings.length > 0).toBe(c.fires);

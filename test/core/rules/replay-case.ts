@@ -2,7 +2,9 @@
 import { ContractSet } from '../../../lambdas/core/contracts';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../../lambdas/core/engine';
 import type { Finding } from '../../../lambdas/core/finding';
-import type { DetectionRule, RuleCase } from '../../../lambdas/core/rules/rule';
+import { casesOf } from '../../../lambdas/core/rules/cases';
+import type { DetectionRule } from '../../../lambdas/core/rules/rule';
+import type { RuleCase } from '../../../lambdas/core/rules/rule-case';
 
 /** Run one case through the engine in one batch, from empty state. */
 export function replay(rule: DetectionRule, c: RuleCase): Finding[] {
@@ -23,7 +25,7 @@ export function replay(rule: DetectionRule, c: RuleCase): Finding[] {
 
 /** The rule's case whose name starts with `prefix` (a test names the case it reads, so a renamed case fails loudly). */
 export function findCase(rule: DetectionRule, prefix: string): RuleCase {
-  const c = rule.tests.find((t) => t.name.startsWith(prefix));
+  const c = casesOf(rule.id).find((t) => t.name.startsWith(prefix));
   if (!c) throw new Error(`${rule.id}: no case starting "${prefix}"`);
   return c;
 }
