@@ -213,7 +213,7 @@ describe('cloudtrail-logs handler', () => {
     // Alerts: one per alerting finding (at most two per incident), in the subscriber's queue.
     // ASFF: every finding, the ones that joined an incident without alerting included, valid.
     expect(await alertedIds()).toEqual(ids(expected.fresh));
-    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.repeats]));
+    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
     expect(hub.problems).toEqual([]);
     // Metrics a dashboard reads.
     expect(metricSum(run.emf, 'Events')).toBe(rootScenario.length);
@@ -395,7 +395,7 @@ describe('delivery failures', () => {
 
     expect(run.error).toBeUndefined();
     expect(hub.calls.filter((c) => c.status !== 200)).toHaveLength(3);
-    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.repeats]));
+    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
     expect(hub.problems).toEqual([]);
     expect(snsProxy.counts.failed).toBeGreaterThan(3);
     expect(await alertedIds()).toEqual([]);
@@ -490,7 +490,7 @@ describe('the bundle the stack deploys', () => {
         deliveredToOnFailure: 0,
       });
       expect(await alertedIds()).toEqual(ids(expected.fresh));
-      expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.repeats]));
+      expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
     } finally {
       bundle.remove();
     }
