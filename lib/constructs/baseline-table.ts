@@ -7,8 +7,8 @@ import { BASELINE_TABLE } from '../../lambdas/core/baseline-table.js';
 
 /**
  * The DynamoDB actions the functions need on the baseline table, exactly what `lambdas/adapters` sends:
- * BatchGetItem (baselines, finding markers), conditional PutItem and UpdateItem, and TransactWriteItems,
- * which DynamoDB authorises as the PutItem / UpdateItem of each of its items. No point reads, condition
+ * BatchGetItem (baselines, finding ledger items) and conditional PutItem and UpdateItem (a transaction
+ * would be authorised as the PutItem / UpdateItem of each of its items). No point reads, condition
  * checks, scans, queries or deletes (TTL expires items).
  */
 export const BASELINE_TABLE_ACTIONS = [

@@ -107,7 +107,7 @@ const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'
  * The AWS SDK for JavaScript v3 is not bundled: `@aws-sdk/*` is resolved from the nodejs22.x runtime,
  * which ships every v3 client. Bundled and minified it was more than half of a log handler's code (about
  * 0.85 MB of 1.5 MB, parsed at every cold start), and the functions need nothing recent from it: DynamoDB
- * BatchGetItem, PutItem, UpdateItem and TransactWriteItems, SNS Publish and PublishBatch, Security Hub
+ * BatchGetItem, PutItem and UpdateItem, SNS Publish and PublishBatch, Security Hub
  * BatchImportFindings, SQS SendMessage and SendMessageBatch, CloudWatch Logs subscription filters, and
  * endpoints from `AWS_ENDPOINT_URL_<SERVICE>`, all supported by the SDK versions the runtime has carried.
  * The trade-off: production runs the runtime's SDK version, which AWS updates with the runtime, while the

@@ -127,7 +127,10 @@ describe('runPipeline', () => {
   });
 
   it('sends the findings that join an open incident to the update path, not the alert path', async () => {
-    const { sink, deps } = setup();
+    const { sink: _local, ...deps } = setup().deps;
+    // An alerting destination (SNS) and a mirror (Security Hub).
+    const sink = new RecordingSink();
+    const hub = new RecordingSink();
     // Two distinct failures of one identity (different error codes → different findings), one incident.
     const byCode: DetectionRule = {
       ...onFailure,
@@ -146,8 +149,17 @@ describe('runPipeline', () => {
         ev({ timeMs: at(0, 1), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }),
         ev({ timeMs: at(0, 1, 1), outcome: { authn: 'failure', errorCode: 'SignatureDoesNotMatch' } }),
       ],
-      { ...deps, rules: [byCode] },
+      {
+        ...deps,
+        routes: [
+          { destination: 'sns', mode: 'alert', sink },
+          { destination: 'security-hub', mode: 'mirror', sink: hub },
+        ],
+        rules: [byCode],
+      },
     );
+    // The mirror imports both as new findings; the alerting destination pages the first only.
+    expect(hub.fresh.map((f) => f.discriminator)).toEqual(['InvalidClientTokenId', 'SignatureDoesNotMatch']);
     expect(sink.fresh.map((f) => f.discriminator)).toEqual(['InvalidClientTokenId']);
     expect(sink.repeats.map((f) => [f.discriminator, f.alert, f.count])).toEqual([
       ['SignatureDoesNotMatch', false, 1],
