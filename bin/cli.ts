@@ -28,7 +28,7 @@ import {
 } from '../lambdas/local/replay.js';
 import { simulate } from '../simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
-import { severityRank, type Finding } from '../lambdas/core/finding.js';
+import { isAlerting, severityRank, type Finding } from '../lambdas/core/finding.js';
 import type { Severity } from '../lambdas/core/classification.js';
 import { addContractsCommand, ContractsUsageError } from './cli-contracts.js';
 import { addFindingsCommand, processFindingsIo, type FindingsIo } from './cli-findings.js';
@@ -137,9 +137,19 @@ function print(result: ReplayResult, opts: OutputOptions): number {
   const err = process.stderr;
   const target = checkAsffTarget(opts);
   const findings = sortFindings(result.findings);
-  if (opts.format === 'table')
-    out.write(`${renderTable(findings, Math.max(120, process.stdout.columns ?? 160))}\n`);
-  else if (opts.format === 'detail') out.write(`${renderDetail(findings)}\n`);
+  // People see the alerts (at most two per incident); machines get every finding.
+  const alerts = findings.filter(isAlerting);
+  const incidentsLine = (): string => {
+    const incidents = new Set(findings.map((f) => f.incident?.id ?? f.id)).size;
+    return `${alerts.length} alert(s) for ${incidents} incident(s); ${findings.length - alerts.length} further finding(s) joined those incidents without alerting (--format jsonl lists every finding).\n`;
+  };
+  if (opts.format === 'table') {
+    out.write(`${renderTable(alerts, Math.max(120, process.stdout.columns ?? 160))}\n`);
+    out.write(incidentsLine());
+  } else if (opts.format === 'detail') {
+    out.write(`${renderDetail(alerts)}\n`);
+    out.write(incidentsLine());
+  }
   else if (opts.format === 'jsonl')
     for (const f of findings) out.write(`${JSON.stringify(findingRecord(f, target))}\n`);
   else if (target !== undefined)
