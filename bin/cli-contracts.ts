@@ -104,19 +104,15 @@ async function runDiff(inputs: string[], flags: DiffFlags, out: NodeJS.WritableS
     ...(flags.state !== undefined ? { statePath: flags.state } : {}),
     ...selector(flags.identity),
   });
-  let identity = '';
   for (const d of drift) {
-    if (d.identityKey !== identity) {
-      identity = d.identityKey;
-      out.write(`${neutralise(identity, 300)}\n`);
-    }
     out.write(
-      `  ${d.severity.padEnd(8)} ${neutralise(d.breach, 300)} (${d.calls} call(s), ${iso(d.firstSeenMs)} to ${iso(d.lastSeenMs)})\n`,
+      `${neutralise(d.identityKey, 300)}: ${d.severity}, ${d.calls} call(s) in ${d.findings} finding(s), ${iso(d.firstSeenMs)} to ${iso(d.lastSeenMs)}\n`,
     );
+    for (const b of d.breaches) out.write(`  ${neutralise(b, 300)}\n`);
   }
-  const identities = new Set(drift.map((d) => d.identityKey)).size;
+  const breaches = drift.reduce((n, d) => n + d.breaches.length, 0);
   out.write(
-    `${drift.length} breach(es) the engine flags on ${identities} identit${identities === 1 ? 'y' : 'ies'}\n`,
+    `${breaches} breach(es) the engine flags on ${drift.length} identit${drift.length === 1 ? 'y' : 'ies'}\n`,
   );
   return drift.length > 0 ? EXIT_DRIFT : 0;
 }

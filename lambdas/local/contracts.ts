@@ -12,7 +12,8 @@
 import { DEFAULT_LIMITS, emptyBaseline, foldIdentity, type IdentityBaseline } from '../core/baseline.js';
 import { draftContract } from '../core/contract-draft.js';
 import type { Contract } from '../core/contracts.js';
-import type { Finding } from '../core/finding.js';
+import { severityRank, type Finding } from '../core/finding.js';
+import type { Severity } from '../core/classification.js';
 import type { IdentityEvent } from '../core/identity-event.js';
 import { contractViolation } from '../core/rules/contract-violation.js';
 import { ContractSet } from '../core/contracts.js';
@@ -120,17 +121,24 @@ export async function draftFromEvents(
   return { contracts, skipped, excludedEvents: excluded, findings: replay.findings.length };
 }
 
-/** One kind of drift: a contract-violation finding the engine raises on the events. */
+/** An identity's drift: the contract breaches the engine raises on its events. */
 export interface ContractDrift {
   readonly identityKey: string;
-  /** `field:value` as the rule keys it (`allowedAsns:AS14061`, `allowedActions:s3.amazonaws.com:PutObject`). */
-  readonly breach: string;
+  /** Each breached field and value as the rule lists it (`allowedAsns: AS14061`, `allowedActions: s3.amazonaws.com:PutObject`). */
+  readonly breaches: readonly string[];
+  /** Calls that breached the contract. */
   readonly calls: number;
   readonly firstSeenMs: number;
   readonly lastSeenMs: number;
-  readonly severity: string;
-  readonly summary: string;
+  /** The highest severity raised. */
+  readonly severity: Severity;
+  /** Contract-violation findings raised (one per dedup window). */
+  readonly findings: number;
 }
+
+/** The breached items of a contract-violation finding: its items, else its discriminator. */
+const breachesOf = (f: Finding): readonly string[] =>
+  f.items !== undefined && f.items.length > 0 ? f.items : [f.discriminator];
 
 /** Replay events with the contracts through the contract-violation rule: the drift the engine flags. */
 export async function diffEvents(
@@ -144,27 +152,26 @@ export async function diffEvents(
     rules: [contractViolation],
     ...(o.statePath !== undefined ? { statePath: o.statePath, isStateReadOnly: true } : {}),
   });
-  // One entry per identity and breach, over all the dedup windows the findings fell into.
+  // One entry per identity, over all the dedup windows its findings fell into.
   const merged = new Map<string, ContractDrift>();
   for (const f of replay.findings) {
     if (f.ruleId !== contractViolation.id) continue;
-    const key = `${f.identityKey}\u0000${f.discriminator}`;
-    const prior = merged.get(key);
-    merged.set(key, {
+    const prior = merged.get(f.identityKey);
+    merged.set(f.identityKey, {
       identityKey: f.identityKey,
-      breach: f.discriminator,
+      breaches: [...new Set([...(prior?.breaches ?? []), ...breachesOf(f)])].sort(),
       calls: (prior?.calls ?? 0) + f.count,
       firstSeenMs: Math.min(prior?.firstSeenMs ?? f.firstSeenMs, f.firstSeenMs),
       lastSeenMs: Math.max(prior?.lastSeenMs ?? f.lastSeenMs, f.lastSeenMs),
-      severity: prior?.severity ?? f.severity,
-      summary: prior?.summary ?? f.summary,
+      severity:
+        prior !== undefined && severityRank(prior.severity) >= severityRank(f.severity)
+          ? prior.severity
+          : f.severity,
+      findings: (prior?.findings ?? 0) + 1,
     });
   }
-  const drift = [...merged.values()].sort(
-    (a, b) =>
-      (a.identityKey < b.identityKey ? -1 : a.identityKey > b.identityKey ? 1 : 0) ||
-      (a.breach < b.breach ? -1 : a.breach > b.breach ? 1 : 0) ||
-      a.firstSeenMs - b.firstSeenMs,
+  const drift = [...merged.values()].sort((a, b) =>
+    a.identityKey < b.identityKey ? -1 : a.identityKey > b.identityKey ? 1 : 0,
   );
   return { drift, replay };
 }

@@ -89,12 +89,14 @@ describe('contracts diff from logs', () => {
     const { drift } = await diffEvents(events, withContracts);
     expect(drift.length).toBeGreaterThan(0);
     const replay = await replayNormalised(events, withContracts);
-    const raised = new Set(
-      replay.findings
-        .filter((f) => f.ruleId === 'contract-violation')
-        .map((f) => `${f.identityKey} ${f.discriminator}`),
-    );
-    expect(new Set(drift.map((d) => `${d.identityKey} ${d.breach}`))).toEqual(raised);
+    const raised = new Map<string, Set<string>>();
+    for (const f of replay.findings.filter((x) => x.ruleId === 'contract-violation'))
+      raised.set(
+        f.identityKey,
+        new Set([...(raised.get(f.identityKey) ?? []), ...(f.items ?? [f.discriminator])]),
+      );
+    expect(new Map(drift.map((d) => [d.identityKey, new Set(d.breaches)]))).toEqual(raised);
+    expect(drift.some((d) => d.breaches.some((b) => b.startsWith('allowedActions: ')))).toBe(true);
     // Identities whose contract holds report nothing; without contracts there is no drift at all.
     expect((await diffEvents(events, setup)).drift).toEqual([]);
   });
