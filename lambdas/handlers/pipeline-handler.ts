@@ -18,6 +18,7 @@ import { countInto, emptyRecord } from '../core/safe-record.js';
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
 import { eventsOfDelivery, type LineNormaliser } from '../core/sources/log-delivery.js';
+import { plausibleWindow } from '../core/sources/time-window.js';
 import { GuardedSink } from '../adapters/guarded-sink.js';
 import type { OnFailureDestination } from '../adapters/sqs-on-failure.js';
 
@@ -51,6 +52,12 @@ export interface LogsHandlerDeps {
   readonly sink: FindingSink;
   readonly onFailure: OnFailureDestination;
   readonly intel: IpIntel;
+  /**
+   * How far after its delivery (the pipeline clock at invocation) a line's time may lie; later
+   * lines, and lines before 2006, are rejected as `…-time-out-of-range`.
+   * @default DEFAULT_MAX_CLOCK_SKEW_MS (one day)
+   */
+  readonly maxClockSkewMs?: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -124,7 +131,8 @@ export const createLogsHandler =
       return { batchId, logGroup: payload.logGroup, ...EMPTY };
     }
 
-    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel);
+    const window = plausibleWindow(deps.pipeline.nowMs(), deps.maxClockSkewMs);
+    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel, window);
     const reasons = Object.fromEntries(rejects);
     const malformedLines = lines - events.length;
     metrics.addMetric(METRIC.events, MetricUnit.Count, events.length);

@@ -155,6 +155,7 @@ export function productionDeps(
       queueUrl: e.onFailureQueueUrl,
     }),
     intel: loadIpIntelDb(e.ipDbPath !== undefined ? { path: e.ipDbPath } : {}),
+    ...(e.maxClockSkewSeconds !== undefined ? { maxClockSkewMs: e.maxClockSkewSeconds * 1000 } : {}),
     logger,
     metrics,
   };
