@@ -25,4 +25,4 @@ const run = once(() => createHandler(productionDeps()));
 export const handler = middy<CloudWatchLogsEvent, BatchSummary>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler((event) => run()(event));
+  .handler((event, context) => run()(event, context));

@@ -24,6 +24,7 @@ import { maybeGunzip, parseCloudTrailText } from '../core/sources/cloudtrail/ind
 import { LOG_EVENT_REJECT_REASONS, decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { JsonObject } from '../core/sources/fields.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
+import { scrubEvent } from '../core/secrets.js';
 import {
   LOG_EVENT_TIME_OUT_OF_RANGE,
   countReject as bump,
@@ -187,7 +188,7 @@ function normaliseRecord(
     return;
   }
   const result = normaliseAnyRecord(record, intel, { logGroup, window });
-  if (result.ok) out.events.push(result.value);
+  if (result.ok) out.events.push(scrubEvent(result.value));
   else bump(out.rejects, result.reason);
 }
 

@@ -4,6 +4,7 @@
  * skipped. The log handlers and local replay both use this, so a line is accepted or rejected
  * for the same reason wherever it is read.
  */
+import { scrubEvent } from '../secrets.js';
 import type { IdentityEvent, ParseResult } from '../identity-event.js';
 import type { CloudWatchLogsPayload } from './cloudwatch-logs.js';
 import type { IpIntel } from './ip-intel.js';
@@ -78,7 +79,8 @@ export function eventsOfDelivery(
     } catch {
       parsed = { ok: false, reason: NORMALISER_ERROR };
     }
-    if (parsed.ok) events.push(parsed.value);
+    // Secret-shaped text is redacted before any baseline, log or finding sees it (core/secrets.ts).
+    if (parsed.ok) events.push(scrubEvent(parsed.value));
     else countReject(rejects, parsed.reason);
   }
   return { events, rejects, lines: payload.logEvents.length + payload.rejectedLogEvents.length };
