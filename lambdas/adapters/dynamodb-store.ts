@@ -8,6 +8,7 @@
  * |-----------------------|-------------------------------|--------------------------|------------------------------------|
  * | `id#<identity key>`   | identity baseline             | JSON, gzip (B) if > 1 KB | last write + 400 days              |
  * | `src#<ip>`            | per-source failure window     | JSON                     | last write + 2 days                |
+ * | `lnk#<ASIA… key id>`  | issuance link (core/chains.ts): the chain behind a session key, written once | JSON, gzip (B) if > 1 KB | write + credential lifetime (≤ 36 h) + 1 h |
  * | `fnd#<finding id>`    | finding ledger entry          | none: count, batches, per-destination marks, claim | first write + dedup window + 1 day |
  *
  * - `ver` (N) is the record's version: every write is conditional on the version read
@@ -44,6 +45,7 @@ import {
 
 import { BASELINE_TABLE } from '../core/baseline-table.js';
 import { parseRecord, type StateRecord } from '../core/baseline.js';
+import { MAX_LINK_LIFETIME_MS } from '../core/chains.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
 import {
   applyMarks,
@@ -74,12 +76,15 @@ export class BaselineStoreError extends Error {
 }
 
 const DAY_SECONDS = 86_400;
+/** Kept past a link's credential lifetime: late-delivered calls made with the key still find their chain. */
+const LINK_TTL_MARGIN_SECONDS = 3_600;
 const { partitionKey, versionAttribute, bodyAttribute, ttlAttribute } = BASELINE_TABLE;
 const PK = partitionKey.name;
 const NAMES = { '#pk': PK, '#ver': versionAttribute, '#body': bodyAttribute };
 
-/** Partition key of a state record key: sources keep their `src#` key, identities get `id#`. */
-export const recordPk = (key: string): string => (key.startsWith('src#') ? key : `id#${key}`);
+/** Partition key of a state record key: sources and issuance links keep their `src#` / `lnk#` key, identities get `id#`. */
+export const recordPk = (key: string): string =>
+  key.startsWith('src#') || key.startsWith('lnk#') ? key : `id#${key}`;
 const keyOfPk = (pk: string): string => (pk.startsWith('id#') ? pk.slice(3) : pk);
 /** Partition key of a finding's dedup marker. */
 export const findingPk = (id: string): string => `fnd#${id}`;
@@ -231,8 +236,14 @@ export class DynamoDbBaselineStore implements BaselineStore {
 
   /** Epoch seconds at which DynamoDB may delete the record. */
   private expiresAt(record: StateRecord): number {
+    const now = Math.floor(this.o.nowMs() / 1000);
+    if (record.type === 'link') {
+      // A link lives as long as its credential (at most 36 h), counted from the write like every TTL here.
+      const lifetimeMs = Math.min(Math.max(record.expiresAtMs - record.issuedAtMs, 0), MAX_LINK_LIFETIME_MS);
+      return now + Math.ceil(lifetimeMs / 1000) + LINK_TTL_MARGIN_SECONDS;
+    }
     const days = record.type === 'identity' ? this.o.identityTtlDays : this.o.sourceTtlDays;
-    return Math.floor(this.o.nowMs() / 1000) + days * DAY_SECONDS;
+    return now + days * DAY_SECONDS;
   }
 
   private encodeBody(key: string, record: StateRecord): AttributeValue {

@@ -19,6 +19,7 @@
  *   The framework references go in `Compliance.RelatedRequirements`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { chainDepth, describeChain } from './chains.js';
 import type { Finding } from './finding.js';
 import { clean, neutralise, truncate } from './neutralise.js';
 import { scrubFinding } from './secrets.js';
@@ -282,6 +283,10 @@ function productFields(f: Finding, firstSeen: string): Record<string, string> {
     ['discriminator', f.discriminator, 512],
     ['eventIds', f.eventIds.join(','), 1024],
     ['runbook', f.runbook],
+    // Whose credential it was (identity chains): the readable chain, its root and depth.
+    ['chain', f.chain === undefined ? undefined : describeChain(f.chain), 1024],
+    ['chainRoot', f.chain?.root.identityKey, 512],
+    ['chainDepth', f.chain === undefined ? undefined : chainDepth(f.chain)],
   ];
   const out: Record<string, string> = {};
   const budget = ASFF_LIMITS.productFieldsKeys - ASFF_LIMITS.productFieldsReservedKeys;

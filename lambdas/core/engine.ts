@@ -21,6 +21,7 @@ import {
   type SourceState,
   type StateRecord,
 } from './baseline.js';
+import { callerLinkKey, isLinkLive, issuedLinkKey, newLink, withChain, type LinkRecord } from './chains.js';
 import { ContractSet } from './contracts.js';
 import { findingId, mergeFinding, type Finding } from './finding.js';
 import type { IdentityEvent } from './identity-event.js';
@@ -125,13 +126,17 @@ function identityError(key: string, error: unknown): Omit<IdentityError, 'events
   return { key, stage, reason: `${stage} threw ${name.slice(0, 64)}`, message: message.slice(0, 512) };
 }
 
-/** Keys of the state records a batch needs: its identities and the sources it touches. */
+/** Keys of the state records a batch needs: its identities, the sources it touches and the issuance links of its keys. */
 export function stateKeys(events: readonly IdentityEvent[]): string[] {
   const keys = new Set<string>();
   for (const e of events) {
     keys.add(e.identity.key);
     const sk = sourceStateKey(e);
     if (sk !== undefined) keys.add(sk);
+    const used = callerLinkKey(e);
+    if (used !== undefined) keys.add(used);
+    const issued = issuedLinkKey(e);
+    if (issued !== undefined) keys.add(issued);
   }
   return [...keys];
 }
@@ -161,6 +166,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
   const identities = new Map<string, Working<IdentityBaseline>>();
   const sources = new Map<string, Working<SourceState>>();
+  const links = new Map<string, Working<LinkRecord>>();
   const findings = new Map<string, Finding>();
   /** Identities contained after throwing: their remaining events are skipped. */
   const failed = new Map<string, { error: Omit<IdentityError, 'events'>; events: number }>();
@@ -199,6 +205,34 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   };
 
+  // Identity chains (chains.ts): the link of the key a call was made with attributes it; a successful
+  // issuance writes the link of the key it created, once (an existing link is never rewritten, so a
+  // redelivered or duplicated issuance changes nothing). Links remember batches like every record.
+  const linkOf = (key: string): Working<LinkRecord> | undefined => {
+    const w = links.get(key);
+    if (w !== undefined) return w;
+    const loaded = input.state.get(key);
+    if (loaded === undefined || loaded.record.type !== 'link') return undefined;
+    return working(links, key, () => loaded.record as LinkRecord, 'link');
+  };
+  const attribute = (event: IdentityEvent): IdentityEvent => {
+    const usedKey = callerLinkKey(event);
+    const caller = usedKey !== undefined ? linkOf(usedKey) : undefined;
+    const chain =
+      caller !== undefined && isLinkLive(caller.record, event.timeMs) ? caller.record.chain : undefined;
+    const issuedKey = issuedLinkKey(event);
+    const issuance = event.issuance;
+    if (issuedKey !== undefined && issuance !== undefined && linkOf(issuedKey) === undefined) {
+      links.set(issuedKey, {
+        record: newLink(event, issuance, chain),
+        version: undefined,
+        isChanged: true,
+        isRedelivered: false,
+      });
+    }
+    return chain !== undefined ? withChain(event, chain) : event;
+  };
+
   // One identity's events, evaluated in event-time order; whatever throws is contained to that
   // identity (its findings and changes of this batch dropped, the rest of the batch unaffected).
   const step = (event: IdentityEvent): void => {
@@ -212,6 +246,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         ? (sources.get(sk) ??
           inStage('load', () => working(sources, sk, () => emptySource(ip, event.timeMs), 'source')))
         : undefined;
+    // The call's chain, and the link of a key it issued, whatever the identity record says.
+    const seen = inStage('load', () => attribute(event));
     // Source and identity records remember batches independently, so a retry that re-reads one
     // of them folds exactly what that record has not seen. Rules see the source before the event.
     if (id.isRedelivered) {
@@ -236,10 +272,10 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       ctx.thresholds = thresholds;
       let match: RuleMatch | undefined;
       try {
-        match = rule.detect(event, ctx);
+        match = rule.detect(seen, ctx);
         if (match) {
-          addFinding(findings, rule, event, match, windowMs);
-          for (const more of match.also ?? []) addFinding(findings, rule, event, more, windowMs);
+          addFinding(findings, rule, seen, match, windowMs);
+          for (const more of match.also ?? []) addFinding(findings, rule, seen, more, windowMs);
         }
       } catch (error) {
         throw new StageError(`rule:${rule.id}`, error);
@@ -271,7 +307,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   }
 
   const changes: StateChange[] = [];
-  for (const map of [identities, sources] as Map<string, Working<StateRecord>>[]) {
+  for (const map of [identities, sources, links] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
       if (!w.isChanged) continue;
       rememberBatch(w.record, batchId, config.limits);
@@ -351,6 +387,7 @@ function buildFinding(
     userAgent: o.userAgent,
     resource: e.action.resource,
     region: e.action.region,
+    chain: e.chain,
   };
   const out = f as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;

@@ -3,7 +3,7 @@
  * deterministic id so a retry or a repeat updates one finding instead of creating many.
  */
 import { createHash } from 'node:crypto';
-import type { CredentialKind, EventSource, IdentityKind } from './identity-event.js';
+import type { CredentialChain, CredentialKind, EventSource, IdentityKind } from './identity-event.js';
 import type { Reference, Severity } from './classification.js';
 
 /** One finding. Plain JSON: it is stored, published to SNS and converted to ASFF. */
@@ -44,11 +44,20 @@ export interface Finding {
   readonly asffTypes: readonly string[];
   readonly references: readonly Reference[];
   readonly runbook: string;
+  /** Whose credential the call used: issuer → role → session (chains.ts), when its issuance was seen. */
+  readonly chain?: CredentialChain;
 }
 
 /** Deterministic finding id from rule, identity, discriminator and window start. */
-export function findingId(ruleId: string, identityKey: string, discriminator: string, windowStartMs: number): string {
-  const h = createHash('sha256').update(`${identityKey}\u0000${discriminator}\u0000${windowStartMs}`).digest('hex');
+export function findingId(
+  ruleId: string,
+  identityKey: string,
+  discriminator: string,
+  windowStartMs: number,
+): string {
+  const h = createHash('sha256')
+    .update(`${identityKey}\u0000${discriminator}\u0000${windowStartMs}`)
+    .digest('hex');
   return `nhi-watch/${ruleId}/${h.slice(0, 32)}`;
 }
 

@@ -190,6 +190,10 @@ export interface ChainHop {
   readonly accessKeyId: string;
   /** Event time of the issuance (epoch ms). */
   readonly atMs: number;
+  /** Origin key of the issuing call (`AS64500`, `svc:ec2.amazonaws.com`, `net:…`): where the key was handed out. */
+  readonly from?: string;
+  /** What kind of place that is: an AWS service issuing for a workload, an AWS network address, private space, the internet. */
+  readonly fromKind?: 'aws-service' | 'aws-network' | 'private' | 'outside' | 'unknown';
 }
 
 /** Where a chain starts: a federated subject, an AWS service, or an identity using its own credential. */
@@ -254,4 +258,5 @@ export interface IdentityEvent {
 }
 
 /** Result of parsing one unit of input at the boundary: a value or a counted reason. */
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };

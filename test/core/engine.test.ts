@@ -64,7 +64,8 @@ describe('engine.evaluate', () => {
     const svc = ev({
       origin: { ip: 'lambda.amazonaws.com', isIp: false, awsService: 'lambda.amazonaws.com' },
     });
-    expect(stateKeys([svc])).toEqual(['aws:123456789012:role/orders-worker']);
+    // No source record for a service origin; the session key's issuance link is looked up (identity chains).
+    expect(stateKeys([svc])).toEqual(['aws:123456789012:role/orders-worker', 'lnk#ASIAEXAMPLEWORKER001']);
     const out = run([ev({ timeMs: at(0, 1) })]);
     expect(out.changes.map((c) => c.key)).toEqual(['aws:123456789012:role/orders-worker']);
     expect(run([fail(1)]).changes.map((c) => c.key)).toContain('src#3.80.10.20');
