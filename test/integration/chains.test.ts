@@ -125,7 +125,8 @@ describe('identity chains on DynamoDB', () => {
   it('attributes a key issued in one invocation to its federated subject in the next, in the finding, the alert and the ASFF', async () => {
     const tableName = `chains-${++tableNo}`;
     await createBaselineTable(client, tableName);
-    const writeTime = Date.UTC(2026, 5, 1);
+    // TTLs count from the write: a wall-clock time, or DynamoDB Local may expire the links mid-test.
+    const writeTime = Math.floor(Date.now() / 1000) * 1000;
 
     await runPipeline('delivery-1', events(issuance), invocation(tableName, writeTime).deps);
     const second = invocation(tableName, writeTime + 60_000);
@@ -160,7 +161,8 @@ describe('identity chains on DynamoDB', () => {
   it('writes each link once with the credential’s lifetime as TTL, and never the session token', async () => {
     const tableName = `chains-${++tableNo}`;
     await createBaselineTable(client, tableName);
-    const writeTime = Date.UTC(2026, 5, 1);
+    // TTLs count from the write: a wall-clock time, or DynamoDB Local may expire the links mid-test.
+    const writeTime = Math.floor(Date.now() / 1000) * 1000;
     const first = await runPipeline('delivery-1', events(issuance), invocation(tableName, writeTime).deps);
     expect(first.events).toBe(2);
 
@@ -190,7 +192,8 @@ describe('identity chains on DynamoDB', () => {
   it('alerts once when the delivery of the replayed use is redelivered', async () => {
     const tableName = `chains-${++tableNo}`;
     await createBaselineTable(client, tableName);
-    const writeTime = Date.UTC(2026, 5, 1);
+    // TTLs count from the write: a wall-clock time, or DynamoDB Local may expire the links mid-test.
+    const writeTime = Math.floor(Date.now() / 1000) * 1000;
     await runPipeline('delivery-1', events(issuance), invocation(tableName, writeTime).deps);
     const once = invocation(tableName, writeTime);
     await runPipeline('delivery-2', events(use), once.deps);
