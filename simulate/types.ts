@@ -20,6 +20,8 @@ export const SIMULATED_RULE_IDS = [
   'dormant-identity',
   'long-lived-credential',
   'contract-violation',
+  'sensitive-action',
+  'sensitive-read-breadth',
   'new-federated-subject',
   'chain-replay',
 ] as const;

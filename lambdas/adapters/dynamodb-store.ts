@@ -9,6 +9,7 @@
  * | `id#<identity key>`   | identity baseline             | JSON, gzip (B) if > 1 KB | last write + 400 days              |
  * | `src#<ip>`            | per-source failure window     | JSON                     | last write + 2 days                |
  * | `lnk#<ASIA… key id>`  | issuance link (core/chains.ts): the chain behind a session key, written once | JSON, gzip (B) if > 1 KB | write + credential lifetime (≤ 36 h) + 1 h |
+ * | `pop#acct#<account>`, `pop#kind#<account>#<kind>` | population priors (core/priors.ts) | JSON, gzip (B) if > 1 KB | last write + 400 days |
  * | `fnd#<finding id>`    | finding ledger entry          | none: count, batches, per-destination marks, claim | first write + dedup window + 1 day |
  *
  * - `ver` (N) is the record's version: every write is conditional on the version read
@@ -82,9 +83,9 @@ const { partitionKey, versionAttribute, bodyAttribute, ttlAttribute } = BASELINE
 const PK = partitionKey.name;
 const NAMES = { '#pk': PK, '#ver': versionAttribute, '#body': bodyAttribute };
 
-/** Partition key of a state record key: sources and issuance links keep their `src#` / `lnk#` key, identities get `id#`. */
+/** Partition key of a state record key: sources, populations and issuance links keep their `src#` / `pop#` / `lnk#` key, identities get `id#`. */
 export const recordPk = (key: string): string =>
-  key.startsWith('src#') || key.startsWith('lnk#') ? key : `id#${key}`;
+  key.startsWith('src#') || key.startsWith('pop#') || key.startsWith('lnk#') ? key : `id#${key}`;
 const keyOfPk = (pk: string): string => (pk.startsWith('id#') ? pk.slice(3) : pk);
 /** Partition key of a finding's dedup marker. */
 export const findingPk = (id: string): string => `fnd#${id}`;
@@ -242,7 +243,8 @@ export class DynamoDbBaselineStore implements BaselineStore {
       const lifetimeMs = Math.min(Math.max(record.expiresAtMs - record.issuedAtMs, 0), MAX_LINK_LIFETIME_MS);
       return now + Math.ceil(lifetimeMs / 1000) + LINK_TTL_MARGIN_SECONDS;
     }
-    const days = record.type === 'identity' ? this.o.identityTtlDays : this.o.sourceTtlDays;
+    // Population priors live as long as identity baselines: an account quiet for two days keeps them.
+    const days = record.type === 'source' ? this.o.sourceTtlDays : this.o.identityTtlDays;
     return now + days * DAY_SECONDS;
   }
 

@@ -22,7 +22,16 @@ import {
   type StateRecord,
 } from './baseline.js';
 import { callerLinkKey, isLinkLive, issuedLinkKey, newLink, withChain, type LinkRecord } from './chains.js';
+import { hasValue } from './baseline-facts.js';
+import { foldBreadth } from './breadth.js';
 import { ContractSet } from './contracts.js';
+import {
+  emptyPopulation,
+  foldPopulation,
+  populationKeys,
+  type PopulationRecord,
+  type Priors,
+} from './priors.js';
 import { findingId, mergeFinding, type Finding } from './finding.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { LoadedRecord, StateChange } from './ports.js';
@@ -126,7 +135,7 @@ function identityError(key: string, error: unknown): Omit<IdentityError, 'events
   return { key, stage, reason: `${stage} threw ${name.slice(0, 64)}`, message: message.slice(0, 512) };
 }
 
-/** Keys of the state records a batch needs: its identities, the sources it touches and the issuance links of its keys. */
+/** Keys of the state records a batch needs: its identities, the sources it touches, their populations and the issuance links of its keys. */
 export function stateKeys(events: readonly IdentityEvent[]): string[] {
   const keys = new Set<string>();
   for (const e of events) {
@@ -137,6 +146,11 @@ export function stateKeys(events: readonly IdentityEvent[]): string[] {
     if (used !== undefined) keys.add(used);
     const issued = issuedLinkKey(e);
     if (issued !== undefined) keys.add(issued);
+    const pk = populationKeys(e);
+    if (pk !== undefined) {
+      keys.add(pk.account);
+      keys.add(pk.kind);
+    }
   }
   return [...keys];
 }
@@ -167,6 +181,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const identities = new Map<string, Working<IdentityBaseline>>();
   const sources = new Map<string, Working<SourceState>>();
   const links = new Map<string, Working<LinkRecord>>();
+  const populations = new Map<string, Working<PopulationRecord>>();
   const findings = new Map<string, Finding>();
   /** Identities contained after throwing: their remaining events are skipped. */
   const failed = new Map<string, { error: Omit<IdentityError, 'events'>; events: number }>();
@@ -233,6 +248,24 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     return chain !== undefined ? withChain(event, chain) : event;
   };
 
+  const population = (key: string, fresh: () => PopulationRecord): Working<PopulationRecord> =>
+    populations.get(key) ?? working(populations, key, fresh, 'population');
+  // Population records fold every event they have not seen, whatever the identity record says, so
+  // a retry after a conflict on one of them folds exactly what it missed (like source records).
+  const foldPop = (
+    pops: readonly Working<PopulationRecord>[],
+    event: IdentityEvent,
+    baseline: IdentityBaseline,
+  ): void => {
+    const hints = {
+      isNewIdentity: baseline.eventCount === 0,
+      isNewActionForIdentity: !hasValue(baseline.dims.actions, event.action.name),
+    };
+    for (const p of pops) {
+      if (!p.isRedelivered && foldPopulation(p.record, event, hints, config.limits)) p.isChanged = true;
+    }
+  };
+
   // One identity's events, evaluated in event-time order; whatever throws is contained to that
   // identity (its findings and changes of this batch dropped, the rest of the batch unaffected).
   const step = (event: IdentityEvent): void => {
@@ -246,13 +279,32 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         ? (sources.get(sk) ??
           inStage('load', () => working(sources, sk, () => emptySource(ip, event.timeMs), 'source')))
         : undefined;
+    const pk = populationKeys(event);
+    const pops: Working<PopulationRecord>[] = [];
+    let priors: Priors | undefined;
+    if (pk !== undefined) {
+      const account = pk.account.slice('pop#acct#'.length);
+      inStage('load', () => {
+        const acct = population(pk.account, () =>
+          emptyPopulation(pk.account, 'account', account, event.timeMs),
+        );
+        const kind = population(pk.kind, () =>
+          emptyPopulation(pk.kind, 'kind', account, event.timeMs, pk.peerKind),
+        );
+        pops.push(acct, kind);
+        priors = { peerKind: pk.peerKind, account: acct.record, kind: kind.record };
+      });
+    }
     // The call's chain, and the link of a key it issued, whatever the identity record says.
     const seen = inStage('load', () => attribute(event));
-    // Source and identity records remember batches independently, so a retry that re-reads one
-    // of them folds exactly what that record has not seen. Rules see the source before the event.
+    // Source, population and identity records remember batches independently, so a retry that
+    // re-reads one of them folds exactly what that record has not seen. Rules see them before the event.
     if (id.isRedelivered) {
       redelivered += 1;
-      inStage('fold', () => foldSrc(src, event));
+      inStage('fold', () => {
+        foldSrc(src, event);
+        foldPop(pops, event, id.record);
+      });
       return;
     }
 
@@ -266,6 +318,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       contract: input.contracts.forIdentity(event.identity.key),
       thresholds: {},
       learning: config.learning,
+      limits: config.limits,
+      priors,
     };
     for (const { rule, thresholds } of active) {
       if (rule.needsLearning && !learned) continue;
@@ -283,7 +337,10 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
 
     inStage('fold', () => {
+      // Populations first: they need the identity's baseline as it was before the event.
+      foldPop(pops, event, baseline);
       foldIdentity(baseline, event, config.limits);
+      foldBreadth(baseline, event, config.limits);
       id.isChanged = true;
       foldSrc(src, event);
     });
@@ -307,7 +364,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   }
 
   const changes: StateChange[] = [];
-  for (const map of [identities, sources, links] as Map<string, Working<StateRecord>>[]) {
+  for (const map of [identities, sources, populations, links] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
       if (!w.isChanged) continue;
       rememberBatch(w.record, batchId, config.limits);
