@@ -6,6 +6,7 @@
 import type { LinkRecord } from './chains.js';
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
 import type { BreadthEntry, BreadthGroup, BreadthPeak } from './breadth.js';
+import type { IncidentState } from './incident.js';
 import { revivePopulation, type PopulationRecord } from './priors.js';
 import {
   deleteOwn,
@@ -145,6 +146,8 @@ export interface IdentityBaseline {
   readPeaks?: Partial<Record<BreadthGroup, BreadthPeak>>;
   /** Ids of the batches already folded in: redelivery of one is skipped. */
   batches: string[];
+  /** The identity's latest incident (core/incident.ts), kept with the baseline so both commit together. */
+  incident?: IncidentState;
 }
 
 /** Cross-identity state per source address: which identities failed from it, and when. */
