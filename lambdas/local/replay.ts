@@ -20,7 +20,7 @@ import type { FindingSink, PublishResult } from '../core/ports.js';
 import { RULE_DEFAULTS, RULE_IDS, RULES } from '../core/rules/index.js';
 import type { DetectionRule } from '../core/rules/rule.js';
 import { normaliseAnyLine, normaliseAnyRecord } from '../core/sources/any-source.js';
-import { maybeGunzip, parseCloudTrailText } from '../core/sources/cloudtrail/index.js';
+import { parseCloudTrailText } from '../core/sources/cloudtrail/index.js';
 import { LOG_EVENT_REJECT_REASONS, decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { JsonObject } from '../core/sources/fields.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
@@ -34,6 +34,7 @@ import {
   loadStateFile,
   saveStateFile,
 } from '../adapters/memory-store.js';
+import { groupIntoStreams, mergeByTime, streamEvents, type MergeStats, type ReadProgress } from './event-stream.js';
 
 /** A file that cannot be read, or configuration that cannot be used: the CLI exits 1 / 2 on these. */
 export class InputFileError extends Error {
@@ -125,6 +126,7 @@ export async function loadLocalSetup(options: LocalSetupOptions = {}): Promise<L
 export interface ReplayOptions extends LocalSetup {
   /** Persist baselines and findings here so successive replays keep learning. */
   readonly statePath?: string;
+  /** Called after every batch: `done` of `total` (input bytes for files, batches for in-memory records). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Events per pipeline batch. @default 1000 (a CloudWatch Logs delivery is of this order) */
   readonly batchSize?: number;
@@ -139,6 +141,8 @@ export interface ReplayResult {
   /** Events skipped because the state file already holds their batch. */
   readonly redelivered: number;
   readonly suppressed: number;
+  /** Events read later than the reorder buffer could absorb (folded anyway, out of time order). */
+  readonly late: number;
   /** Unusable input by reason. */
   readonly rejects: Map<string, number>;
   /** Identities whose evaluation threw, by reason: their events were skipped, the rest replayed. */
@@ -199,27 +203,44 @@ async function expand(paths: readonly string[]): Promise<string[]> {
   return files;
 }
 
-/** Replay files (and directories, recursively) through the engine. */
-export async function replayFiles(paths: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
+/** Streaming options of a file replay. */
+export interface StreamOptions {
+  /**
+   * Events held for reordering across all input streams (bounds memory; larger buffers also cost
+   * time, as held events outlive the young generation). @default 10000
+   */
+  readonly bufferEvents?: number;
+}
+
+/**
+ * Replay files (and directories, recursively) through the engine, streaming: each file is read a
+ * line at a time, files are grouped into streams (one per file, or per account and region of a
+ * CloudTrail archive) merged by event time with a bounded buffer, and every `batchSize` events are
+ * folded as one batch. Memory does not grow with the input's size.
+ */
+export async function replayFiles(
+  paths: readonly string[],
+  options: ReplayOptions & StreamOptions,
+): Promise<ReplayResult> {
   const files = await expand(paths);
-  const all: Normalised = { events: [], rejects: new Map() };
-  for (const f of files) {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(f);
-    } catch (error) {
-      throw new InputFileError(`cannot read ${f}: ${(error as Error).message}`, { cause: error });
-    }
-    const unzipped = maybeGunzip(bytes);
-    if (!unzipped.ok) {
-      bump(all.rejects, `file: ${unzipped.reason}`);
-      continue;
-    }
-    const n = normaliseText(Buffer.from(unzipped.value).toString('utf8'), options.intel, f);
-    all.events.push(...n.events);
-    for (const [k, v] of n.rejects) bump(all.rejects, k, v);
-  }
-  return run(all, options);
+  let totalBytes = 0;
+  for (const f of files) totalBytes += (await stat(f)).size;
+  const rejects = new Map<string, number>();
+  const progress: ReadProgress = { bytesRead: 0 };
+  const normalise = (text: string, file: string): Normalised =>
+    normaliseText(text, options.intel, file);
+  const sources = groupIntoStreams(files).map((group) =>
+    streamEvents(group, normalise, rejects, progress)[Symbol.asyncIterator](),
+  );
+  const stats: MergeStats = { events: 0, late: 0 };
+  const chunks = mergeByTime(sources, stats, {
+    chunkEvents: options.batchSize ?? 1000,
+    ...(options.bufferEvents !== undefined ? { bufferEvents: options.bufferEvents } : {}),
+  });
+  const result = await run(chunks, rejects, options, () =>
+    options.onProgress?.(progress.bytesRead, Math.max(1, totalBytes)),
+  );
+  return { ...result, late: stats.late };
 }
 
 /** Replay records already in memory (the simulator's output). */
@@ -232,7 +253,14 @@ export async function replayEvents(
     normaliseRecord(r as JsonObject, options.intel, 'simulated/cloudtrail', all);
   for (const r of input.apiGateway)
     normaliseRecord(r as JsonObject, options.intel, 'simulated/api-gateway', all);
-  return run(all, options);
+  const events = all.events.sort((a, b) => a.timeMs - b.timeMs);
+  const batchSize = options.batchSize ?? 1000;
+  const total = Math.ceil(events.length / batchSize);
+  function* chunks(): Generator<IdentityEvent[]> {
+    for (let i = 0; i < total; i++) yield events.slice(i * batchSize, (i + 1) * batchSize);
+  }
+  let done = 0;
+  return run(chunks(), all.rejects, options, () => options.onProgress?.(++done, total));
 }
 
 /** Collects what the pipeline delivers; a local run has no downstream to fail. */
@@ -244,21 +272,25 @@ class CollectingSink implements FindingSink {
   }
 }
 
-async function run(input: Normalised, options: ReplayOptions): Promise<ReplayResult> {
+/** Fold time-ordered chunks of events, one pipeline batch each. */
+async function run(
+  chunks: AsyncIterable<readonly IdentityEvent[]> | Iterable<readonly IdentityEvent[]>,
+  rejects: Map<string, number>,
+  options: ReplayOptions,
+  onBatch: () => void,
+): Promise<ReplayResult> {
   const store = new MemoryBaselineStore();
   const ledger = new MemoryFindingLedger();
   const replayed = new Set<string>();
   if (options.statePath !== undefined) await loadStateFile(options.statePath, store, ledger, replayed);
   const sink = new CollectingSink();
-  const events = input.events.sort((a, b) => a.timeMs - b.timeMs);
-  const batchSize = options.batchSize ?? 1000;
-  const total = Math.ceil(events.length / batchSize);
+  let events = 0;
   let redelivered = 0;
   let suppressed = 0;
   const identityErrors = new Map<string, number>();
   const identities = new Set<string>();
-  for (let i = 0; i < total; i++) {
-    const batch = events.slice(i * batchSize, (i + 1) * batchSize);
+  for await (const batch of chunks) {
+    events += batch.length;
     const h = createHash('sha256');
     for (const e of batch)
       h.update(`${e.source}\u0000${e.eventId}\u0000${e.timeMs}\u0000${e.identity.key}\n`);
@@ -266,7 +298,7 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     for (const e of batch) identities.add(e.identity.key);
     if (replayed.has(batchId)) {
       redelivered += batch.length;
-      options.onProgress?.(i + 1, total);
+      onBatch();
       continue;
     }
     replayed.add(batchId);
@@ -284,16 +316,17 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     suppressed += result.suppressed;
     for (const e of result.identityErrors)
       identityErrors.set(e.reason, (identityErrors.get(e.reason) ?? 0) + 1);
-    options.onProgress?.(i + 1, total);
+    onBatch();
   }
   if (options.statePath !== undefined) await saveStateFile(options.statePath, store, ledger, replayed);
   return {
     findings: [...sink.findings.values()],
-    events: events.length,
+    events,
     identities: identities.size,
     redelivered,
     suppressed,
-    rejects: input.rejects,
+    late: 0,
+    rejects,
     identityErrors,
     warnings: options.warnings,
   };
