@@ -23,7 +23,6 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../lambdas/adapters/dynamodb-store.js';
-import { FanoutSink } from '../lambdas/adapters/fanout-sink.js';
 import { MemoryBaselineStore, MemoryFindingLedger } from '../lambdas/adapters/memory-store.js';
 import { loadIpIntelDb } from '../lambdas/adapters/ip-intel-db.js';
 import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
@@ -514,32 +513,34 @@ const deps: LogsHandlerDeps = {
     contracts: new ContractSet([]),
     config: { ...DEFAULT_ENGINE_CONFIG, learning: { learningPeriodSeconds: 3600, learningMinEvents: 20 } },
     nowMs: () => Date.now(),
-  },
-  sink: new FanoutSink([
-    {
-      destination: 'sns',
-      sink: new SnsFindingSink({
-        client: snsClient,
-        topicArn: `arn:aws:sns:${region}:${ACCOUNT}:nhi-watch-alerts`,
-        render: productionRenderer(region, ACCOUNT, true),
-        digestThreshold: 10,
-        sleep: noSleep,
-      }),
-    },
-    {
-      destination: 'security-hub',
-      sink: new SecurityHubFindingSink({
-        client: hubClient,
-        toAsff: productionToAsff(region, ACCOUNT),
-        nowMs: () => Date.now(),
-        sleep: noSleep,
-      }),
-    },
-  ]),
-  onFailure: {
-    send: (failures) => {
-      counts.parked += failures.length;
-      return Promise.resolve();
+    routes: [
+      {
+        destination: 'sns',
+        mode: 'alert',
+        sink: new SnsFindingSink({
+          client: snsClient,
+          topicArn: `arn:aws:sns:${region}:${ACCOUNT}:nhi-watch-alerts`,
+          render: productionRenderer(region, ACCOUNT, true),
+          digestThreshold: 10,
+          sleep: noSleep,
+        }),
+      },
+      {
+        destination: 'security-hub',
+        mode: 'mirror',
+        sink: new SecurityHubFindingSink({
+          client: hubClient,
+          toAsff: productionToAsff(region, ACCOUNT),
+          nowMs: () => Date.now(),
+          sleep: noSleep,
+        }),
+      },
+    ],
+    onFailure: {
+      park: (failures) => {
+        counts.parked += failures.length;
+        return Promise.resolve();
+      },
     },
   },
   intel: loadIpIntelDb(),

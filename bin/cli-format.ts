@@ -6,6 +6,7 @@ import { toAsff } from '../lambdas/core/asff.js';
 import { neutralise } from '../lambdas/core/alert.js';
 import { clean } from '../lambdas/core/neutralise.js';
 import { severityRank, type Finding } from '../lambdas/core/finding.js';
+import { scrubFinding } from '../lambdas/core/secrets.js';
 
 /** Output formats of `replay`. */
 export const FORMATS = ['table', 'jsonl', 'asff'] as const;
@@ -25,9 +26,10 @@ export const sortFindings = (findings: readonly Finding[]): Finding[] =>
 
 /** One finding as a JSON Lines record: the fields tools key on, plus the ASFF form. */
 export function findingRecord(
-  f: Finding,
+  finding: Finding,
   ctx: { region: string; accountId: string },
 ): Record<string, unknown> {
+  const f = scrubFinding(finding);
   return {
     id: f.id,
     ruleId: f.ruleId,
@@ -63,7 +65,8 @@ export function shortIdentity(key: string): string {
 }
 
 /** A fixed-width table of findings and a per-rule summary, for a terminal. */
-export function renderTable(findings: readonly Finding[], width = 160): string {
+export function renderTable(unscrubbed: readonly Finding[], width = 160): string {
+  const findings = unscrubbed.map(scrubFinding);
   const lines: string[] = [];
   const cols = { sev: 8, rule: 22, identity: 36, cred: 22, origin: 34, count: 5, first: 20 };
   const summaryWidth = Math.max(72, width - Object.values(cols).reduce((a, b) => a + b + 1, 0));

@@ -18,6 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../lambdas/adapters/dynamodb-store.js';
 import { createBaselineTable } from '../lambdas/adapters/dynamodb-table.js';
+import { NO_CLOCK_WINDOW } from '../lambdas/core/sources/time-window.js';
 import { loadLocalSetup, type LocalSetup } from '../lambdas/local/replay.js';
 import { countRequests } from '../lambdas/adapters/request-counter.js';
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
@@ -151,6 +152,7 @@ async function main(): Promise<void> {
           owner: '123456789012',
           timestampMs: 0,
           intel: setup.intel,
+          window: NO_CLOCK_WINDOW,
         });
         if (r.ok) normalised.push(r.value);
         else rejected += 1;

@@ -1,7 +1,9 @@
 /**
  * Redrive the on-failure queue: findings that a destination refused (messages in the
  * `nhi-watch/undelivered-finding@1` format) are delivered again to exactly the destinations that
- * lack them, and deleted from the queue once delivered. Other messages (Lambda's own on-failure
+ * lack them — never to one that already holds them — and deleted from the queue once delivered.
+ * When only some of a message's destinations take it, the rest are re-parked as a new message
+ * naming only those, then the old one is deleted: no destination gets a finding twice. Other messages (Lambda's own on-failure
  * records of a failed batch) are listed and left in place: re-invoke the function with their
  * `requestPayload` to reprocess the batch.
  *
@@ -13,13 +15,23 @@
  */
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 
 import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
 import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
 import { SnsFindingSink } from '../lambdas/adapters/sns-sink.js';
-import type { Destination } from '../lambdas/adapters/routed-failure.js';
-import { UNDELIVERED_FORMAT, type UndeliveredFinding } from '../lambdas/adapters/sqs-on-failure.js';
+import {
+  SqsOnFailureQueue,
+  UNDELIVERED_FORMAT,
+  type Destination,
+  type UndeliveredFinding,
+} from '../lambdas/adapters/sqs-on-failure.js';
 import type { FindingSink } from '../lambdas/core/ports.js';
 
 interface Options {
@@ -67,6 +79,10 @@ export interface RedriveOptions {
   /** Sinks by destination; a finding whose destination has none stays in the queue. */
   readonly sinks: Partial<Record<Destination, FindingSink>>;
   readonly dryRun?: boolean;
+  /** Re-parks what some destinations still refuse. @default an SqsOnFailureQueue on `queueUrl` */
+  readonly repark?: Pick<SqsOnFailureQueue, 'park'>;
+  /** Wall clock for re-parked messages. @default Date.now */
+  readonly nowMs?: () => number;
   /** Messages to look at, at most. @default 1000 */
   readonly max?: number;
   readonly log?: (line: string) => void;
@@ -76,6 +92,8 @@ export interface RedriveOptions {
 export interface RedriveResult {
   readonly seen: number;
   readonly redriven: number;
+  /** Messages re-parked with fewer destinations (some took the finding, some still refuse). */
+  readonly reparked: number;
   readonly kept: number;
 }
 
@@ -85,7 +103,11 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
   const max = o.max ?? 1000;
   let seen = 0;
   let redriven = 0;
+  let reparked = 0;
   let kept = 0;
+  const repark = o.repark ?? new SqsOnFailureQueue({ client: o.sqs, queueUrl: o.queueUrl });
+  const nowMs = o.nowMs ?? (() => Date.now());
+  const reparkedIds = new Set<string>();
   while (seen < max) {
     const { Messages = [] } = await o.sqs.send(
       new ReceiveMessageCommand({
@@ -96,9 +118,22 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
       }),
     );
     if (Messages.length === 0) break;
+    let cameAround = false;
     for (const message of Messages) {
-      seen += 1;
       const undelivered = parseUndelivered(message);
+      // A message this run re-parked: the queue has come around. Leave it (and the rest) visible for the next run.
+      if (cameAround || (undelivered !== undefined && reparkedIds.has(undelivered.finding.id))) {
+        cameAround = true;
+        await o.sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: o.queueUrl,
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          }),
+        );
+        continue;
+      }
+      seen += 1;
       if (undelivered === undefined) {
         kept += 1;
         log(
@@ -116,23 +151,43 @@ export async function redrive(o: RedriveOptions): Promise<RedriveResult> {
         continue;
       }
       const failures: string[] = [];
+      const still: Destination[] = [];
       for (const d of destinations) {
-        const result = await (o.sinks[d] as FindingSink).publish([finding], []);
-        failures.push(...result.failed.map((f) => `${d}: ${f.reason}`));
+        let refused: string[];
+        try {
+          refused = (await (o.sinks[d] as FindingSink).publish([finding], [])).failed.map((f) => f.reason);
+        } catch (error) {
+          refused = [error instanceof Error ? error.message : String(error)];
+        }
+        if (refused.length > 0) {
+          still.push(d);
+          failures.push(...refused.map((r) => `${d}: ${r}`));
+        }
       }
-      if (failures.length > 0) {
+      if (still.length === destinations.length) {
         kept += 1;
         log(`failed ${finding.id}: ${failures.join('; ')}`);
         continue;
       }
+      if (still.length > 0) {
+        // Some destinations took it: park it again for the others only, then drop the old message.
+        await repark.park([{ finding, reason: failures.join('; '), destinations: still }], nowMs());
+        reparked += 1;
+        reparkedIds.add(finding.id);
+        log(
+          `parked ${finding.id} -> ${still.join(', ')} (sent to ${destinations.filter((d) => !still.includes(d)).join(', ')})`,
+        );
+      } else {
+        redriven += 1;
+        log(`sent   ${finding.id} -> ${destinations.join(', ')}`);
+      }
       await o.sqs.send(
         new DeleteMessageCommand({ QueueUrl: o.queueUrl, ReceiptHandle: message.ReceiptHandle }),
       );
-      redriven += 1;
-      log(`sent   ${finding.id} -> ${destinations.join(', ')}`);
     }
+    if (cameAround) break;
   }
-  return { seen, redriven, kept };
+  return { seen, redriven, reparked, kept };
 }
 
 async function main(): Promise<void> {
@@ -164,7 +219,9 @@ async function main(): Promise<void> {
     dryRun: o.dryRun,
     max: o.max,
   });
-  console.log(`${r.seen} message(s): ${r.redriven} redriven, ${r.kept} kept in the queue`);
+  console.log(
+    `${r.seen} message(s): ${r.redriven} redriven, ${r.reparked} re-parked for fewer destinations, ${r.kept} kept in the queue`,
+  );
 }
 
 if (require.main === module) {

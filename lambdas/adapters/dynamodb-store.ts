@@ -8,15 +8,15 @@
  * |-----------------------|-------------------------------|--------------------------|------------------------------------|
  * | `id#<identity key>`   | identity baseline             | JSON, gzip (B) if > 1 KB | last write + 400 days              |
  * | `src#<ip>`            | per-source failure window     | JSON                     | last write + 2 days                |
- * | `fnd#<finding id>`    | finding dedup marker          | none: `count`, `firstSeenMs` N | first write + dedup window + 1 day |
+ * | `fnd#<finding id>`    | finding ledger entry          | none: count, batches, per-destination marks, claim | first write + dedup window + 1 day |
  *
  * - `ver` (N) is the record's version: every write is conditional on the version read
  *   (`attribute_not_exists(pk)` for a new record, `ver = :expected` otherwise). A writer whose
  *   version moved gets a *conflict* for that key (not an error) and the pipeline re-folds the
  *   events of that identity onto the fresh record: concurrent invocations lose no update.
  * - Records carry the ids of the last batches folded into them, so a redelivered batch (same
- *   CloudWatch Logs payload, same batch id) changes nothing; the finding markers make a
- *   redelivered finding a repeat (count) rather than a second alert.
+ *   CloudWatch Logs payload, same batch id) changes nothing; finding entries count a batch once
+ *   and record per destination what was delivered, so a redelivery sends nothing twice.
  * - Items stay bounded: the baseline caps (core/baseline.ts) bound every record (an identity new in
  *   every dimension on every one of 6,000 calls is ~40 KB of JSON, ~4 KB stored); bodies above
  *   1 KB are gzipped (fewer write units), and a body still over `maxBodyBytes` after compression
@@ -26,34 +26,39 @@
  *   and finding markers are transient. Counting from the write rather than from event time keeps
  *   a backfill of old logs (warming baselines from history) from expiring on arrival.
  * - Requests per batch: one BatchGetItem per 100 keys (identities + source addresses), one
- *   conditional PutItem per changed record, and per 100 findings one BatchGetItem and one
- *   TransactWriteItems of markers. Never per event.
+ *   conditional PutItem per changed record, and per 100 findings one BatchGetItem, then per finding
+ *   delivered a claim and a mark per destination. Never per event.
  */
-import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
   PutItemCommand,
-  TransactionCanceledException,
-  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
   type BatchGetItemCommandOutput,
   type DynamoDBClient,
   type KeysAndAttributes,
-  type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 
 import { BASELINE_TABLE } from '../core/baseline-table.js';
 import { parseRecord, type StateRecord } from '../core/baseline.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
+import {
+  applyMarks,
+  planClaim,
+  type ClaimPlan,
+  type DeliveryMark,
+  type LedgerEntry,
+  type LedgerState,
+} from '../core/ledger.js';
 import type {
   BaselineStore,
+  ClaimRequest,
+  ClaimResult,
   CommitResult,
   FindingLedger,
-  LedgerResult,
   LoadedRecord,
   StateChange,
 } from '../core/ports.js';
@@ -259,24 +264,27 @@ function decodeRecord(item: Record<string, AttributeValue>): LoadedRecord {
 
 /** Ledger options. */
 export interface DynamoDbFindingLedgerOptions extends DynamoDbOptions {
-  /** The engine's dedup window: markers are kept this long (plus a day) after they are first written. */
+  /** The engine's dedup window: entries are kept this long (plus a day) after they are first written. */
   readonly dedupWindowSeconds: number;
-  /** Attempts of a chunk's transaction (conflicts with concurrent writers, throttling). @default 8 */
+  /** Attempts of one entry's conditional write against concurrent writers. @default 8 */
   readonly maxTransactionAttempts?: number;
 }
 
-/** What the ledger knows of a finding id. */
-interface Marker {
-  readonly count: number;
-  readonly firstSeenMs: number;
+interface StoredEntry {
+  readonly state: LedgerState | undefined;
+  /** 0 for an absent or legacy item (no version). */
+  readonly version: number;
+  readonly expiresAt: string | undefined;
 }
 
 /**
- * Finding dedup markers in DynamoDB: the first writer of an id alerts, later writers raise its count.
- * A marker is small (count, first seen, TTL): the finding itself travels to SNS and Security Hub,
- * and a repeat is the current finding with the cumulative count. Per 100 findings of a batch:
- * one BatchGetItem (which ids are known) and one TransactWriteItems (create the new markers,
- * conditional on absence; ADD to the known ones' counts) — a constant per batch, never per event.
+ * The finding ledger in DynamoDB: one item per finding id (`fnd#<id>`) holding its cumulative
+ * count, the recent batch ids counted into it, the count each destination holds (`dlv`), and the
+ * claim of the invocation delivering it (`owner`, `leaseUntil`), with a version (`ver`). Claims are
+ * conditional PutItems on the version (core/ledger.ts plans them); a destination's mark is an
+ * UpdateItem conditional on still holding the claim, written the moment the destination accepted.
+ * Per batch with findings: one BatchGetItem per 100, one PutItem per finding that changed, one
+ * UpdateItem per finding per destination (and none on a redelivery already delivered).
  */
 export class DynamoDbFindingLedger implements FindingLedger {
   private readonly o: Required<
@@ -299,173 +307,279 @@ export class DynamoDbFindingLedger implements FindingLedger {
     };
   }
 
-  async record(findings: readonly Finding[]): Promise<LedgerResult> {
-    // One entry per id (the engine already merges repeats within a batch; this keeps the transaction valid regardless).
+  private get capacity(): { ReturnConsumedCapacity?: 'TOTAL' } {
+    return this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {};
+  }
+
+  async claim(batchId: string, findings: readonly Finding[], request: ClaimRequest): Promise<ClaimResult> {
+    // One entry per id (the engine already merges repeats within a batch).
     const byId = new Map<string, Finding>();
     for (const f of findings) {
       const prior = byId.get(f.id);
       byId.set(f.id, prior ? mergeFinding(prior, f) : f);
     }
-    const fresh: Finding[] = [];
-    const repeats: Finding[] = [];
+    const claimed: LedgerEntry[] = [];
+    const busy: Finding[] = [];
+    const settled: Finding[] = [];
+    const counted: string[] = [];
     for (const part of chunk([...byId.values()], 100)) {
-      const known = await this.markers(part.map((f) => f.id));
-      const created = await this.write(part, known);
-      for (const f of part) {
-        const prior = known.get(f.id);
-        if (created.has(f.id) || prior === undefined) fresh.push(f);
-        else
-          repeats.push({
-            ...f,
-            count: prior.count + f.count,
-            firstSeenMs: Math.min(prior.firstSeenMs, f.firstSeenMs),
-          });
+      const stored = await this.entries(part.map((f) => f.id));
+      const results = await mapLimit(part, this.o.concurrency, (f) =>
+        this.claimOne(
+          batchId,
+          f,
+          request,
+          stored.get(f.id) ?? { state: undefined, version: 0, expiresAt: undefined },
+        ),
+      );
+      const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failures.length > 0)
+        throw new BaselineStoreError(`claiming ${failures.length} finding(s) failed`, {
+          cause: failures[0]?.reason,
+        });
+      for (const r of results) {
+        if (r.status !== 'fulfilled') continue;
+        const { plan, finding } = r.value;
+        if (plan.counted) counted.push(finding.id);
+        if (plan.outcome === 'claimed') claimed.push(plan.entry);
+        else if (plan.outcome === 'busy') busy.push(finding);
+        else settled.push(finding);
       }
     }
-    return { fresh, repeats };
+    return { claimed, busy, settled, counted };
   }
 
-  /** Markers of these ids (strongly consistent), UnprocessedKeys retried. */
-  private async markers(ids: readonly string[]): Promise<Map<string, Marker>> {
-    const out = new Map<string, Marker>();
+  /** Plan and write one claim; on a version conflict, re-read and plan again. */
+  private async claimOne(
+    batchId: string,
+    finding: Finding,
+    request: ClaimRequest,
+    first: StoredEntry,
+  ): Promise<{ plan: ClaimPlan; finding: Finding }> {
+    let stored = first;
+    for (let attempt = 1; attempt <= this.o.maxTransactionAttempts; attempt++) {
+      if (attempt > 1) {
+        await this.o.sleep(jitteredDelayMs(attempt));
+        stored = (await this.entries([finding.id])).get(finding.id) ?? {
+          state: undefined,
+          version: 0,
+          expiresAt: undefined,
+        };
+      }
+      const plan = planClaim(
+        stored.state,
+        finding,
+        batchId,
+        request.destinations,
+        request.owner,
+        request.nowMs,
+        request.untilMs,
+      );
+      const shown = (s: LedgerState): Finding => ({
+        ...finding,
+        count: s.count,
+        firstSeenMs: s.firstSeenMs,
+        lastSeenMs: s.lastSeenMs,
+      });
+      if (plan.next === undefined) return { plan, finding: stored.state ? shown(stored.state) : finding };
+      const expiresAt =
+        stored.expiresAt ??
+        String(Math.floor(this.o.nowMs() / 1000) + this.o.dedupWindowSeconds + DAY_SECONDS);
+      try {
+        await this.o.client.send(
+          new PutItemCommand({
+            TableName: this.o.tableName,
+            Item: ledgerItem(finding.id, plan.next, stored.version + 1, expiresAt),
+            ConditionExpression: stored.version === 0 ? 'attribute_not_exists(#ver)' : '#ver = :ver',
+            ExpressionAttributeNames: { '#ver': versionAttribute },
+            ...(stored.version === 0
+              ? {}
+              : { ExpressionAttributeValues: { ':ver': { N: String(stored.version) } } }),
+            ...this.capacity,
+          }),
+        );
+        return { plan, finding: shown(plan.next) };
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException || isTransient(error)) continue;
+        throw error;
+      }
+    }
+    throw new BaselineStoreError(`claiming finding ${finding.id} still conflicting after retries`);
+  }
+
+  async settle(owner: string, marks: readonly DeliveryMark[], release: readonly string[]): Promise<void> {
+    const ids = [...new Set([...marks.map((m) => m.id), ...release])];
+    const releasing = new Set(release);
+    const results = await mapLimit(ids, this.o.concurrency, (id) =>
+      this.settleOne(
+        id,
+        owner,
+        marks.filter((m) => m.id === id),
+        releasing.has(id),
+      ),
+    );
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failures.length > 0)
+      throw new BaselineStoreError(`marking ${failures.length} finding(s) delivered failed`, {
+        cause: failures[0]?.reason,
+      });
+  }
+
+  /**
+   * One UpdateItem while the claim is ours (the usual case). If it no longer is (our lease ran out
+   * and another invocation took over), the marks are still true: merge them in by version.
+   */
+  private async settleOne(
+    id: string,
+    owner: string,
+    marks: readonly DeliveryMark[],
+    release: boolean,
+  ): Promise<void> {
+    const names: Record<string, string> = { '#ver': versionAttribute, '#owner': 'owner' };
+    if (marks.length > 0) names['#dlv'] = 'dlv';
+    if (release) names['#until'] = 'leaseUntil';
+    const values: Record<string, AttributeValue> = { ':me': { S: owner }, ':one': { N: '1' } };
+    const sets = ['#ver = #ver + :one'];
+    marks.forEach((m, i) => {
+      names[`#d${i}`] = m.destination;
+      values[`:c${i}`] = { N: String(m.count) };
+      sets.push(`#dlv.#d${i} = :c${i}`);
+    });
+    try {
+      await this.o.client.send(
+        new UpdateItemCommand({
+          TableName: this.o.tableName,
+          Key: { [PK]: { S: findingPk(id) } },
+          UpdateExpression: `SET ${sets.join(', ')}${release ? ' REMOVE #owner, #until' : ''}`,
+          ConditionExpression: '#owner = :me',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ...this.capacity,
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    if (marks.length === 0) return; // nothing to record, and the claim is not ours to release
+    for (let attempt = 1; attempt <= this.o.maxTransactionAttempts; attempt++) {
+      if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
+      const stored = (await this.entries([id])).get(id);
+      if (stored?.state === undefined || stored.expiresAt === undefined) return;
+      const next = applyMarks(stored.state, marks, owner, release);
+      try {
+        await this.o.client.send(
+          new PutItemCommand({
+            TableName: this.o.tableName,
+            Item: ledgerItem(id, next, stored.version + 1, stored.expiresAt),
+            ConditionExpression: '#ver = :ver',
+            ExpressionAttributeNames: { '#ver': versionAttribute },
+            ExpressionAttributeValues: { ':ver': { N: String(stored.version) } },
+            ...this.capacity,
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+    throw new BaselineStoreError(`marking finding ${id} delivered still conflicting after retries`);
+  }
+
+  /** Ledger entries of these ids (strongly consistent), UnprocessedKeys retried. */
+  private async entries(ids: readonly string[]): Promise<Map<string, StoredEntry>> {
+    const out = new Map<string, StoredEntry>();
     let request: KeysAndAttributes | undefined = {
       Keys: ids.map((id) => ({ [PK]: { S: findingPk(id) } })),
       ConsistentRead: true,
-      ProjectionExpression: '#pk, #count, #first',
-      ExpressionAttributeNames: { '#pk': PK, '#count': 'count', '#first': 'firstSeenMs' },
     };
     for (let attempt = 1; request?.Keys?.length; attempt++) {
       if (attempt > this.o.maxBatchAttempts)
-        throw new BaselineStoreError(`BatchGetItem left ${request.Keys.length} finding marker(s) unread`);
+        throw new BaselineStoreError(`BatchGetItem left ${request.Keys.length} finding entries unread`);
       if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
       let response: BatchGetItemCommandOutput;
       try {
         response = await this.o.client.send(
-          new BatchGetItemCommand({
-            RequestItems: { [this.o.tableName]: request },
-            ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
-          }),
+          new BatchGetItemCommand({ RequestItems: { [this.o.tableName]: request }, ...this.capacity }),
         );
       } catch (error) {
-        throw new BaselineStoreError(`BatchGetItem of finding markers on ${this.o.tableName} failed`, {
+        throw new BaselineStoreError(`BatchGetItem of finding entries on ${this.o.tableName} failed`, {
           cause: error,
         });
       }
-      for (const item of response.Responses?.[this.o.tableName] ?? []) {
-        const marker = markerOf(item);
-        if (marker) out.set((item[PK]?.S ?? '').slice('fnd#'.length), marker);
-      }
+      for (const item of response.Responses?.[this.o.tableName] ?? [])
+        out.set((item[PK]?.S ?? '').slice('fnd#'.length), entryOf(item));
       request = response.UnprocessedKeys?.[this.o.tableName];
     }
     return out;
   }
-
-  /**
-   * One transaction: create the markers not known (conditional on their absence), add to the
-   * counts of the known. A marker created meanwhile by a concurrent writer cancels the transaction
-   * with its current value: it becomes known (a repeat) and the transaction is retried. Returns the
-   * ids this writer created — the findings that alert.
-   */
-  private async write(part: readonly Finding[], known: Map<string, Marker>): Promise<Set<string>> {
-    const expiresAt = String(Math.floor(this.o.nowMs() / 1000) + this.o.dedupWindowSeconds + DAY_SECONDS);
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.o.maxTransactionAttempts; attempt++) {
-      if (attempt > 1) await this.o.sleep(jitteredDelayMs(attempt));
-      const items: TransactWriteItem[] = part.map((f) =>
-        known.has(f.id)
-          ? {
-              Update: {
-                TableName: this.o.tableName,
-                Key: { [PK]: { S: findingPk(f.id) } },
-                UpdateExpression: 'ADD #count :n',
-                ExpressionAttributeNames: { '#count': 'count' },
-                ExpressionAttributeValues: { ':n': { N: String(f.count) } },
-              },
-            }
-          : {
-              Put: {
-                TableName: this.o.tableName,
-                Item: {
-                  [PK]: { S: findingPk(f.id) },
-                  kind: { S: 'finding' },
-                  count: { N: String(f.count) },
-                  firstSeenMs: { N: String(f.firstSeenMs) },
-                  [ttlAttribute]: { N: expiresAt },
-                },
-                ConditionExpression: 'attribute_not_exists(#count)',
-                ExpressionAttributeNames: { '#count': 'count' },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-      );
-      try {
-        await this.o.client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: items,
-            // Idempotent if the SDK resends this very request (no count added twice).
-            ClientRequestToken: randomUUID(),
-            ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
-          }),
-        );
-        return new Set(part.filter((f) => !known.has(f.id)).map((f) => f.id));
-      } catch (error) {
-        lastError = error;
-        if (error instanceof TransactionCanceledException) {
-          (error.CancellationReasons ?? []).forEach((reason, i) => {
-            const f = part[i];
-            if (f !== undefined && reason.Code === 'ConditionalCheckFailed') {
-              known.set(
-                f.id,
-                (reason.Item && markerOf(reason.Item)) ?? { count: 0, firstSeenMs: f.firstSeenMs },
-              );
-            }
-          });
-          continue;
-        }
-        if (!isTransient(error)) break;
-      }
-    }
-    throw new BaselineStoreError(`recording ${part.length} finding(s) failed after retries`, {
-      cause: lastError,
-    });
-  }
-
-  /**
-   * Clear the markers (their count) so a retry of the batch alerts again. An UpdateItem per id
-   * rather than a delete: rare (only when even the on-failure queue refused a finding), and it
-   * needs no permission beyond the ones every batch uses.
-   */
-  async forget(ids: readonly string[]): Promise<void> {
-    const results = await mapLimit([...new Set(ids)], this.o.concurrency, async (id) => {
-      try {
-        await this.o.client.send(
-          new UpdateItemCommand({
-            TableName: this.o.tableName,
-            Key: { [PK]: { S: findingPk(id) } },
-            UpdateExpression: 'REMOVE #count',
-            // Never create a marker (it would have no TTL): an absent one is already forgotten.
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': PK, '#count': 'count' },
-            ...(this.o.reportConsumedCapacity ? { ReturnConsumedCapacity: 'TOTAL' } : {}),
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
-    });
-    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failures.length > 0) {
-      throw new BaselineStoreError(`clearing ${failures.length} finding marker(s) failed`, {
-        cause: failures[0]?.reason,
-      });
-    }
-  }
 }
 
-/** A stored marker, or undefined when the item holds none (absent, or forgotten). */
-function markerOf(item: Record<string, AttributeValue>): Marker | undefined {
+/** The item of a ledger entry. */
+function ledgerItem(
+  id: string,
+  s: LedgerState,
+  version: number,
+  expiresAt: string,
+): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {
+    [PK]: { S: findingPk(id) },
+    kind: { S: 'finding' },
+    [versionAttribute]: { N: String(version) },
+    count: { N: String(s.count) },
+    firstSeenMs: { N: String(s.firstSeenMs) },
+    lastSeenMs: { N: String(s.lastSeenMs) },
+    batches: { L: s.batches.map((b) => ({ S: b })) },
+    dlv: { M: Object.fromEntries(Object.entries(s.delivered).map(([d, n]) => [d, { N: String(n) }])) },
+    [ttlAttribute]: { N: expiresAt },
+  };
+  if (s.claim !== undefined) {
+    item.owner = { S: s.claim.owner };
+    item.leaseUntil = { N: String(s.claim.untilMs) };
+  }
+  return item;
+}
+
+/**
+ * A stored entry. An item written before entries had versions (a dedup marker: `count`,
+ * `firstSeenMs`) was alerted under the old scheme: it counts as delivered everywhere. One
+ * without a count (a forgotten marker) is as good as absent, but exists.
+ */
+function entryOf(item: Record<string, AttributeValue>): StoredEntry {
+  const version = Number(item[versionAttribute]?.N ?? '0');
+  const expiresAt = item[ttlAttribute]?.N;
   const count = Number(item.count?.N);
-  if (!Number.isFinite(count)) return undefined;
-  const first = Number(item.firstSeenMs?.N);
-  return { count, firstSeenMs: Number.isFinite(first) ? first : Number.MAX_SAFE_INTEGER };
+  if (!Number.isFinite(count)) return { state: undefined, version: 0, expiresAt };
+  const firstSeenMs = Number(item.firstSeenMs?.N ?? Number.NaN);
+  const first = Number.isFinite(firstSeenMs) ? firstSeenMs : 0;
+  const last = Number(item.lastSeenMs?.N ?? Number.NaN);
+  if (!(version > 0)) {
+    return {
+      state: {
+        count,
+        firstSeenMs: first,
+        lastSeenMs: Number.isFinite(last) ? last : first,
+        batches: [],
+        delivered: { sns: count, 'security-hub': count },
+      },
+      version: 0,
+      expiresAt,
+    };
+  }
+  const delivered: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [d, v] of Object.entries(item.dlv?.M ?? {})) delivered[d] = Number(v.N ?? '0');
+  const owner = item.owner?.S;
+  const untilMs = Number(item.leaseUntil?.N ?? Number.NaN);
+  return {
+    state: {
+      count,
+      firstSeenMs: first,
+      lastSeenMs: Number.isFinite(last) ? last : first,
+      batches: (item.batches?.L ?? []).map((b) => b.S ?? ''),
+      delivered: { ...delivered },
+      ...(owner !== undefined && Number.isFinite(untilMs) ? { claim: { owner, untilMs } } : {}),
+    },
+    version,
+    expiresAt,
+  };
 }

@@ -7,11 +7,13 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 
 import { reviveRecord } from '../core/baseline.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
+import { applyMarks, planClaim, type DeliveryMark, type LedgerState } from '../core/ledger.js';
 import type {
   BaselineStore,
+  ClaimRequest,
+  ClaimResult,
   CommitResult,
   FindingLedger,
-  LedgerResult,
   LoadedRecord,
   StateChange,
 } from '../core/ports.js';
@@ -55,30 +57,83 @@ export class MemoryBaselineStore implements BaselineStore {
   }
 }
 
-/** Finding ledger in memory: the first sighting of an id alerts, later ones raise its count. */
+/**
+ * Finding ledger in memory, with the same claim / settle transitions as the DynamoDB one
+ * (core/ledger.ts). `findings` holds each finding with its cumulative count (what a state file
+ * keeps); a finding loaded from a state file without its ledger state counts as delivered.
+ */
 export class MemoryFindingLedger implements FindingLedger {
   readonly findings = new Map<string, Finding>();
+  readonly states = new Map<string, LedgerState>();
 
-  record(findings: readonly Finding[]): Promise<LedgerResult> {
-    const fresh: Finding[] = [];
-    const repeats: Finding[] = [];
+  claim(batchId: string, findings: readonly Finding[], request: ClaimRequest): Promise<ClaimResult> {
+    const claimed: ClaimResult['claimed'][number][] = [];
+    const busy: Finding[] = [];
+    const settled: Finding[] = [];
+    const counted: string[] = [];
     for (const f of findings) {
-      const prior = this.findings.get(f.id);
-      if (prior) {
-        const merged = mergeFinding(prior, f);
-        this.findings.set(f.id, merged);
-        repeats.push(merged);
-      } else {
-        this.findings.set(f.id, f);
-        fresh.push(f);
+      const plan = planClaim(
+        this.stateOf(f.id, request),
+        f,
+        batchId,
+        request.destinations,
+        request.owner,
+        request.nowMs,
+        request.untilMs,
+      );
+      if (plan.next !== undefined) {
+        this.states.set(f.id, plan.next);
+        // The first sighting's evidence is kept, event ids accumulate (as a repeat always merged).
+        const prior = this.findings.get(f.id);
+        const merged = prior !== undefined && plan.counted ? mergeFinding(prior, f) : (prior ?? f);
+        this.findings.set(f.id, {
+          ...merged,
+          count: plan.next.count,
+          firstSeenMs: plan.next.firstSeenMs,
+          lastSeenMs: plan.next.lastSeenMs,
+        });
       }
+      if (plan.counted) counted.push(f.id);
+      if (plan.outcome === 'claimed')
+        claimed.push({ ...plan.entry, finding: this.findings.get(f.id) ?? plan.entry.finding });
+      else if (plan.outcome === 'busy') busy.push(f);
+      else settled.push(this.findings.get(f.id) ?? f);
     }
-    return Promise.resolve({ fresh, repeats });
+    return Promise.resolve({ claimed, busy, settled, counted });
   }
 
-  forget(ids: readonly string[]): Promise<void> {
-    for (const id of ids) this.findings.delete(id);
+  settle(owner: string, marks: readonly DeliveryMark[], release: readonly string[]): Promise<void> {
+    const ids = new Set([...marks.map((m) => m.id), ...release]);
+    const releasing = new Set(release);
+    for (const id of ids) {
+      const s = this.states.get(id);
+      if (s === undefined) continue;
+      this.states.set(
+        id,
+        applyMarks(
+          s,
+          marks.filter((m) => m.id === id),
+          owner,
+          releasing.has(id),
+        ),
+      );
+    }
     return Promise.resolve();
+  }
+
+  private stateOf(id: string, request: ClaimRequest): LedgerState | undefined {
+    const state = this.states.get(id);
+    if (state !== undefined) return state;
+    const known = this.findings.get(id);
+    if (known === undefined) return undefined;
+    // From a state file: delivered everywhere at its count.
+    return {
+      count: known.count,
+      firstSeenMs: known.firstSeenMs,
+      lastSeenMs: known.lastSeenMs,
+      batches: [],
+      delivered: Object.fromEntries(request.destinations.map((d) => [d.destination, known.count])),
+    };
   }
 }
 

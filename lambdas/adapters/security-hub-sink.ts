@@ -11,10 +11,9 @@ import {
 } from '@aws-sdk/client-securityhub';
 
 import type { Finding } from '../core/finding.js';
-import type { FindingSink } from '../core/ports.js';
+import type { DeliveryFailure, FindingSink, PublishResult } from '../core/ports.js';
 import { chunkBySize } from './batching.js';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
-import { failure, type RoutedFailure, type RoutedPublishResult } from './routed-failure.js';
 
 /** Converts a finding to ASFF for this account and region (core/asff.ts). */
 export type ToAsff = (finding: Finding, nowMs: number) => AwsSecurityFinding;
@@ -46,18 +45,18 @@ export class SecurityHubFindingSink implements FindingSink {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  async publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<RoutedPublishResult> {
+  async publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<PublishResult> {
     const all = [...fresh, ...repeats];
     if (all.length === 0) return { delivered: 0, failed: [] };
     const now = this.options.nowMs();
-    const failed: RoutedFailure[] = [];
+    const failed: DeliveryFailure[] = [];
     const entries: { finding: Finding; asff: AwsSecurityFinding; bytes: number }[] = [];
     for (const finding of all) {
       try {
         const asff = this.options.toAsff(finding, now);
         entries.push({ finding, asff, bytes: Buffer.byteLength(JSON.stringify(asff)) });
       } catch (error) {
-        failed.push(failure(finding, `cannot convert to ASFF: ${describeError(error)}`, 'security-hub'));
+        failed.push(failure(finding, `cannot convert to ASFF: ${describeError(error)}`));
       }
     }
     for (const chunk of chunkBySize(entries, MAX_FINDINGS, MAX_REQUEST_BYTES, (e) => e.bytes)) {
@@ -68,8 +67,8 @@ export class SecurityHubFindingSink implements FindingSink {
 
   private async importChunk(
     chunk: readonly { finding: Finding; asff: AwsSecurityFinding }[],
-  ): Promise<RoutedFailure[]> {
-    const failed: RoutedFailure[] = [];
+  ): Promise<DeliveryFailure[]> {
+    const failed: DeliveryFailure[] = [];
     let pending = chunk;
     const reasons = new Map<string, string>();
     for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt++) {
@@ -84,7 +83,7 @@ export class SecurityHubFindingSink implements FindingSink {
           const reason = `Security Hub ${f.ErrorCode ?? 'error'}: ${f.ErrorMessage ?? ''}`.trim();
           const entry = pending.find((e) => e.asff.Id === id);
           if (!entry) continue;
-          if (PERMANENT.test(f.ErrorCode ?? '')) failed.push(failure(entry.finding, reason, 'security-hub'));
+          if (PERMANENT.test(f.ErrorCode ?? '')) failed.push(failure(entry.finding, reason));
           else {
             retry.add(id);
             reasons.set(id, reason);
@@ -98,9 +97,9 @@ export class SecurityHubFindingSink implements FindingSink {
       }
     }
     for (const e of pending)
-      failed.push(
-        failure(e.finding, reasons.get(e.asff.Id ?? '') ?? 'Security Hub: not imported', 'security-hub'),
-      );
+      failed.push(failure(e.finding, reasons.get(e.asff.Id ?? '') ?? 'Security Hub: not imported'));
     return failed;
   }
 }
+
+const failure = (finding: Finding, reason: string): DeliveryFailure => ({ finding, reason });

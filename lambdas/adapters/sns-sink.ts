@@ -13,10 +13,9 @@ import {
 
 import type { RenderedAlert, SnsStringAttribute } from '../core/alert.js';
 import type { Finding } from '../core/finding.js';
-import type { FindingSink } from '../core/ports.js';
+import type { DeliveryFailure, FindingSink, PublishResult } from '../core/ports.js';
 import { chunkBySize } from './batching.js';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
-import { failure, type RoutedFailure, type RoutedPublishResult } from './routed-failure.js';
 
 /** Renders findings to SNS messages (core/alert.ts): one per finding, or digests for a burst. */
 export interface AlertRenderer {
@@ -95,7 +94,7 @@ export class SnsFindingSink implements FindingSink {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  async publish(fresh: readonly Finding[], _repeats: readonly Finding[]): Promise<RoutedPublishResult> {
+  async publish(fresh: readonly Finding[], _repeats: readonly Finding[]): Promise<PublishResult> {
     if (fresh.length === 0) return { delivered: 0, failed: [] };
     const failed =
       fresh.length > this.digestThreshold ? await this.publishDigests(fresh) : await this.publishEach(fresh);
@@ -103,13 +102,13 @@ export class SnsFindingSink implements FindingSink {
   }
 
   /** One message per finding, PublishBatch of up to 10 (and 256 KB); failed entries retried. */
-  private async publishEach(findings: readonly Finding[]): Promise<RoutedFailure[]> {
+  private async publishEach(findings: readonly Finding[]): Promise<DeliveryFailure[]> {
     const entries = findings.map((finding, i) => ({
       id: String(i),
       finding,
       message: this.options.render.alert(finding),
     }));
-    const failed: RoutedFailure[] = [];
+    const failed: DeliveryFailure[] = [];
     for (const batch of chunkBySize(entries, 10, SNS_MAX_BYTES - 4096, (e) => messageBytes(e.message))) {
       let pending = batch;
       let lastReason = '';
@@ -132,7 +131,7 @@ export class SnsFindingSink implements FindingSink {
             const entry = pending.find((e) => e.id === f.Id);
             if (!entry) continue;
             const reason = `SNS ${f.Code ?? 'error'}: ${f.Message ?? ''}`.trim();
-            if (f.SenderFault) failed.push(failure(entry.finding, reason, 'sns'));
+            if (f.SenderFault) failed.push(failure(entry.finding, reason));
             else {
               retry.add(entry.id);
               lastReason = reason;
@@ -144,21 +143,19 @@ export class SnsFindingSink implements FindingSink {
           if (!isTransient(error)) break;
         }
       }
-      for (const e of pending) failed.push(failure(e.finding, lastReason, 'sns'));
+      for (const e of pending) failed.push(failure(e.finding, lastReason));
     }
     return failed;
   }
 
   /** Digest messages; if any cannot be published, every finding fails (redriving one twice beats losing one). */
-  private async publishDigests(findings: readonly Finding[]): Promise<RoutedFailure[]> {
+  private async publishDigests(findings: readonly Finding[]): Promise<DeliveryFailure[]> {
     const reasons: string[] = [];
     for (const digest of this.options.render.digest(findings)) {
       const reason = await this.publishOne(digest);
       if (reason !== undefined) reasons.push(reason);
     }
-    return reasons.length === 0
-      ? []
-      : findings.map((f) => failure(f, `SNS digest: ${reasons.join('; ')}`, 'sns'));
+    return reasons.length === 0 ? [] : findings.map((f) => failure(f, `SNS digest: ${reasons.join('; ')}`));
   }
 
   private async publishOne(m: RenderedAlert): Promise<string | undefined> {
@@ -183,3 +180,5 @@ export class SnsFindingSink implements FindingSink {
     return reason;
   }
 }
+
+const failure = (finding: Finding, reason: string): DeliveryFailure => ({ finding, reason });

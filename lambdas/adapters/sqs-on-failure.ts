@@ -7,10 +7,14 @@
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 import type { Finding } from '../core/finding.js';
-import type { DeliveryFailure } from '../core/ports.js';
+import type { OnFailureDestination, UndeliveredFinding as Undelivered } from '../core/ports.js';
 import { chunkBySize } from './batching.js';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
-import { destinationsOf, type Destination } from './routed-failure.js';
+
+/** Where findings are delivered (the routes of the production handlers). */
+export type Destination = 'sns' | 'security-hub';
+/** Every destination a message can name. */
+export const DESTINATIONS: readonly Destination[] = ['sns', 'security-hub'];
 
 /** Format tag of on-failure messages. */
 export const UNDELIVERED_FORMAT = 'nhi-watch/undelivered-finding@1';
@@ -19,16 +23,11 @@ export const UNDELIVERED_FORMAT = 'nhi-watch/undelivered-finding@1';
 export interface UndeliveredFinding {
   readonly format: typeof UNDELIVERED_FORMAT;
   readonly finding: Finding;
-  /** Destinations that still need the finding. */
+  /** Destinations that still need the finding (the others already hold it: redrive skips them). */
   readonly destinations: readonly Destination[];
   readonly reason: string;
   /** ISO 8601. */
   readonly failedAt: string;
-}
-
-/** Where undeliverable findings go. */
-export interface OnFailureDestination {
-  send(failures: readonly DeliveryFailure[], failedAtMs: number): Promise<void>;
 }
 
 /** Thrown when undeliverable findings could not be parked either: the batch must be retried. */
@@ -62,13 +61,15 @@ export class SqsOnFailureQueue implements OnFailureDestination {
     this.sleep = options.sleep ?? realSleep;
   }
 
-  async send(failures: readonly DeliveryFailure[], failedAtMs: number): Promise<void> {
+  async park(failures: readonly Undelivered[], failedAtMs: number): Promise<void> {
     const failedAt = new Date(failedAtMs).toISOString();
     const entries = failures.map((f, i) => {
       const body: UndeliveredFinding = {
         format: UNDELIVERED_FORMAT,
         finding: f.finding,
-        destinations: destinationsOf(f),
+        destinations: f.destinations.filter((d): d is Destination =>
+          (DESTINATIONS as readonly string[]).includes(d),
+        ),
         reason: f.reason,
         failedAt,
       };

@@ -2,11 +2,13 @@
  * SNS alert rendering: a short subject and a readable plain-text body for people (e-mail), the
  * finding JSON for machines, and message attributes subscribers can filter on. Every
  * attacker-influenced string (user agent, path, session name, resource, organisation name) goes
- * through {@link neutralise} before it reaches the subject or the body.
+ * through {@link neutralise} before it reaches the subject or the body, and every finding through
+ * {@link scrubFinding} (no secret-shaped text leaves, whatever made the finding).
  */
 import type { Finding } from './finding.js';
 import { severityRank } from './finding.js';
 import { clean, neutralise } from './neutralise.js';
+import { scrubFinding } from './secrets.js';
 import type { Severity } from './classification.js';
 
 export { neutralise } from './neutralise.js';
@@ -57,7 +59,8 @@ const ATTRIBUTE_MAX = 1024;
 const ATTRIBUTE_ARRAY_MAX = 100;
 
 /** Render one finding as an SNS alert. */
-export function renderAlert(f: Finding, opts: AlertOptions = {}): RenderedAlert {
+export function renderAlert(finding: Finding, opts: AlertOptions = {}): RenderedAlert {
+  const f = scrubFinding(finding);
   const subject = neutralise(
     `nhi-watch: ${f.severity} ${f.title} (${neutralise(who(f), 40, { ascii: true })})`,
     SUBJECT_MAX,
@@ -83,7 +86,7 @@ export function renderAlert(f: Finding, opts: AlertOptions = {}): RenderedAlert 
 
 /** Render many findings of one batch as a single digest message. */
 export function renderDigest(findings: readonly Finding[], opts: AlertOptions = {}): RenderedAlert {
-  const sorted = [...findings].sort(
+  const sorted = findings.map(scrubFinding).sort(
     (a, b) => severityRank(b.severity) - severityRank(a.severity) || b.lastSeenMs - a.lastSeenMs,
   );
   const bySeverity = countBy(sorted, (f) => f.severity);

@@ -21,6 +21,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Finding } from './finding.js';
 import { clean, neutralise, truncate } from './neutralise.js';
+import { scrubFinding } from './secrets.js';
 import type { Severity } from './classification.js';
 
 /** ASFF schema version Security Hub expects. */
@@ -167,7 +168,8 @@ export function defaultProductArn(region: string, accountId: string): string {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Convert one finding to ASFF. Pure; throws only when `ctx` itself is invalid (a deployment error). */
-export function toAsff(finding: Finding, ctx: AsffContext): AsffFinding {
+export function toAsff(unscrubbed: Finding, ctx: AsffContext): AsffFinding {
+  const finding = scrubFinding(unscrubbed);
   if (!ACCOUNT.test(ctx.accountId))
     throw new TypeError(`toAsff: accountId must be 12 digits, got ${JSON.stringify(ctx.accountId)}`);
   if (!REGION.test(ctx.region))

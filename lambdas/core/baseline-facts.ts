@@ -47,9 +47,17 @@ export function formatCount(n: number): string {
 /** `1 call` / `41,022 calls`. */
 export const calls = (n: number): string => `${formatCount(n)} ${n === 1 ? 'call' : 'calls'}`;
 
-/** `2026-03-10T14:05Z`: minute precision, UTC. */
+/** Largest magnitude of a Date time value (ECMA-262), epoch ms. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * `2026-03-10T14:05Z`: minute precision, UTC. Total: a number no Date can hold (decoders never
+ * store one, but a record written before they bounded times might) is shown as such, never thrown.
+ */
 export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / MINUTE_MS) * MINUTE_MS).toISOString().replace(':00.000Z', 'Z');
+  const minute = Math.floor(ms / MINUTE_MS) * MINUTE_MS;
+  if (!(Math.abs(minute) <= MAX_DATE_MS)) return `(no such time: ${String(ms)} ms)`;
+  return new Date(minute).toISOString().replace(':00.000Z', 'Z');
 }
 
 /** `143 days`, `5 hours`, `12 minutes`: the largest whole unit. */

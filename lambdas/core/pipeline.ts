@@ -1,21 +1,36 @@
 /**
- * One batch, end to end, through the ports: load state → evaluate → record findings in the
- * ledger → publish → commit state (retrying the identities whose version moved). Shared by the
- * Lambda handlers and the CLI so both behave the same. No SDK here: adapters come in as ports.
+ * One batch, end to end, through the ports: load state → evaluate → claim the findings in the
+ * ledger → deliver them to each destination → park what a destination refused → mark delivered
+ * → commit state (retrying the identities whose version moved). Shared by the Lambda handlers and
+ * the CLI so both behave the same. No SDK here: adapters come in as ports.
  *
  * Order matters for "nothing lost, nothing twice":
- * - findings are recorded and published before state is committed, so a crash after publishing
- *   makes the platform redeliver; the redelivered batch finds the same finding ids in the ledger
- *   and does not alert again;
- * - a finding whose delivery failed is forgotten by the ledger and returned to the caller (the
- *   handler sends it to the on-failure destination, or fails the invocation so it is retried);
- * - state records remember the batch id, so a batch already committed is not folded twice.
+ * - the ledger counts a batch's findings once per batch id, and marks a finding delivered to a
+ *   destination only after that destination accepted it (or the on-failure queue parked it for
+ *   that destination); a crash anywhere before that mark leaves the finding outstanding, and the
+ *   platform's retry of the batch delivers it;
+ * - one invocation at a time delivers a finding (a claim with a lease); another one waits for it,
+ *   and takes over a claim whose lease ran out (its owner crashed or was killed);
+ * - delivery happens before state is committed, so a crash before commit makes the platform
+ *   redeliver; state records remember the batch id, so a batch already committed is not folded
+ *   twice;
+ * - when the invocation is about to run out of time it stops before starting the next step,
+ *   gives its claims back and fails, so the retry starts clean.
  */
 import type { Finding } from './finding.js';
 import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput, type IdentityError } from './engine.js';
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
-import type { BaselineStore, DeliveryFailure, FindingLedger, FindingSink, LoadedRecord } from './ports.js';
+import type { DeliveryMark, LedgerEntry } from './ledger.js';
+import type {
+  BaselineStore,
+  DeliveryRoute,
+  FindingLedger,
+  FindingSink,
+  LoadedRecord,
+  OnFailureDestination,
+  UndeliveredFinding,
+} from './ports.js';
 import type { DetectionRule } from './rules/rule.js';
 import type { SuppressionFilter } from './suppressions.js';
 
@@ -23,7 +38,22 @@ import type { SuppressionFilter } from './suppressions.js';
 export interface PipelineDeps {
   readonly store: BaselineStore;
   readonly ledger: FindingLedger;
-  readonly sink: FindingSink;
+  /** Destinations, in delivery order (put the alerting one first: its window is the one that matters). */
+  readonly routes?: readonly DeliveryRoute[];
+  /** One local destination that gets every new finding and every raised count (CLI, benchmarks); used when `routes` is absent. */
+  readonly sink?: FindingSink;
+  /** Where refused findings are parked; without one, a refusal fails the batch (it is retried). */
+  readonly onFailure?: OnFailureDestination;
+  /** Claim owner: unique per invocation. @default a fixed local owner (one process) */
+  readonly owner?: string;
+  /** Time left in the invocation (ms). @default unbounded */
+  readonly remainingMs?: () => number;
+  /** No step starts with less than this left. @default 3000 */
+  readonly safetyMarginMs?: number;
+  /** Longest claim lease (ms). @default 60000 */
+  readonly leaseMs?: number;
+  /** Waits while another invocation holds a claim. @default none: a held claim fails the batch */
+  readonly wait?: (ms: number) => Promise<void>;
   readonly rules: readonly DetectionRule[];
   readonly contracts: ContractSet;
   readonly config: EngineConfig;
@@ -41,18 +71,55 @@ export interface PipelineResult {
   readonly events: number;
   readonly identities: number;
   readonly redelivered: number;
-  /** Findings first seen (alerted). */
+  /** Findings new to every destination, delivered (or parked) by this invocation. */
   readonly fresh: readonly Finding[];
-  /** Repeats of known findings (count raised, no alert). */
+  /** Known findings whose count this batch raised (no alert; mirrors updated). */
   readonly repeats: readonly Finding[];
   readonly suppressed: number;
+  /** Deliveries a destination accepted (a finding to two destinations is two). */
   readonly delivered: number;
-  /** Findings that could not be delivered: the caller must hand them to the on-failure path. */
-  readonly undelivered: readonly DeliveryFailure[];
+  /** Findings a destination refused after its retries. */
+  readonly publishFailures: number;
+  /** Of those, parked in the on-failure queue (all of them, or the batch failed). */
+  readonly parked: readonly UndeliveredFinding[];
   /** Commit conflicts retried. */
   readonly conflicts: number;
   /** Identities whose evaluation threw: contained (nothing of theirs committed or alerted), one entry per identity. */
   readonly identityErrors: readonly IdentityError[];
+}
+
+/** Thrown when the invocation is too close to its deadline to start a step: the platform retries the batch. */
+export class DeadlineError extends Error {
+  constructor(
+    readonly step: string,
+    readonly remainingMs: number,
+  ) {
+    super(`stopped before ${step}: ${remainingMs} ms left, under the safety margin; the batch is retried`);
+    this.name = 'DeadlineError';
+  }
+}
+
+/** Thrown when findings stayed claimed by another live invocation until our deadline: the batch is retried. */
+export class DeliveryBusyError extends Error {
+  constructor(readonly ids: readonly string[]) {
+    super(
+      `${ids.length} finding(s) still being delivered by another invocation: ${ids.slice(0, 3).join(', ')}`,
+    );
+    this.name = 'DeliveryBusyError';
+  }
+}
+
+/** Thrown when a destination refused findings and there is no on-failure destination to park them. */
+export class UndeliveredError extends Error {
+  constructor(readonly failures: readonly UndeliveredFinding[]) {
+    super(
+      `${failures.length} finding(s) not delivered: ${failures
+        .slice(0, 3)
+        .map((f) => `${f.finding.id} (${f.destinations.join(', ')}: ${f.reason})`)
+        .join('; ')}`,
+    );
+    this.name = 'UndeliveredError';
+  }
 }
 
 /** Thrown when state could not be committed after every retry: the platform must redeliver the batch. */
@@ -85,17 +152,20 @@ export async function runPipeline(
       config: deps.config,
     });
 
+  const guard = deadlineGuard(deps);
+  guard('load');
   let pending = events;
   let state = await deps.store.load(stateKeys(pending));
   let out = evalWith(pending, state);
   // One entry per identity, even when a conflict retry evaluates it again.
   const identityErrors = new Map<string, IdentityError>(out.identityErrors.map((e) => [e.key, e]));
-  const stats = { events: out.stats.events, identities: out.stats.identities, redelivered: out.stats.redelivered };
-  const fresh: Finding[] = [];
-  const repeats: Finding[] = [];
-  const undelivered: DeliveryFailure[] = [];
+  const stats = {
+    events: out.stats.events,
+    identities: out.stats.identities,
+    redelivered: out.stats.redelivered,
+  };
+  const totals: DeliveryTotals = { fresh: [], repeats: [], delivered: 0, publishFailures: 0, parked: [] };
   let suppressed = 0;
-  let delivered = 0;
   let conflicts = 0;
 
   for (let attempt = 1; ; attempt++) {
@@ -103,19 +173,9 @@ export async function runPipeline(
       ? deps.suppress(out.findings, deps.nowMs())
       : { kept: out.findings, suppressed: 0 };
     suppressed += filtered.suppressed;
-    if (filtered.kept.length > 0) {
-      const ledger = await deps.ledger.record(filtered.kept);
-      const published = await deps.sink.publish(ledger.fresh, ledger.repeats);
-      delivered += published.delivered;
-      if (published.failed.length > 0) {
-        await deps.ledger.forget(published.failed.map((f) => f.finding.id));
-        undelivered.push(...published.failed);
-      }
-      const failedIds = new Set(published.failed.map((f) => f.finding.id));
-      fresh.push(...ledger.fresh.filter((f) => !failedIds.has(f.id)));
-      repeats.push(...ledger.repeats.filter((f) => !failedIds.has(f.id)));
-    }
+    if (filtered.kept.length > 0) await deliver(batchId, filtered.kept, deps, guard, totals);
 
+    guard('commit');
     const result = await deps.store.commit(batchId, out.changes);
     if (result.conflicts.length === 0) break;
     conflicts += result.conflicts.length;
@@ -125,19 +185,158 @@ export async function runPipeline(
     if (deps.backoff) await deps.backoff(attempt + 1);
     const conflicting = new Set(result.conflicts);
     pending = pending.filter((e) => stateKeys([e]).some((k) => conflicting.has(k)));
+    guard('load');
     state = await deps.store.load(stateKeys(pending));
     out = evalWith(pending, state);
     for (const e of out.identityErrors) if (!identityErrors.has(e.key)) identityErrors.set(e.key, e);
   }
 
-  return {
-    ...stats,
-    fresh,
-    repeats,
-    suppressed,
-    delivered,
-    undelivered,
-    conflicts,
-    identityErrors: [...identityErrors.values()],
+  return { ...stats, suppressed, conflicts, ...totals, identityErrors: [...identityErrors.values()] };
+}
+
+interface DeliveryTotals {
+  fresh: Finding[];
+  repeats: Finding[];
+  delivered: number;
+  publishFailures: number;
+  parked: UndeliveredFinding[];
+}
+
+type Guard = (step: string) => void;
+
+/** Throws DeadlineError when less than the safety margin is left. */
+function deadlineGuard(deps: PipelineDeps): Guard {
+  const margin = deps.safetyMarginMs ?? 3_000;
+  return (step) => {
+    const left = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+    if (left < margin) throw new DeadlineError(step, left);
   };
 }
+
+const LOCAL_OWNER = 'local';
+const BUSY_POLL_MS = 200;
+
+/**
+ * Claim, deliver, park, mark: every finding ends delivered (or parked) to every destination that
+ * needs it, or the batch fails with its claims given back.
+ */
+async function deliver(
+  batchId: string,
+  findings: readonly Finding[],
+  deps: PipelineDeps,
+  guard: Guard,
+  totals: DeliveryTotals,
+): Promise<void> {
+  const owner = deps.owner ?? LOCAL_OWNER;
+  const routes = routesOf(deps);
+  const margin = deps.safetyMarginMs ?? 3_000;
+  const counted = new Set<string>();
+  let pending = findings;
+  for (;;) {
+    guard('claim');
+    const nowMs = deps.nowMs();
+    const left = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+    const untilMs = nowMs + Math.min(deps.leaseMs ?? 60_000, Math.max(0, left - margin));
+    const claim = await deps.ledger.claim(batchId, pending, {
+      owner,
+      untilMs,
+      nowMs,
+      destinations: routes,
+    });
+    for (const id of claim.counted) counted.add(id);
+    await deliverClaimed(claim.claimed, owner, routes, deps, guard, totals);
+    for (const e of claim.claimed)
+      if (!isFresh(e.delivered) && counted.has(e.finding.id)) totals.repeats.push(e.finding);
+    for (const f of claim.settled) if (counted.has(f.id)) totals.repeats.push(f);
+    if (claim.busy.length === 0) return;
+    // Another invocation is delivering some of them: wait for it (or for its lease to run out).
+    const remaining = deps.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+    if (deps.wait === undefined || remaining - margin < BUSY_POLL_MS)
+      throw new DeliveryBusyError(claim.busy.map((f) => f.id));
+    await deps.wait(BUSY_POLL_MS);
+    pending = claim.busy;
+  }
+}
+
+/** The configured routes, or the one local sink. */
+const routesOf = (deps: PipelineDeps): readonly DeliveryRoute[] =>
+  deps.routes ?? (deps.sink ? [{ destination: 'local', mode: 'mirror', sink: deps.sink }] : []);
+
+const isFresh = (delivered: Readonly<Record<string, number>>): boolean =>
+  Object.values(delivered).every((n) => n === 0);
+
+async function deliverClaimed(
+  claimed: readonly LedgerEntry[],
+  owner: string,
+  routes: readonly DeliveryRoute[],
+  deps: PipelineDeps,
+  guard: Guard,
+  totals: DeliveryTotals,
+): Promise<void> {
+  if (claimed.length === 0) return;
+  const ids = claimed.map((e) => e.finding.id);
+  const failed = new Map<string, { finding: Finding; reasons: string[]; destinations: string[] }>();
+  const used = routes.filter((r) => claimed.some((e) => e.outstanding.includes(r.destination)));
+  let released = false;
+  try {
+    for (const route of used) {
+      const entries = claimed.filter((e) => e.outstanding.includes(route.destination));
+      guard(`delivery to ${route.destination}`);
+      const fresh = entries.filter((e) => (e.delivered[route.destination] ?? 0) === 0).map((e) => e.finding);
+      const repeats = entries.filter((e) => (e.delivered[route.destination] ?? 0) > 0).map((e) => e.finding);
+      let refused: readonly { finding: Finding; reason: string }[];
+      try {
+        refused = (await route.sink.publish(fresh, repeats)).failed;
+      } catch (error) {
+        // A destination that throws refused everything it was given; nothing it held is lost.
+        const reason = `${route.destination} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+        refused = entries.map((e) => ({ finding: e.finding, reason }));
+      }
+      const refusedIds = new Set(refused.map((f) => f.finding.id));
+      const accepted = entries.filter((e) => !refusedIds.has(e.finding.id));
+      // Mark at once what the destination accepted: the window in which a crash repeats it is this
+      // write. After the last destination, with nothing refused, the same write gives the claims back.
+      released = route === used[used.length - 1] && failed.size === 0 && refused.length === 0;
+      if (accepted.length > 0 || released)
+        await deps.ledger.settle(
+          owner,
+          accepted.map((e) => mark(e, route.destination)),
+          released ? ids : [],
+        );
+      totals.delivered += accepted.length;
+      totals.publishFailures += refused.length;
+      for (const r of refused) {
+        const f = failed.get(r.finding.id) ?? { finding: r.finding, reasons: [], destinations: [] };
+        f.reasons.push(r.reason);
+        f.destinations.push(route.destination);
+        failed.set(r.finding.id, f);
+      }
+    }
+    const undelivered: UndeliveredFinding[] = [...failed.values()].map((f) => ({
+      finding: f.finding,
+      reason: f.reasons.join('; '),
+      destinations: f.destinations,
+    }));
+    const marks: DeliveryMark[] = [];
+    if (undelivered.length > 0) {
+      if (deps.onFailure === undefined) throw new UndeliveredError(undelivered);
+      await deps.onFailure.park(undelivered, deps.nowMs());
+      totals.parked.push(...undelivered);
+      const byId = new Map(claimed.map((e) => [e.finding.id, e]));
+      for (const u of undelivered)
+        for (const d of u.destinations) marks.push(mark(byId.get(u.finding.id) as LedgerEntry, d));
+    }
+    if (!released) await deps.ledger.settle(owner, marks, ids);
+  } catch (error) {
+    // Give the claims back so the retry need not wait for the lease; what was marked stays marked.
+    await deps.ledger.settle(owner, [], ids).catch(() => undefined);
+    throw error;
+  }
+  totals.fresh.push(...claimed.filter((e) => isFresh(e.delivered)).map((e) => e.finding));
+}
+
+const mark = (e: LedgerEntry, destination: string): DeliveryMark => ({
+  id: e.finding.id,
+  destination,
+  count: e.finding.count,
+});

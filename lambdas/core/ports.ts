@@ -4,6 +4,7 @@
  */
 import type { StateRecord } from './baseline.js';
 import type { Finding } from './finding.js';
+import type { DeliveryMark, DestinationSpec, LedgerEntry } from './ledger.js';
 
 /** A state record with the version it was read at (optimistic concurrency). */
 export interface LoadedRecord {
@@ -32,34 +33,69 @@ export interface BaselineStore {
   commit(batchId: string, changes: readonly StateChange[]): Promise<CommitResult>;
 }
 
-/** Result of recording findings in the ledger: which are new (alert) and which are repeats (count only). */
-export interface LedgerResult {
-  readonly fresh: readonly Finding[];
-  readonly repeats: readonly Finding[];
+/** What a claim found, finding by finding. */
+export interface ClaimResult {
+  /** Claimed by this invocation: deliver them to their outstanding destinations. */
+  readonly claimed: readonly LedgerEntry[];
+  /** Held by another live claim: wait and claim again. */
+  readonly busy: readonly Finding[];
+  /** Every destination already holds them. */
+  readonly settled: readonly Finding[];
+  /** Ids whose count this batch raised (first time this batch id reached them). */
+  readonly counted: readonly string[];
 }
 
-/** Remembers findings by id across batches, so repeats in a window raise a count instead of alerting again. */
+/** What a claim is made with. */
+export interface ClaimRequest {
+  /** Unique per invocation (a retry of the same payload is another owner). */
+  readonly owner: string;
+  /** Lease end (wall clock, epoch ms): after it, another invocation may take the claim over. */
+  readonly untilMs: number;
+  readonly nowMs: number;
+  readonly destinations: readonly DestinationSpec[];
+}
+
+/**
+ * Remembers findings by id across batches: counts each batch once, and records per destination
+ * what was delivered, only after it was (accepted, or parked in the on-failure queue).
+ */
 export interface FindingLedger {
-  /** Record findings; returns each with its cumulative count, split into first-seen and repeats. */
-  record(findings: readonly Finding[]): Promise<LedgerResult>;
-  /** Undo the "seen" mark of findings whose delivery failed, so a retry alerts. */
-  forget(ids: readonly string[]): Promise<void>;
+  /** Count `batchId`'s findings once each, and claim those some destination still needs. */
+  claim(batchId: string, findings: readonly Finding[], request: ClaimRequest): Promise<ClaimResult>;
+  /** Record that destinations hold these findings; with `release`, give up `owner`'s claims on them. */
+  settle(owner: string, marks: readonly DeliveryMark[], release: readonly string[]): Promise<void>;
 }
 
-/** A finding that could not be delivered, with the reason. */
+/** A finding a destination could not take, with the reason. */
 export interface DeliveryFailure {
   readonly finding: Finding;
   readonly reason: string;
 }
 
-/** Result of publishing. */
+/** A finding to park: what failed, and which destinations still need it. */
+export interface UndeliveredFinding extends DeliveryFailure {
+  readonly destinations: readonly string[];
+}
+
+/** Result of publishing to one destination. */
 export interface PublishResult {
   readonly delivered: number;
   readonly failed: readonly DeliveryFailure[];
 }
 
-/** Where findings go (SNS, Security Hub, stdout, a file). */
+/** One destination (SNS, Security Hub, a local collector). */
 export interface FindingSink {
-  /** `fresh` findings alert; `repeats` only update (e.g. Security Hub count) and never alert. */
+  /** `fresh` findings are new to this destination; `repeats` it holds at a lower count. */
   publish(fresh: readonly Finding[], repeats: readonly Finding[]): Promise<PublishResult>;
+}
+
+/** A destination the pipeline delivers to. */
+export interface DeliveryRoute extends DestinationSpec {
+  readonly sink: FindingSink;
+}
+
+/** Where findings go that a destination refused: parked with the destinations that still need them. */
+export interface OnFailureDestination {
+  /** Park them all, or throw (then nothing is marked delivered and the batch is retried). */
+  park(findings: readonly UndeliveredFinding[], failedAtMs: number): Promise<void>;
 }

@@ -15,7 +15,11 @@ import { logger, metrics, once, productionDeps } from './production.js';
 
 /** One access-log line → identity event; the log event's timestamp stands in when the line has no time. */
 export const normaliseAccessLogLine: LineNormaliser = (message, ctx) =>
-  parseApiGatewayAccessLog(message, ctx.intel, { logGroup: ctx.logGroup, timestampMs: ctx.timestampMs });
+  parseApiGatewayAccessLog(message, ctx.intel, {
+    logGroup: ctx.logGroup,
+    timestampMs: ctx.timestampMs,
+    window: ctx.window,
+  });
 
 /** The handler over given dependencies (tests pass their own). */
 export const createHandler = createLogsHandler(normaliseAccessLogLine);
@@ -26,4 +30,4 @@ const run = once(() => createHandler(productionDeps()));
 export const handler = middy<CloudWatchLogsEvent, BatchSummary>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler((event) => run()(event));
+  .handler((event, context) => run()(event, context));

@@ -14,7 +14,7 @@ import { logger, metrics, once, productionDeps } from './production.js';
 
 /** One CloudWatch Logs message → one CloudTrail record → identity event. */
 export const normaliseCloudTrailLine: LineNormaliser = (message, ctx) =>
-  parseCloudTrailLine(message, ctx.intel, { logGroup: ctx.logGroup });
+  parseCloudTrailLine(message, ctx.intel, { logGroup: ctx.logGroup, window: ctx.window });
 
 /** The handler over given dependencies (tests pass their own). */
 export const createHandler = createLogsHandler(normaliseCloudTrailLine);
@@ -25,4 +25,4 @@ const run = once(() => createHandler(productionDeps()));
 export const handler = middy<CloudWatchLogsEvent, BatchSummary>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .handler((event) => run()(event));
+  .handler((event, context) => run()(event, context));

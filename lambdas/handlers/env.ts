@@ -18,6 +18,11 @@ export interface HandlerEnv {
   readonly nhiConfig: string | undefined;
   /** IP intelligence database file, when set. */
   readonly ipDbPath: string | undefined;
+  /**
+   * How far after its delivery a line's time may lie (clock skew) before the line is rejected as
+   * implausible (`NHI_MAX_CLOCK_SKEW_SECONDS`, 0 to 30 days). @default undefined (one day)
+   */
+  readonly maxClockSkewSeconds: number | undefined;
 }
 
 /** A missing or malformed environment variable. */
@@ -30,6 +35,9 @@ export class ConfigurationError extends Error {
     this.name = 'ConfigurationError';
   }
 }
+
+/** The largest clock-skew allowance accepted: 30 days (CloudWatch Logs itself refuses events 2 hours ahead). */
+const MAX_CLOCK_SKEW_SECONDS = 30 * 24 * 3600;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):(\d{12}):[A-Za-z0-9_-]{1,256}$/;
@@ -92,6 +100,17 @@ export function readHandlerEnv(env: Readonly<Record<string, string | undefined>>
     }
   }
 
+  const skewText = optional(env, 'NHI_MAX_CLOCK_SKEW_SECONDS');
+  let maxClockSkewSeconds: number | undefined;
+  if (skewText !== undefined) {
+    maxClockSkewSeconds = /^\d{1,7}$/.test(skewText) ? Number(skewText) : Number.NaN;
+    if (!(maxClockSkewSeconds <= MAX_CLOCK_SKEW_SECONDS))
+      throw new ConfigurationError(
+        'NHI_MAX_CLOCK_SKEW_SECONDS',
+        `must be a whole number of seconds from 0 to ${MAX_CLOCK_SKEW_SECONDS}, got ${JSON.stringify(skewText)}`,
+      );
+  }
+
   return {
     region,
     tableName,
@@ -101,5 +120,6 @@ export function readHandlerEnv(env: Readonly<Record<string, string | undefined>>
     onFailureQueueUrl,
     nhiConfig,
     ipDbPath: optional(env, 'NHI_IP_DB_PATH'),
+    maxClockSkewSeconds,
   };
 }

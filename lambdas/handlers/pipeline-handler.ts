@@ -1,25 +1,24 @@
 /**
  * What both log handlers do, so they differ only in how one log line becomes an identity event:
  * decode the CloudWatch Logs payload → normalise each line (malformed ones counted and skipped) →
- * run the pipeline (load → evaluate → ledger → publish → commit) with the on-failure guard →
+ * run the pipeline (load → evaluate → claim → deliver / park → mark → commit) → read its result →
  * emit metrics and one log line per batch. Thin: all logic lives in core and adapters.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import type { CloudWatchLogsEvent } from 'aws-lambda';
+import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 
 import type { Finding } from '../core/finding.js';
 import { runPipeline, type PipelineDeps, type PipelineResult } from '../core/pipeline.js';
-import type { FindingSink } from '../core/ports.js';
 import { clean } from '../core/neutralise.js';
 import { countInto, emptyRecord } from '../core/safe-record.js';
 import { decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
 import { eventsOfDelivery, type LineNormaliser } from '../core/sources/log-delivery.js';
-import { GuardedSink } from '../adapters/guarded-sink.js';
-import type { OnFailureDestination } from '../adapters/sqs-on-failure.js';
+import { plausibleWindow } from '../core/sources/time-window.js';
+import type { InvocationDeadline } from '../adapters/deadline.js';
 
 /** Metric names the handlers emit (EMF); the stack's alarms and dashboard use the same names. */
 export const METRIC = {
@@ -45,12 +44,20 @@ export type { LineContext, LineNormaliser } from '../core/sources/log-delivery.j
 
 /** Everything a log handler runs with; built once per cold start (production) or by a test. */
 export interface LogsHandlerDeps {
-  /** Store, ledger, rules, contracts, engine config, suppressions, clock, commit backoff. */
-  readonly pipeline: Omit<PipelineDeps, 'sink'>;
-  /** Fan-out to SNS and (optionally) Security Hub. */
-  readonly sink: FindingSink;
-  readonly onFailure: OnFailureDestination;
+  /**
+   * Store, ledger, routes (SNS, optionally Security Hub), on-failure queue, rules, contracts,
+   * engine config, suppressions, clock, backoff; owner and remaining time are set per invocation.
+   */
+  readonly pipeline: Omit<PipelineDeps, 'owner' | 'remainingMs'>;
+  /** The deadline the SDK clients are bound by; set from the Lambda context at each invocation. */
+  readonly deadline?: InvocationDeadline;
   readonly intel: IpIntel;
+  /**
+   * How far after its delivery (the pipeline clock at invocation) a line's time may lie; later
+   * lines, and lines before 2006, are rejected as `…-time-out-of-range`.
+   * @default DEFAULT_MAX_CLOCK_SKEW_MS (one day)
+   */
+  readonly maxClockSkewMs?: number;
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
@@ -108,8 +115,13 @@ const EMPTY = {
 export const createLogsHandler =
   (normalise: LineNormaliser) =>
   (deps: LogsHandlerDeps) =>
-  async (event: CloudWatchLogsEvent): Promise<BatchSummary> => {
+  async (
+    event: CloudWatchLogsEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  ): Promise<BatchSummary> => {
     const { logger, metrics } = deps;
+    const remainingMs = context ? () => context.getRemainingTimeInMillis() : undefined;
+    if (remainingMs) deps.deadline?.begin(remainingMs);
     const batchId = batchIdOf(event);
     const decoded = decodeCloudWatchLogsEvent(event);
     if (!decoded.ok) {
@@ -124,7 +136,8 @@ export const createLogsHandler =
       return { batchId, logGroup: payload.logGroup, ...EMPTY };
     }
 
-    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel);
+    const window = plausibleWindow(deps.pipeline.nowMs(), deps.maxClockSkewMs);
+    const { events, rejects, lines } = eventsOfDelivery(payload, normalise, deps.intel, window);
     const reasons = Object.fromEntries(rejects);
     const malformedLines = lines - events.length;
     metrics.addMetric(METRIC.events, MetricUnit.Count, events.length);
@@ -137,13 +150,15 @@ export const createLogsHandler =
         reasons: { ...reasons },
       });
 
-    const guard = new GuardedSink(deps.sink, deps.onFailure, deps.pipeline.ledger, deps.pipeline.nowMs);
     let result: PipelineResult;
     try {
-      result = await runPipeline(batchId, events, { ...deps.pipeline, sink: guard });
+      result = await runPipeline(batchId, events, {
+        ...deps.pipeline,
+        // A claim owner per invocation: a retry of the same payload is another owner.
+        owner: randomUUID(),
+        ...(remainingMs ? { remainingMs } : {}),
+      });
     } catch (error) {
-      metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, guard.stats.publishFailures);
-      metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, guard.stats.parked);
       logger.error('batch failed; the platform retries it', {
         batchId,
         logGroup: payload.logGroup,
@@ -158,8 +173,8 @@ export const createLogsHandler =
     metrics.addMetric(METRIC.findingRepeats, MetricUnit.Count, result.repeats.length);
     metrics.addMetric(METRIC.suppressedFindings, MetricUnit.Count, result.suppressed);
     metrics.addMetric(METRIC.baselineWriteConflicts, MetricUnit.Count, result.conflicts);
-    metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, guard.stats.publishFailures);
-    metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, guard.stats.parked);
+    metrics.addMetric(METRIC.publishFailures, MetricUnit.Count, result.publishFailures);
+    metrics.addMetric(METRIC.deliveredToOnFailure, MetricUnit.Count, result.parked.length);
     metrics.addMetric(METRIC.identityErrors, MetricUnit.Count, result.identityErrors.length);
     emitFindingsByRule(metrics, result.fresh);
     const errorReasons = emptyRecord<number>();
@@ -189,8 +204,8 @@ export const createLogsHandler =
       repeats: result.repeats.length,
       suppressed: result.suppressed,
       conflicts: result.conflicts,
-      publishFailures: guard.stats.publishFailures,
-      deliveredToOnFailure: guard.stats.parked,
+      publishFailures: result.publishFailures,
+      deliveredToOnFailure: result.parked.length,
       identityErrors: result.identityErrors.length,
       identityErrorReasons: { ...errorReasons },
     };

@@ -18,10 +18,11 @@ import { toAsff } from '../core/asff.js';
 import { parseConfigJson, DEFAULT_CONFIG, type NhiWatchConfig } from '../core/config.js';
 import { ContractSet, type Contract } from '../core/contracts.js';
 import { contractFormatOf, parseContractsJson } from '../core/contracts-file.js';
+import type { DeliveryRoute } from '../core/ports.js';
 import { RULE_DEFAULTS, RULE_IDS, RULES } from '../core/rules/index.js';
 import { suppressionFilter } from '../core/suppressions.js';
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../adapters/dynamodb-store.js';
-import { FanoutSink, type Route } from '../adapters/fanout-sink.js';
+import { boundByDeadline, HTTP_TIMEOUTS, InvocationDeadline } from '../adapters/deadline.js';
 import { loadIpIntelDb } from '../adapters/ip-intel-db.js';
 import { jitteredDelayMs, realSleep } from '../adapters/retry.js';
 import { SecurityHubFindingSink, type ToAsff } from '../adapters/security-hub-sink.js';
@@ -34,6 +35,9 @@ import type { LogsHandlerDeps } from './pipeline-handler.js';
 export const logger = new Logger();
 /** EMF metrics of the handlers (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME from the environment). */
 export const metrics = new Metrics();
+
+/** No pipeline step (claim, delivery to one destination, commit) starts with less time than this left. */
+export const SAFETY_MARGIN_MS = 3_000;
 
 /** More fresh findings than this in one batch are alerted as one digest. */
 export const DIGEST_THRESHOLD = 10;
@@ -101,12 +105,17 @@ export function productionDeps(
 ): LogsHandlerDeps {
   const e = readHandlerEnv(env);
   const { config, contracts } = loadConfiguration(e.nhiConfig);
-  const dynamoDb = new DynamoDBClient({ region: e.region });
-  const routes: Route[] = [
+  // Every client: fixed connection / request timeouts, and each call bounded by the invocation's deadline.
+  const deadline = new InvocationDeadline();
+  const clientConfig = { region: e.region, requestHandler: HTTP_TIMEOUTS };
+  const dynamoDb = boundByDeadline(new DynamoDBClient(clientConfig), deadline);
+  // SNS first: the only destination a repeat would show to a person, so its mark is written first.
+  const routes: DeliveryRoute[] = [
     {
       destination: 'sns',
+      mode: 'alert',
       sink: new SnsFindingSink({
-        client: new SNSClient({ region: e.region }),
+        client: boundByDeadline(new SNSClient(clientConfig), deadline),
         topicArn: e.alertTopicArn,
         render: productionRenderer(e.region, e.accountId, e.securityHubEnabled),
         digestThreshold: DIGEST_THRESHOLD,
@@ -116,8 +125,9 @@ export function productionDeps(
   if (e.securityHubEnabled) {
     routes.push({
       destination: 'security-hub',
+      mode: 'mirror',
       sink: new SecurityHubFindingSink({
-        client: new SecurityHubClient({ region: e.region }),
+        client: boundByDeadline(new SecurityHubClient(clientConfig), deadline),
         toAsff: productionToAsff(e.region, e.accountId),
         nowMs: () => Date.now(),
       }),
@@ -148,13 +158,17 @@ export function productionDeps(
       nowMs: () => Date.now(),
       maxCommitAttempts: 10,
       backoff: (attempt) => realSleep(jitteredDelayMs(attempt, 25, 1_000)),
+      routes,
+      onFailure: new SqsOnFailureQueue({
+        client: boundByDeadline(new SQSClient(clientConfig), deadline),
+        queueUrl: e.onFailureQueueUrl,
+      }),
+      safetyMarginMs: SAFETY_MARGIN_MS,
+      wait: realSleep,
     },
-    sink: new FanoutSink(routes),
-    onFailure: new SqsOnFailureQueue({
-      client: new SQSClient({ region: e.region }),
-      queueUrl: e.onFailureQueueUrl,
-    }),
+    deadline,
     intel: loadIpIntelDb(e.ipDbPath !== undefined ? { path: e.ipDbPath } : {}),
+    ...(e.maxClockSkewSeconds !== undefined ? { maxClockSkewMs: e.maxClockSkewSeconds * 1000 } : {}),
     logger,
     metrics,
   };

@@ -24,7 +24,13 @@ import { parseCloudTrailText } from '../core/sources/cloudtrail/index.js';
 import { LOG_EVENT_REJECT_REASONS, decodeCloudWatchLogsEvent } from '../core/sources/cloudwatch-logs.js';
 import type { JsonObject } from '../core/sources/fields.js';
 import type { IpIntel } from '../core/sources/ip-intel.js';
-import { countReject as bump, eventsOfDelivery } from '../core/sources/log-delivery.js';
+import { scrubEvent } from '../core/secrets.js';
+import {
+  LOG_EVENT_TIME_OUT_OF_RANGE,
+  countReject as bump,
+  eventsOfDelivery,
+} from '../core/sources/log-delivery.js';
+import { plausibleWindow, type TimeWindow } from '../core/sources/time-window.js';
 import { suppressionFilter, type SuppressionFilter } from '../core/suppressions.js';
 import { parseConfigText, parseContracts } from '../core/yaml-text.js';
 import { loadIpIntelDb } from '../adapters/ip-intel-db.js';
@@ -130,6 +136,11 @@ export interface ReplayOptions extends LocalSetup {
   readonly onProgress?: (done: number, total: number) => void;
   /** Events per pipeline batch. @default 1000 (a CloudWatch Logs delivery is of this order) */
   readonly batchSize?: number;
+  /**
+   * Plausible event times; lines outside are rejected (`…-time-out-of-range`). Files carry no
+   * delivery time, so the wall clock stands in. @default 2006 to one day after now
+   */
+  readonly window?: TimeWindow;
 }
 
 /** What a replay found. */
@@ -157,28 +168,45 @@ interface Normalised {
 }
 
 /** Normalise one parsed record of any supported kind (a CloudWatch Logs payload, a CloudTrail record, an access-log line), appending events / rejects. */
-function normaliseRecord(record: JsonObject, intel: IpIntel, logGroup: string, out: Normalised): void {
+function normaliseRecord(
+  record: JsonObject,
+  intel: IpIntel,
+  logGroup: string,
+  window: TimeWindow,
+  out: Normalised,
+): void {
   if (record['awslogs'] !== undefined) {
     const payload = decodeCloudWatchLogsEvent(record);
     if (!payload.ok) return bump(out.rejects, `cloudwatch-logs: ${payload.reason}`);
-    const delivered = eventsOfDelivery(payload.value, normaliseAnyLine, intel);
+    const delivered = eventsOfDelivery(payload.value, normaliseAnyLine, intel, window);
     out.events.push(...delivered.events);
     // Entries that are not log events at all are the payload's fault: labelled like its decode errors.
     for (const [reason, n] of delivered.rejects)
-      bump(out.rejects, LOG_EVENT_REJECT_REASONS.has(reason) ? `cloudwatch-logs: ${reason}` : reason, n);
+      bump(
+        out.rejects,
+        LOG_EVENT_REJECT_REASONS.has(reason) || reason === LOG_EVENT_TIME_OUT_OF_RANGE
+          ? `cloudwatch-logs: ${reason}`
+          : reason,
+        n,
+      );
     return;
   }
-  const result = normaliseAnyRecord(record, intel, { logGroup });
-  if (result.ok) out.events.push(result.value);
+  const result = normaliseAnyRecord(record, intel, { logGroup, window });
+  if (result.ok) out.events.push(scrubEvent(result.value));
   else bump(out.rejects, result.reason);
 }
 
 /** Normalise the text of one file (any supported format, already gunzipped). */
-export function normaliseText(text: string, intel: IpIntel, logGroup: string): Normalised {
+export function normaliseText(
+  text: string,
+  intel: IpIntel,
+  logGroup: string,
+  window: TimeWindow = plausibleWindow(Date.now()),
+): Normalised {
   const out: Normalised = { events: [], rejects: new Map() };
   const parsed = parseCloudTrailText(text);
   for (const r of parsed.rejects) bump(out.rejects, `file: ${r.reason}`);
-  for (const record of parsed.records) normaliseRecord(record, intel, logGroup, out);
+  for (const record of parsed.records) normaliseRecord(record, intel, logGroup, window, out);
   return out;
 }
 
@@ -223,12 +251,13 @@ export async function replayFiles(
   options: ReplayOptions & StreamOptions,
 ): Promise<ReplayResult> {
   const files = await expand(paths);
+  const window = options.window ?? plausibleWindow(Date.now());
   let totalBytes = 0;
   for (const f of files) totalBytes += (await stat(f)).size;
   const rejects = new Map<string, number>();
   const progress: ReadProgress = { bytesRead: 0 };
   const normalise = (text: string, file: string): Normalised =>
-    normaliseText(text, options.intel, file);
+    normaliseText(text, options.intel, file, window);
   const sources = groupIntoStreams(files).map((group) =>
     streamEvents(group, normalise, rejects, progress)[Symbol.asyncIterator](),
   );
@@ -248,11 +277,12 @@ export async function replayEvents(
   input: { readonly cloudtrail: readonly object[]; readonly apiGateway: readonly object[] },
   options: ReplayOptions,
 ): Promise<ReplayResult> {
+  const window = options.window ?? plausibleWindow(Date.now());
   const all: Normalised = { events: [], rejects: new Map() };
   for (const r of input.cloudtrail)
-    normaliseRecord(r as JsonObject, options.intel, 'simulated/cloudtrail', all);
+    normaliseRecord(r as JsonObject, options.intel, 'simulated/cloudtrail', window, all);
   for (const r of input.apiGateway)
-    normaliseRecord(r as JsonObject, options.intel, 'simulated/api-gateway', all);
+    normaliseRecord(r as JsonObject, options.intel, 'simulated/api-gateway', window, all);
   const events = all.events.sort((a, b) => a.timeMs - b.timeMs);
   const batchSize = options.batchSize ?? 1000;
   const total = Math.ceil(events.length / batchSize);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { DEFAULT_LIMITS, emptyBaseline, foldIdentity } from '../../lambdas/core/baseline';
 import { emptyRecord, recordOf } from '../../lambdas/core/safe-record';
 import {
@@ -51,6 +52,8 @@ describe('evidence formatting', () => {
     expect(formatCount(1234567)).toBe('1,234,567');
     expect(formatCount(999)).toBe('999');
     expect(formatTime(at(9, 14, 5) + 42_123)).toBe('2026-03-11T14:05Z');
+    expect(formatTime(0)).toBe('1970-01-01T00:00Z');
+    expect(formatTime(-8.64e15)).toBe('-271821-04-20T00:00Z');
     expect(formatDuration(143 * 86_400_000 + 5)).toBe('143 days');
     expect(formatDuration(25 * 3_600_000)).toBe('25 hours');
     expect(formatDuration(60_000)).toBe('1 minute');
@@ -69,5 +72,24 @@ describe('evidence formatting', () => {
   it('neutralises control characters and bounds attacker-controlled text', () => {
     expect(quoteUntrusted('curl/8.0\r\nX-Injected: 1')).toBe('"curl/8.0  X-Injected: 1"');
     expect(quoteUntrusted('a'.repeat(300), 10)).toBe(`"${'a'.repeat(10)}…"`);
+  });
+});
+
+describe('formatTime', () => {
+  it.each([-1e19, 1e19, 8.64e15 + 60_000, Number.MAX_VALUE, -Number.MAX_VALUE, Infinity, -Infinity, NaN])(
+    'shows %p without throwing',
+    (ms) => {
+      expect(formatTime(ms)).toBe(`(no such time: ${String(ms)} ms)`);
+    },
+  );
+
+  it('is total on every number', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), fc.integer(), fc.double({ min: -9e15, max: 9e15 })), (ms) => {
+        const text = formatTime(ms);
+        return typeof text === 'string' && text.length > 0;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

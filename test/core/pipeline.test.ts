@@ -1,8 +1,8 @@
-import { runPipeline, type PipelineDeps } from '../../lambdas/core/pipeline';
+import { DeadlineError, runPipeline, UndeliveredError, type PipelineDeps } from '../../lambdas/core/pipeline';
 import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
 import { ContractSet } from '../../lambdas/core/contracts';
 import type { DetectionRule } from '../../lambdas/core/rules/rule';
-import type { FindingSink, PublishResult } from '../../lambdas/core/ports';
+import type { FindingSink, PublishResult, UndeliveredFinding } from '../../lambdas/core/ports';
 import type { Finding } from '../../lambdas/core/finding';
 import type { IdentityBaseline } from '../../lambdas/core/baseline';
 import { MemoryBaselineStore, MemoryFindingLedger } from '../../lambdas/adapters/memory-store';
@@ -79,16 +79,51 @@ describe('runPipeline', () => {
     expect(sink.repeats[0]!.count).toBe(2);
   });
 
-  it('returns undelivered findings and alerts on the retry of the batch', async () => {
-    const { sink, deps } = setup();
+  it('fails the batch when a destination refuses and nothing can park it, and alerts on the retry', async () => {
+    const { store, sink, deps } = setup();
     sink.failNext = true;
-    const first = await runPipeline('b1', batch, deps);
-    expect(first.undelivered).toHaveLength(1);
-    expect(first.undelivered[0]!.reason).toBe('SNS unavailable');
-    // The platform redelivers; state is committed already but the finding was forgotten, so a
-    // replay of the same events in a new batch alerts.
-    await runPipeline('b1-retry', [ev({ timeMs: at(0, 1, 1), outcome: { authn: 'failure' } })], deps);
+    await expect(runPipeline('b1', batch, deps)).rejects.toThrow(UndeliveredError);
+    expect(store.records.has(KEY)).toBe(false);
+    // The platform redelivers the same batch: the finding was never marked delivered, so it alerts, once.
+    const retry = await runPipeline('b1', batch, deps);
+    expect(retry.fresh).toHaveLength(1);
     expect(sink.fresh).toHaveLength(1);
+    expect(count(store)).toBe(2);
+  });
+
+  it('parks refused findings with their destination and counts them as delivered there', async () => {
+    const { sink, deps } = setup();
+    const parked: UndeliveredFinding[] = [];
+    const withQueue: PipelineDeps = {
+      ...deps,
+      onFailure: { park: (fs) => Promise.resolve(void parked.push(...fs)) },
+    };
+    sink.failNext = true;
+    const first = await runPipeline('b1', batch, withQueue);
+    expect(first.publishFailures).toBe(1);
+    expect(first.parked.map((p) => [p.destinations, p.reason])).toEqual([[['local'], 'SNS unavailable']]);
+    const again = await runPipeline('b1', batch, withQueue);
+    expect(again.fresh).toHaveLength(0);
+    expect(sink.fresh).toHaveLength(0);
+    expect(parked).toHaveLength(1);
+  });
+
+  it('stops before a step that would start inside the safety margin, and the retry delivers', async () => {
+    const { store, sink, deps } = setup();
+    let left = 10_000;
+    const timed: PipelineDeps = { ...deps, remainingMs: () => left, safetyMarginMs: 3_000 };
+    const slowSink = {
+      publish: async (f: readonly Finding[], r: readonly Finding[]) => {
+        left = 2_000; // the delivery used up the time: no commit may start now
+        return sink.publish(f, r);
+      },
+    };
+    await expect(runPipeline('b1', batch, { ...timed, sink: slowSink })).rejects.toThrow(DeadlineError);
+    expect(store.records.has(KEY)).toBe(false);
+    left = 10_000;
+    await runPipeline('b1', batch, { ...timed, sink: slowSink, remainingMs: () => 60_000 });
+    expect(sink.fresh).toHaveLength(1);
+    expect(count(store)).toBe(2);
   });
 
   it('loses no update when two invocations update one identity concurrently', async () => {

@@ -19,7 +19,16 @@ describe('readHandlerEnv', () => {
       onFailureQueueUrl: VALID.ON_FAILURE_QUEUE_URL,
       nhiConfig: '{"rules":{}}',
       ipDbPath: undefined,
+      maxClockSkewSeconds: undefined,
     });
+  });
+
+  it('reads the clock-skew allowance in whole seconds up to 30 days', () => {
+    expect(readHandlerEnv({ ...VALID, NHI_MAX_CLOCK_SKEW_SECONDS: '3600' }).maxClockSkewSeconds).toBe(3600);
+    expect(readHandlerEnv({ ...VALID, NHI_MAX_CLOCK_SKEW_SECONDS: '0' }).maxClockSkewSeconds).toBe(0);
+    expect(readHandlerEnv({ ...VALID, NHI_MAX_CLOCK_SKEW_SECONDS: '2592000' }).maxClockSkewSeconds).toBe(
+      2592000,
+    );
   });
 
   it.each(Object.keys(VALID))('names %s when it is missing', (name) => {
@@ -34,6 +43,10 @@ describe('readHandlerEnv', () => {
     ['ON_FAILURE_QUEUE_URL', 'nhi-watch-on-failure'],
     ['BASELINE_TABLE_NAME', 'a b'],
     ['NHI_CONFIG', '{rules:'],
+    ['NHI_MAX_CLOCK_SKEW_SECONDS', '1.5'],
+    ['NHI_MAX_CLOCK_SKEW_SECONDS', '-60'],
+    ['NHI_MAX_CLOCK_SKEW_SECONDS', '2592001'],
+    ['NHI_MAX_CLOCK_SKEW_SECONDS', 'a day'],
   ])('names %s when its value %p is malformed', (name, value) => {
     let thrown: unknown;
     try {

@@ -14,6 +14,7 @@ import type { DetectionRule } from '../../lambdas/core/rules/rule';
 import { RULES } from '../../lambdas/core/rules/index';
 import { getOwn } from '../../lambdas/core/safe-record';
 import { decodeCloudWatchLogsEvent } from '../../lambdas/core/sources/cloudwatch-logs';
+import { plausibleWindow } from '../../lambdas/core/sources/time-window';
 import {
   createHandler as createApiGatewayHandler,
   normaliseAccessLogLine,
@@ -139,6 +140,7 @@ function eventsOf(lines: readonly string[], normalise: LineNormaliser): Identity
       owner: p.owner,
       timestampMs: l.timestamp,
       intel: TEST_INTEL,
+      window: plausibleWindow(Date.now()),
     });
     return r.ok ? [r.value] : [];
   });

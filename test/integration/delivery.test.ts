@@ -7,8 +7,6 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 
-import { FanoutSink } from '../../lambdas/adapters/fanout-sink';
-import { GuardedSink } from '../../lambdas/adapters/guarded-sink';
 import { SecurityHubFindingSink } from '../../lambdas/adapters/security-hub-sink';
 import { SnsFindingSink, splitMessage } from '../../lambdas/adapters/sns-sink';
 import {
@@ -16,10 +14,12 @@ import {
   SqsOnFailureQueue,
   type UndeliveredFinding,
 } from '../../lambdas/adapters/sqs-on-failure';
-import { MemoryFindingLedger } from '../../lambdas/adapters/memory-store';
+import { MemoryBaselineStore, MemoryFindingLedger } from '../../lambdas/adapters/memory-store';
 import { ContractSet } from '../../lambdas/core/contracts';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../lambdas/core/engine';
 import type { Finding } from '../../lambdas/core/finding';
+import { runPipeline, type PipelineResult } from '../../lambdas/core/pipeline';
+import type { DeliveryRoute, OnFailureDestination } from '../../lambdas/core/ports';
 import type { DetectionRule } from '../../lambdas/core/rules/rule';
 import { at, ev } from '../../lambdas/core/rules/test-events';
 import { productionRenderer, productionToAsff } from '../../lambdas/handlers/production';
@@ -50,12 +50,12 @@ const everyEvent: DetectionRule = {
   needsLearning: false,
   detect: (e) => ({ discriminator: e.eventId, summary: `event ${e.eventId}`, evidence: ['fired'] }),
 };
+const eventsOf = (n: number, key = 'aws:123456789012:role/orders-worker') =>
+  Array.from({ length: n }, (_, i) => ev({ eventId: `e${i}`, timeMs: at(0, 1, i), identity: { key } }));
 const findings = (n: number, key = 'aws:123456789012:role/orders-worker'): Finding[] =>
   evaluate({
     batchId: 'fixture',
-    events: Array.from({ length: n }, (_, i) =>
-      ev({ eventId: `e${i}`, timeMs: at(0, 1, i), identity: { key } }),
-    ),
+    events: eventsOf(n, key),
     state: new Map(),
     rules: [everyEvent],
     contracts: new ContractSet([]),
@@ -101,8 +101,14 @@ const snsSink = (threshold = 10): SnsFindingSink =>
     digestThreshold: threshold,
     sleep: noSleep,
   });
-const hubSink = (): SecurityHubFindingSink =>
-  new SecurityHubFindingSink({ client: hubClient, nowMs: () => at(1), sleep: noSleep, toAsff: asff });
+const hubSink = (maxAttempts = 5): SecurityHubFindingSink =>
+  new SecurityHubFindingSink({
+    client: hubClient,
+    nowMs: () => at(1),
+    sleep: noSleep,
+    toAsff: asff,
+    maxAttempts,
+  });
 
 describe('SNS alerts', () => {
   it('publishes one message per fresh finding with a short subject and filterable attributes; repeats do not alert', async () => {
@@ -148,7 +154,10 @@ describe('SNS alerts', () => {
     const result = await snsSink().publish(findings(2), []);
     const attempts = snsProxy.counts.failed - before;
     expect(result.delivered).toBe(0);
-    expect(result.failed.map((f) => f.destinations)).toEqual([['sns'], ['sns']]);
+    expect(result.failed.map((f) => f.reason)).toEqual([
+      expect.stringMatching(/SNS/),
+      expect.stringMatching(/SNS/),
+    ]);
     // The SDK's 3 attempts, times the sink's 3 attempts.
     expect(attempts).toBe(9);
   });
@@ -184,35 +193,53 @@ describe('Security Hub import', () => {
       toAsff: asff,
     }).publish(findings(3), []);
     expect(result.failed).toHaveLength(3);
-    expect(
-      result.failed.every((f) => f.destinations.join() === 'security-hub' && /HTTP 500/.test(f.reason)),
-    ).toBe(true);
+    expect(result.failed.every((f) => /HTTP 500/.test(f.reason))).toBe(true);
   });
 });
 
+/** A batch of `n` events (one finding each) through the pipeline with these routes and on-failure queue. */
+function deliverBatch(
+  n: number,
+  routes: readonly DeliveryRoute[],
+  onFailure: OnFailureDestination,
+  ledger = new MemoryFindingLedger(),
+): Promise<PipelineResult> {
+  return runPipeline('batch-1', eventsOf(n), {
+    store: new MemoryBaselineStore(),
+    ledger,
+    routes,
+    onFailure,
+    rules: [everyEvent],
+    contracts: new ContractSet([]),
+    config: DEFAULT_ENGINE_CONFIG,
+    nowMs: () => at(2),
+  });
+}
+const queue = (url = topo.onFailureQueueUrl): SqsOnFailureQueue =>
+  new SqsOnFailureQueue({ client: sqsClient, queueUrl: url, sleep: noSleep });
+const parkedIn = async (url = topo.onFailureQueueUrl): Promise<UndeliveredFinding[]> =>
+  (await drain(sqsClient, url)).map((m) => JSON.parse(m.Body!) as UndeliveredFinding);
+const alertedIds = async (): Promise<string[]> =>
+  notifications(await drain(sqsClient, topo.alertQueueUrl))
+    .map((n) => (JSON.parse(splitMessage(n.Message)!.json) as Finding).id)
+    .sort();
+
 describe('on-failure path', () => {
-  it('parks a finding that SNS refused in the on-failure queue, with what is needed to redrive it', async () => {
+  it('parks a finding that SNS refused in the on-failure queue, for SNS only, and marks it delivered', async () => {
     const ledger = new MemoryFindingLedger();
     const fresh = findings(1);
-    await ledger.record(fresh);
-    const guard = new GuardedSink(
-      new FanoutSink([
-        { destination: 'sns', sink: snsSink() },
-        { destination: 'security-hub', sink: hubSink() },
-      ]),
-      new SqsOnFailureQueue({ client: sqsClient, queueUrl: topo.onFailureQueueUrl, sleep: noSleep }),
-      ledger,
-      () => at(2),
-    );
     snsProxy.failRequests(500, 9);
-    const result = await guard.publish(fresh, []);
-    expect(result.failed).toEqual([]);
-    expect(guard.stats).toEqual({ publishFailures: 1, parked: 1 });
+    const routes: DeliveryRoute[] = [
+      { destination: 'sns', mode: 'alert', sink: snsSink() },
+      { destination: 'security-hub', mode: 'mirror', sink: hubSink() },
+    ];
+
+    const result = await deliverBatch(1, routes, queue(), ledger);
+
+    expect(result).toMatchObject({ publishFailures: 1, delivered: 1 });
+    expect(result.parked).toHaveLength(1);
     expect(hub.findings.has(fresh[0]!.id)).toBe(true);
-    const parked = (await drain(sqsClient, topo.onFailureQueueUrl)).map(
-      (m) => JSON.parse(m.Body!) as UndeliveredFinding,
-    );
-    expect(parked).toEqual([
+    expect(await parkedIn()).toEqual([
       {
         format: 'nhi-watch/undelivered-finding@1',
         finding: fresh[0],
@@ -221,23 +248,18 @@ describe('on-failure path', () => {
         failedAt: new Date(at(2)).toISOString(),
       },
     ]);
-    // Parked is accounted for: the finding stays in the ledger, so a repeat does not alert twice.
-    expect(ledger.findings.has(fresh[0]!.id)).toBe(true);
+    // Parked counts as delivered: the same batch again sends and parks nothing.
+    const again = await deliverBatch(1, routes, queue(), ledger);
+    expect(again).toMatchObject({ publishFailures: 0, delivered: 0, fresh: [] });
+    expect(await parkedIn()).toEqual([]);
+    expect(hub.calls).toHaveLength(1);
   });
 
   it('redrives parked findings to the destinations that lack them, and empties the queue', async () => {
-    const ledger = new MemoryFindingLedger();
     const fresh = findings(3);
-    await ledger.record(fresh);
-    const guard = new GuardedSink(
-      snsSink(),
-      new SqsOnFailureQueue({ client: sqsClient, queueUrl: topo.onFailureQueueUrl, sleep: noSleep }),
-      ledger,
-      () => at(2),
-    );
     snsProxy.failRequests(500, 9);
-    await guard.publish(fresh, []);
-    expect(notifications(await drain(sqsClient, topo.alertQueueUrl))).toEqual([]);
+    await deliverBatch(3, [{ destination: 'sns', mode: 'alert', sink: snsSink() }], queue());
+    expect(await alertedIds()).toEqual([]);
 
     const lines: string[] = [];
     const result = await redrive({
@@ -247,30 +269,59 @@ describe('on-failure path', () => {
       log: (l) => lines.push(l),
     });
 
-    expect(result).toEqual({ seen: 3, redriven: 3, kept: 0 });
-    const alerted = notifications(await drain(sqsClient, topo.alertQueueUrl)).map(
-      (n) => (JSON.parse(splitMessage(n.Message)!.json) as Finding).id,
-    );
-    expect(alerted.sort()).toEqual(fresh.map((f) => f.id).sort());
+    expect(result).toEqual({ seen: 3, redriven: 3, reparked: 0, kept: 0 });
+    expect(await alertedIds()).toEqual(fresh.map((f) => f.id).sort());
     expect(await drain(sqsClient, topo.onFailureQueueUrl)).toEqual([]);
   });
 
-  it('when the on-failure queue fails too, forgets the fresh findings and throws so the batch is retried', async () => {
+  it('redrive delivers per destination: what one destination took is not sent again, the rest is re-parked', async () => {
+    const fresh = findings(2);
+    snsProxy.failRequests(500, 9);
+    hub.failRequests(500, 1000);
+    await deliverBatch(
+      2,
+      [
+        { destination: 'sns', mode: 'alert', sink: snsSink() },
+        { destination: 'security-hub', mode: 'mirror', sink: hubSink(2) },
+      ],
+      queue(),
+    );
+    // Parked for both; now SNS is back, Security Hub still down.
+    const sinks = { sns: snsSink(), 'security-hub': hubSink(1) };
+    const first = await redrive({
+      sqs: sqsClient,
+      queueUrl: topo.onFailureQueueUrl,
+      sinks,
+      log: () => undefined,
+    });
+    expect(first).toEqual({ seen: 2, redriven: 0, reparked: 2, kept: 0 });
+    expect(await alertedIds()).toEqual(fresh.map((f) => f.id).sort());
+    // Security Hub is back: the second redrive imports, and SNS gets nothing again.
+    hub.reset();
+    const second = await redrive({
+      sqs: sqsClient,
+      queueUrl: topo.onFailureQueueUrl,
+      sinks,
+      log: () => undefined,
+    });
+    expect(second).toEqual({ seen: 2, redriven: 2, reparked: 0, kept: 0 });
+    expect(await alertedIds()).toEqual([]);
+    expect([...hub.findings.keys()].sort()).toEqual(fresh.map((f) => f.id).sort());
+    expect(await drain(sqsClient, topo.onFailureQueueUrl)).toEqual([]);
+  });
+
+  it('when the on-failure queue fails too, marks nothing and throws, so the retried batch alerts', async () => {
     const ledger = new MemoryFindingLedger();
     const fresh = findings(2);
-    await ledger.record(fresh);
-    const guard = new GuardedSink(
-      snsSink(),
-      new SqsOnFailureQueue({
-        client: sqsClient,
-        queueUrl: `${topo.onFailureQueueUrl}-missing`,
-        sleep: noSleep,
-      }),
-      ledger,
-      () => at(2),
-    );
     snsProxy.failRequests(500, 9);
-    await expect(guard.publish(fresh, [])).rejects.toBeInstanceOf(OnFailureQueueError);
-    expect(ledger.findings.size).toBe(0);
+    const routes: DeliveryRoute[] = [{ destination: 'sns', mode: 'alert', sink: snsSink() }];
+
+    await expect(
+      deliverBatch(2, routes, queue(`${topo.onFailureQueueUrl}-missing`), ledger),
+    ).rejects.toBeInstanceOf(OnFailureQueueError);
+    const retry = await deliverBatch(2, routes, queue(), ledger);
+
+    expect(retry.fresh.map((f) => f.id).sort()).toEqual(fresh.map((f) => f.id).sort());
+    expect(await alertedIds()).toEqual(fresh.map((f) => f.id).sort());
   });
 });

@@ -200,7 +200,25 @@ describe('DynamoDbFindingLedger', () => {
       eventIds: [],
     }) as unknown as Finding;
 
-  it('alerts on the first sighting only and returns the cumulative count of repeats; forget makes it fresh again', async () => {
+  const ROUTES = [
+    { destination: 'sns', mode: 'alert' as const },
+    { destination: 'security-hub', mode: 'mirror' as const },
+  ];
+  const request = (owner: string, nowMs = at(1)) => ({
+    owner,
+    nowMs,
+    untilMs: nowMs + 30_000,
+    destinations: ROUTES,
+  });
+  const ID = 'nhi-watch/on-failure/abc';
+  const item = async (tableName: string) =>
+    (
+      await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { pk: { S: `fnd#${ID}` } }, ConsistentRead: true }),
+      )
+    ).Item!;
+
+  it('claims a new finding for every destination, counts a batch once, and marks delivery per destination', async () => {
     const tableName = await newTable();
     const writeTime = Date.UTC(2026, 5, 1);
     const ledger = new DynamoDbFindingLedger({
@@ -209,38 +227,65 @@ describe('DynamoDbFindingLedger', () => {
       dedupWindowSeconds: 3600,
       nowMs: () => writeTime,
     });
-    expect((await ledger.record([finding(2, at(0, 0, 1))])).fresh).toHaveLength(1);
-    const again = await ledger.record([finding(3, at(0, 0, 5))]);
-    expect(again.fresh).toHaveLength(0);
-    expect(again.repeats[0]).toMatchObject({ count: 5, lastSeenMs: at(0, 0, 5) });
-    const marker = (
-      await client.send(
-        new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'fnd#nhi-watch/on-failure/abc' } } }),
-      )
-    ).Item!;
-    // The marker is transient: it expires a dedup window and a day after it was written.
-    expect(Number(marker.expiresAt!.N)).toBe(writeTime / 1000 + 3600 + 86_400);
-    await ledger.forget(['nhi-watch/on-failure/abc']);
-    expect((await ledger.record([finding(1, at(0, 0, 6))])).fresh).toHaveLength(1);
+
+    const first = await ledger.claim('b1', [finding(2, at(0, 0, 1))], request('inv-1'));
+    expect(first.claimed.map((e) => [e.outstanding, e.finding.count])).toEqual([
+      [['sns', 'security-hub'], 2],
+    ]);
+    // The entry is transient: it expires a dedup window and a day after it was first written.
+    expect(Number((await item(tableName)).expiresAt!.N)).toBe(writeTime / 1000 + 3600 + 86_400);
+    // Another invocation meanwhile (same batch redelivered): busy, and the batch is not counted twice.
+    const concurrent = await ledger.claim('b1', [finding(2, at(0, 0, 1))], request('inv-2'));
+    expect(concurrent).toMatchObject({ claimed: [], busy: [{ id: ID }], counted: [] });
+    // SNS accepted: marked at once; Security Hub accepted: marked, claim released.
+    await ledger.settle('inv-1', [{ id: ID, destination: 'sns', count: 2 }], []);
+    await ledger.settle('inv-1', [{ id: ID, destination: 'security-hub', count: 2 }], [ID]);
+    expect(await ledger.claim('b1', [finding(2, at(0, 0, 1))], request('inv-3'))).toMatchObject({
+      claimed: [],
+      busy: [],
+      settled: [{ id: ID, count: 2 }],
+      counted: [],
+    });
+    // A new batch raises the count: Security Hub (mirror) needs it again, SNS (alert) does not.
+    const next = await ledger.claim('b2', [finding(3, at(0, 0, 5))], request('inv-4'));
+    expect(next.claimed.map((e) => [e.outstanding, e.finding.count, e.finding.lastSeenMs])).toEqual([
+      [['security-hub'], 5, at(0, 0, 5)],
+    ]);
+    expect((await item(tableName)).count).toEqual({ N: '5' });
   });
 
-  it('lets exactly one of 8 concurrent writers of one finding alert, and counts all 8', async () => {
+  it('hands a claim whose lease ran out to the next invocation; the marks of the crashed owner stay', async () => {
+    const tableName = await newTable();
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    await ledger.claim('b1', [finding(1, at(0, 0, 1))], request('crashed', at(1)));
+    await ledger.settle('crashed', [{ id: ID, destination: 'sns', count: 1 }], []);
+    // The owner died before Security Hub. Within its lease the retry waits; after it, takes over what is left.
+    expect(
+      (await ledger.claim('b1', [finding(1, at(0, 0, 1))], request('retry', at(1) + 1_000))).busy,
+    ).toHaveLength(1);
+    const after = await ledger.claim('b1', [finding(1, at(0, 0, 1))], request('retry', at(1) + 31_000));
+    expect(after.claimed.map((e) => [e.outstanding, e.delivered])).toEqual([[['security-hub'], { sns: 1 }]]);
+    // A late mark of the old owner is still true, and does not release the new owner's claim.
+    await ledger.settle('crashed', [{ id: ID, destination: 'security-hub', count: 1 }], [ID]);
+    expect((await item(tableName)).owner).toEqual({ S: 'retry' });
+    expect((await item(tableName)).dlv).toEqual({ M: { sns: { N: '1' }, 'security-hub': { N: '1' } } });
+  });
+
+  it('lets exactly one of 8 concurrent claimers of one finding deliver it, and counts each batch once', async () => {
     const tableName = await newTable();
     const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => ledger.record([finding(1, at(0, 0, 1))])),
+      Array.from({ length: 8 }, (_, i) =>
+        ledger.claim(`b${i % 2}`, [finding(1, at(0, 0, 1))], request(`inv-${i}`)),
+      ),
     );
-    expect(results.flatMap((r) => r.fresh)).toHaveLength(1);
-    expect(results.flatMap((r) => r.repeats)).toHaveLength(7);
-    const marker = (
-      await client.send(
-        new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'fnd#nhi-watch/on-failure/abc' } } }),
-      )
-    ).Item!;
-    expect(marker.count).toEqual({ N: '8' });
+    expect(results.flatMap((r) => r.claimed)).toHaveLength(1);
+    expect(results.flatMap((r) => r.busy)).toHaveLength(7);
+    expect(results.flatMap((r) => r.counted)).toHaveLength(2);
+    expect((await item(tableName)).count).toEqual({ N: '2' });
   });
 
-  it('records a batch of findings with one read and one transaction per 100', async () => {
+  it('reads a batch of findings with one BatchGetItem per 100, and writes nothing on a delivered redelivery', async () => {
     const ledger = new DynamoDbFindingLedger({
       client,
       tableName: await newTable(),
@@ -249,13 +294,23 @@ describe('DynamoDbFindingLedger', () => {
     const many = (n: number) =>
       Array.from({ length: n }, (_, i) => ({ ...finding(1, at(0, 0, 1)), id: `nhi-watch/r/${i}` }));
     const counter = countRequests(client);
-    const first = await ledger.record(many(150));
-    const second = await ledger.record(many(150));
-    expect([first.fresh.length, first.repeats.length, second.fresh.length, second.repeats.length]).toEqual([
-      150, 0, 0, 150,
-    ]);
-    expect(second.repeats.every((f) => f.count === 2)).toBe(true);
-    expect(counter.counts.commands).toEqual({ BatchGetItemCommand: 4, TransactWriteItemsCommand: 4 });
+    const first = await ledger.claim('b1', many(150), request('inv-1'));
+    await ledger.settle(
+      'inv-1',
+      first.claimed.flatMap((e) =>
+        ROUTES.map((r) => ({ id: e.finding.id, destination: r.destination, count: 1 })),
+      ),
+      first.claimed.map((e) => e.finding.id),
+    );
+    const before = { ...counter.counts.commands };
+    const again = await ledger.claim('b1', many(150), request('inv-2'));
+    expect(again.settled).toHaveLength(150);
+    expect(before).toEqual({ BatchGetItemCommand: 2, PutItemCommand: 150, UpdateItemCommand: 150 });
+    expect(counter.counts.commands).toEqual({
+      BatchGetItemCommand: 4,
+      PutItemCommand: 150,
+      UpdateItemCommand: 150,
+    });
   });
 });
 

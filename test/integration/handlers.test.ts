@@ -32,6 +32,8 @@ import { runPipeline } from '../../lambdas/core/pipeline';
 import type { FindingSink } from '../../lambdas/core/ports';
 import { RULES } from '../../lambdas/core/rules/index';
 import { decodeCloudWatchLogsEvent } from '../../lambdas/core/sources/cloudwatch-logs';
+import { eventsOfDelivery } from '../../lambdas/core/sources/log-delivery';
+import { plausibleWindow } from '../../lambdas/core/sources/time-window';
 import type { BatchSummary, LineNormaliser } from '../../lambdas/handlers/pipeline-handler';
 import { validateAsffFinding } from '../support/asff-schema';
 import { createTopology, drain, dynamoDb, notifications, sns, sqs, type Topology } from '../support/aws';
@@ -129,11 +131,7 @@ const config = (() => {
 function eventsOf(event: CloudWatchLogsEvent, normalise: LineNormaliser): IdentityEvent[] {
   const decoded = decodeCloudWatchLogsEvent(event);
   if (!decoded.ok) throw new Error(decoded.reason);
-  const p = decoded.value;
-  return p.logEvents.flatMap((l) => {
-    const r = normalise(l.message, { logGroup: p.logGroup, owner: p.owner, timestampMs: l.timestamp, intel });
-    return r.ok ? [r.value] : [];
-  });
+  return eventsOfDelivery(decoded.value, normalise, intel, plausibleWindow(Date.now())).events;
 }
 
 /**
@@ -222,10 +220,13 @@ describe('cloudtrail-logs handler', () => {
     expect(metricSum(run.emf, 'Findings', { rule: expected.fresh[0]!.ruleId })).toBe(
       expected.fresh.filter((f) => f.ruleId === expected.fresh[0]!.ruleId).length,
     );
-    // DynamoDB requests: one BatchGetItem, a write per changed record, one ledger update per finding.
+    // DynamoDB requests: one BatchGetItem, a write per changed record; for the findings, one
+    // BatchGetItem per 100, a claim per finding and a mark per finding and destination.
     const events = eventsOf(event, cloudTrail.normaliseCloudTrailLine);
+    const records = stateKeys(events).length;
+    const fresh = expected.fresh.length;
     expect(requests).toBeLessThanOrEqual(
-      Math.ceil(stateKeys(events).length / 100) + stateKeys(events).length + expected.fresh.length,
+      Math.ceil(records / 100) + records + Math.ceil(fresh / 100) + 3 * fresh,
     );
   });
 
@@ -274,7 +275,7 @@ describe('cloudtrail-logs handler', () => {
     expect(runs.error).toBeUndefined();
     const record = (await dynamoStore().load([key])).get(key)!;
     expect((record.record as IdentityBaseline).eventCount).toBe(200);
-    const credentials = Object.values((record.record as IdentityBaseline).credentials);
+    const credentials: { n: number }[] = Object.values((record.record as IdentityBaseline).credentials);
     expect(credentials.reduce((n, c) => n + c.n, 0)).toBe(200);
     expect((record.record as IdentityBaseline).batches).toHaveLength(8);
   });
@@ -323,6 +324,54 @@ describe('cloudtrail-logs handler', () => {
     expect(metricSum(run.emf, 'MalformedLines')).toBe(4);
     const keys = [...new Set(eventsOf(event, cloudTrail.normaliseCloudTrailLine).map((e) => e.identity.key))];
     expect((await dynamoStore().load(keys)).size).toBe(keys.length);
+  });
+
+  it('rejects lines with impossible times, stores nothing impossible, and processes the rest of the payload', async () => {
+    // Stratus Red Team's SSM episode, moved to an account no other test uses.
+    const good = corpusLines('cloudtrail/stratus-red-team/aws.execution.ssm-send-command.jsonl').map((l) =>
+      l.replaceAll('056392974792', '345678901234'),
+    );
+    const template = JSON.parse(good[0]!) as Record<string, unknown>;
+    const at = (eventTime: string, eventID: string): string =>
+      JSON.stringify({ ...template, eventTime, eventID });
+    const inThreeDays = new Date(Date.now() + 3 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const timed = [
+      ...good.map((message, i) => ({ message, timestamp: Date.UTC(2024, 7, 2, 10) + i })),
+      { message: at('1970-01-01T00:00:00Z', 'epoch'), timestamp: Date.UTC(2024, 7, 2, 11) },
+      { message: at(inThreeDays, 'future'), timestamp: Date.UTC(2024, 7, 2, 11) },
+      { message: at('2024-08-02T09:08:27Z', 'stamped-never'), timestamp: -1e19 },
+      { message: at('2024-08-02T09:08:27Z', 'stamped-far-ahead'), timestamp: 8e15 },
+    ];
+    const event = encodeEvent(
+      JSON.stringify({
+        messageType: 'DATA_MESSAGE',
+        owner: '345678901234',
+        logGroup: 'aws-cloudtrail-logs-345678901234',
+        logStream: '345678901234_CloudTrail_us-east-1',
+        subscriptionFilters: ['nhi-watch'],
+        logEvents: timed.map((e, i) => ({ id: String(i), ...e })),
+      }),
+    );
+
+    const run = await invoke(cloudTrail.handler, event);
+
+    expect(run.error).toBeUndefined();
+    expect(run.result).toMatchObject({ lines: timed.length, events: good.length, malformedLines: 4 });
+    expect(run.result?.malformedReasons).toEqual({
+      'event-time-out-of-range': 2,
+      'log-event-time-out-of-range': 2,
+    });
+    const events = eventsOf(event, cloudTrail.normaliseCloudTrailLine);
+    expect(events).toHaveLength(good.length);
+    const earliest = Math.min(...events.map((e) => e.timeMs));
+    const latest = Math.max(...events.map((e) => e.timeMs));
+    const stored = await dynamoStore().load([...new Set(events.map((e) => e.identity.key))]);
+    expect(stored.size).toBeGreaterThan(0);
+    for (const record of stored.values()) {
+      const b = record.record as IdentityBaseline;
+      expect(b.firstSeenMs).toBeGreaterThanOrEqual(earliest);
+      expect(b.lastSeenMs).toBeLessThanOrEqual(latest);
+    }
   });
 });
 

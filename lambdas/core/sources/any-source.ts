@@ -10,6 +10,7 @@ import { normaliseCloudTrail } from './cloudtrail/index.js';
 import { asObject, type JsonObject } from './fields.js';
 import type { IpIntel } from './ip-intel.js';
 import type { LineNormaliser } from './log-delivery.js';
+import type { TimeWindow } from './time-window.js';
 
 /** Whether a parsed record is CloudTrail's (any of its defining fields); else it is read as an access log. */
 export function isCloudTrailRecord(record: JsonObject): boolean {
@@ -27,6 +28,8 @@ export interface AnySourceContext {
   readonly logGroup?: string;
   /** CloudWatch log-event timestamp, when the record came in a log event. */
   readonly timestampMs?: number;
+  /** Plausible event times. @default {@link NO_CLOCK_WINDOW} */
+  readonly window?: TimeWindow;
 }
 
 /** Normalise a parsed record of either source; the reason of a reject names the source. */
@@ -35,7 +38,10 @@ export function normaliseAnyRecord(
   intel: IpIntel,
   context: AnySourceContext = {},
 ): ParseResult<IdentityEvent> {
-  const ctx = context.logGroup !== undefined ? { logGroup: context.logGroup } : {};
+  const ctx = {
+    ...(context.logGroup !== undefined ? { logGroup: context.logGroup } : {}),
+    ...(context.window !== undefined ? { window: context.window } : {}),
+  };
   if (isCloudTrailRecord(record)) {
     const result = normaliseCloudTrail(record, intel, ctx);
     return result.ok ? result : { ok: false, reason: `cloudtrail: ${result.reason}` };
@@ -60,5 +66,6 @@ export const normaliseAnyLine: LineNormaliser = (message, context) => {
   return normaliseAnyRecord(record, context.intel, {
     logGroup: context.logGroup,
     timestampMs: context.timestampMs,
+    window: context.window,
   });
 };

@@ -26,6 +26,7 @@ import type {
 import { parseClfTime, parseIsoTime } from './event-time.js';
 import { asInteger, asLoggedText, asObject, capped, type JsonObject } from './fields.js';
 import { buildOrigin, type IpIntel } from './ip-intel.js';
+import { MAX_TIME_MS, NO_CLOCK_WINDOW, isWithin, type TimeWindow } from './time-window.js';
 
 export {
   IDENTITY_ACCESS_LOG_FIELDS,
@@ -46,6 +47,11 @@ export interface ApiGatewayContext {
   readonly timestampMs?: number;
   /** API id to assume when the line has none (e.g. taken from the log-group name). */
   readonly apiId?: string;
+  /**
+   * Plausible request times; a line outside is rejected (`request-time-out-of-range`).
+   * @default {@link NO_CLOCK_WINDOW} (2006 onwards): entry layers pass a window bounded by their clock
+   */
+  readonly window?: TimeWindow;
 }
 
 /** Fingerprint of a secret-bearing value: identifies it without storing it. */
@@ -65,10 +71,13 @@ function pickInt(record: JsonObject, key: string): number | undefined {
   return asInteger(record[key]);
 }
 
-/** The largest epoch ms a Date can represent (ECMA-262 time value range). */
-const MAX_TIME_MS = 8.64e15;
-
 function timeOf(record: JsonObject, context: ApiGatewayContext): ParseResult<number> {
+  const time = rawTimeOf(record, context);
+  if (!time.ok || isWithin(context.window ?? NO_CLOCK_WINDOW, time.value)) return time;
+  return { ok: false, reason: 'request-time-out-of-range' };
+}
+
+function rawTimeOf(record: JsonObject, context: ApiGatewayContext): ParseResult<number> {
   const epoch = record['requestTimeEpoch'];
   if (epoch !== undefined && epoch !== '-') {
     const n = asInteger(epoch);
@@ -134,7 +143,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Normalise one parsed access-log record. Rejects (`not-an-access-log`, `missing-request-time`,
- * `invalid-request-time`) are reasons, never exceptions. Raw API keys or tokens that a custom
+ * `invalid-request-time`, `request-time-out-of-range`) are reasons, never exceptions. Raw API keys or tokens that a custom
  * format might log are reduced to a fingerprint; the value itself never enters the event.
  */
 export function normaliseApiGatewayAccessLog(

@@ -4,9 +4,11 @@
  * skipped. The log handlers and local replay both use this, so a line is accepted or rejected
  * for the same reason wherever it is read.
  */
+import { scrubEvent } from '../secrets.js';
 import type { IdentityEvent, ParseResult } from '../identity-event.js';
 import type { CloudWatchLogsPayload } from './cloudwatch-logs.js';
 import type { IpIntel } from './ip-intel.js';
+import { isWithin, type TimeWindow } from './time-window.js';
 
 /** What a line normaliser knows besides the line. */
 export interface LineContext {
@@ -16,6 +18,8 @@ export interface LineContext {
   /** CloudWatch Logs timestamp of the line (epoch ms). */
   readonly timestampMs: number;
   readonly intel: IpIntel;
+  /** Plausible event times of this delivery; the normaliser rejects a line whose time is outside. */
+  readonly window: TimeWindow;
 }
 
 /** Turns one log line into an identity event, or a reason it cannot. Should never throw. */
@@ -34,6 +38,9 @@ export interface DeliveryEvents {
 /** Reason counted for a line whose normaliser threw (a defect, contained to the line). */
 export const NORMALISER_ERROR = 'normaliser-error';
 
+/** Reason counted for a log event whose CloudWatch Logs timestamp is outside the window. */
+export const LOG_EVENT_TIME_OUT_OF_RANGE = 'log-event-time-out-of-range';
+
 /** Add `n` to the count of `reason`. */
 export function countReject(rejects: Map<string, number>, reason: string, n = 1): void {
   rejects.set(reason, (rejects.get(reason) ?? 0) + n);
@@ -41,22 +48,30 @@ export function countReject(rejects: Map<string, number>, reason: string, n = 1)
 
 /**
  * Normalise every log event of a decoded DATA_MESSAGE payload (a CONTROL_MESSAGE has none).
+ * A log event stamped outside `window` is rejected before its message is read
+ * (`log-event-time-out-of-range`); the normaliser bounds the line's own time by the same window.
  * A normaliser that throws costs its line (`normaliser-error`), never the delivery.
  */
 export function eventsOfDelivery(
   payload: CloudWatchLogsPayload,
   normalise: LineNormaliser,
   intel: IpIntel,
+  window: TimeWindow,
 ): DeliveryEvents {
   const rejects = new Map<string, number>();
   for (const r of payload.rejectedLogEvents) countReject(rejects, r.reason);
   const events: IdentityEvent[] = [];
   for (const line of payload.logEvents) {
+    if (!isWithin(window, line.timestamp)) {
+      countReject(rejects, LOG_EVENT_TIME_OUT_OF_RANGE);
+      continue;
+    }
     const context: LineContext = {
       logGroup: payload.logGroup,
       owner: payload.owner,
       timestampMs: line.timestamp,
       intel,
+      window,
     };
     let parsed: ParseResult<IdentityEvent>;
     try {
@@ -64,7 +79,8 @@ export function eventsOfDelivery(
     } catch {
       parsed = { ok: false, reason: NORMALISER_ERROR };
     }
-    if (parsed.ok) events.push(parsed.value);
+    // Secret-shaped text is redacted before any baseline, log or finding sees it (core/secrets.ts).
+    if (parsed.ok) events.push(scrubEvent(parsed.value));
     else countReject(rejects, parsed.reason);
   }
   return { events, rejects, lines: payload.logEvents.length + payload.rejectedLogEvents.length };

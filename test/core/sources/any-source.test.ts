@@ -4,6 +4,7 @@ import {
   normaliseAnyRecord,
 } from '../../../lambdas/core/sources/any-source.js';
 import { NO_IP_INTEL } from '../../../lambdas/core/sources/ip-intel.js';
+import { NO_CLOCK_WINDOW, plausibleWindow } from '../../../lambdas/core/sources/time-window.js';
 import { ROLE_GET_OBJECT, USER_LIST_USERS, withFields } from './fixtures.js';
 
 const ACCESS_LOG = {
@@ -22,6 +23,7 @@ const context = (logGroup: string, timestampMs = 1714557600000) => ({
   owner: '123456789012',
   timestampMs,
   intel: NO_IP_INTEL,
+  window: NO_CLOCK_WINDOW,
 });
 
 describe('records of unknown source', () => {
@@ -59,5 +61,17 @@ describe('records of unknown source', () => {
     const { requestTimeEpoch: _, ...untimed } = ACCESS_LOG;
     const parsed = normaliseAnyLine(JSON.stringify(untimed), context('g', 1714557601234));
     expect(parsed.ok && parsed.value.timeMs).toBe(1714557601234);
+  });
+
+  it('bounds both sources by the window it is given', () => {
+    const window = plausibleWindow(Date.UTC(2024, 3, 1));
+    expect(normaliseAnyRecord(ROLE_GET_OBJECT, NO_IP_INTEL, { window })).toEqual({
+      ok: false,
+      reason: 'cloudtrail: event-time-out-of-range',
+    });
+    expect(normaliseAnyRecord(ACCESS_LOG, NO_IP_INTEL, { window })).toEqual({
+      ok: false,
+      reason: 'api-gateway: request-time-out-of-range',
+    });
   });
 });

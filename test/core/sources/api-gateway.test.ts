@@ -7,6 +7,7 @@ import {
   renderAccessLogFormat,
 } from '../../../lambdas/core/sources/api-gateway.js';
 import type { IdentityEvent } from '../../../lambdas/core/identity-event.js';
+import { plausibleWindow } from '../../../lambdas/core/sources/time-window.js';
 import { INTEL } from './fixtures.js';
 
 /** A REST API line as the recommended format writes it: every value a string, `-` when empty. */
@@ -321,5 +322,53 @@ describe('parseApiGatewayAccessLog — action, origin, time', () => {
     ['{"eventName":"GetObject","eventTime":"2024-05-01T10:00:00Z"}', 'not-an-access-log'],
   ])('rejects %s with %s', (text, reason) => {
     expect(parseApiGatewayAccessLog(text, INTEL)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('parseApiGatewayAccessLog — plausible time', () => {
+  /** Received 2024-05-02: the base line (2024-05-01T10:00Z) is inside, anything after 2024-05-03 is not. */
+  const window = plausibleWindow(Date.UTC(2024, 4, 2));
+  const line = (fields: Record<string, unknown>): string => JSON.stringify({ ...REST_BASE, ...fields });
+
+  it.each([
+    [{ requestTimeEpoch: '0' }],
+    [{ requestTimeEpoch: '1136073599' }],
+    [{ requestTimeEpoch: String(Date.UTC(2024, 4, 3) + 1) }],
+    [{ requestTimeEpoch: '1714780800' }],
+    [{ requestTimeEpoch: '-', requestTime: '31/Dec/2005:23:59:59 +0000' }],
+    [{ requestTimeEpoch: '-', requestTime: '03/May/2024:00:00:01 +0000' }],
+    [{ requestTimeEpoch: '-', requestTime: '2099-01-01T00:00:00Z' }],
+  ])('rejects %j as request-time-out-of-range', (fields) => {
+    expect(parseApiGatewayAccessLog(line(fields), INTEL, { window })).toEqual({
+      ok: false,
+      reason: 'request-time-out-of-range',
+    });
+  });
+
+  it('bounds the log-event timestamp it falls back on by the same window', () => {
+    const untimed = { requestId: 'r1', status: '200' };
+    expect(normaliseApiGatewayAccessLog(untimed, INTEL, { timestampMs: -1e19, window })).toEqual({
+      ok: false,
+      reason: 'request-time-out-of-range',
+    });
+    const inside = normaliseApiGatewayAccessLog(untimed, INTEL, {
+      timestampMs: Date.UTC(2024, 4, 1),
+      window,
+    });
+    expect(inside.ok && inside.value.timeMs).toBe(Date.UTC(2024, 4, 1));
+  });
+
+  it('accepts the edges of the window and, without a window, anything from 2006 on', () => {
+    const first = parseApiGatewayAccessLog(line({ requestTimeEpoch: '1136073600' }), INTEL, { window });
+    expect(first.ok && first.value.timeMs).toBe(Date.UTC(2006, 0, 1));
+    const last = parseApiGatewayAccessLog(line({ requestTimeEpoch: String(Date.UTC(2024, 4, 3)) }), INTEL, {
+      window,
+    });
+    expect(last.ok && last.value.timeMs).toBe(Date.UTC(2024, 4, 3));
+    expect(parseApiGatewayAccessLog(line({ requestTimeEpoch: '4102444800' }), INTEL).ok).toBe(true);
+    expect(parseApiGatewayAccessLog(line({ requestTimeEpoch: '86400' }), INTEL)).toEqual({
+      ok: false,
+      reason: 'request-time-out-of-range',
+    });
   });
 });

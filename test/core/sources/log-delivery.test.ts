@@ -1,7 +1,9 @@
 import type { CloudWatchLogsPayload } from '../../../lambdas/core/sources/cloudwatch-logs.js';
 import { parseCloudTrailLine } from '../../../lambdas/core/sources/cloudtrail/index.js';
 import { NO_IP_INTEL } from '../../../lambdas/core/sources/ip-intel.js';
+import { plausibleWindow } from '../../../lambdas/core/sources/time-window.js';
 import {
+  LOG_EVENT_TIME_OUT_OF_RANGE,
   NORMALISER_ERROR,
   eventsOfDelivery,
   type LineNormaliser,
@@ -9,7 +11,11 @@ import {
 import { ROLE_GET_OBJECT, USER_LIST_USERS, withFields } from './fixtures.js';
 
 const cloudTrailLine: LineNormaliser = (message, ctx) =>
-  parseCloudTrailLine(message, ctx.intel, { logGroup: ctx.logGroup });
+  parseCloudTrailLine(message, ctx.intel, { logGroup: ctx.logGroup, window: ctx.window });
+
+/** A delivery received the day after the fixtures' 2024-05-01 calls. */
+const RECEIVED_MS = Date.UTC(2024, 4, 2);
+const WINDOW = plausibleWindow(RECEIVED_MS);
 
 function payload(
   messages: readonly string[],
@@ -43,6 +49,7 @@ describe('eventsOfDelivery', () => {
       ),
       cloudTrailLine,
       NO_IP_INTEL,
+      WINDOW,
     );
 
     expect(delivered.events.map((e) => e.action.name)).toEqual([
@@ -64,14 +71,30 @@ describe('eventsOfDelivery', () => {
     eventsOfDelivery(
       payload(['a', 'b']),
       (_message, ctx) => {
-        seen.push({ logGroup: ctx.logGroup, owner: ctx.owner, timestampMs: ctx.timestampMs });
+        seen.push({
+          logGroup: ctx.logGroup,
+          owner: ctx.owner,
+          timestampMs: ctx.timestampMs,
+          window: ctx.window,
+        });
         return { ok: false, reason: 'x' };
       },
       NO_IP_INTEL,
+      WINDOW,
     );
     expect(seen).toEqual([
-      { logGroup: 'aws-cloudtrail-logs-123456789012', owner: '123456789012', timestampMs: 1714557600000 },
-      { logGroup: 'aws-cloudtrail-logs-123456789012', owner: '123456789012', timestampMs: 1714557600001 },
+      {
+        logGroup: 'aws-cloudtrail-logs-123456789012',
+        owner: '123456789012',
+        timestampMs: 1714557600000,
+        window: WINDOW,
+      },
+      {
+        logGroup: 'aws-cloudtrail-logs-123456789012',
+        owner: '123456789012',
+        timestampMs: 1714557600001,
+        window: WINDOW,
+      },
     ]);
   });
 
@@ -84,6 +107,7 @@ describe('eventsOfDelivery', () => {
       payload([JSON.stringify(ROLE_GET_OBJECT), 'boom', JSON.stringify(USER_LIST_USERS)]),
       exploding,
       NO_IP_INTEL,
+      WINDOW,
     );
 
     expect(delivered.events).toHaveLength(2);
@@ -95,7 +119,32 @@ describe('eventsOfDelivery', () => {
       payload([], { messageType: 'CONTROL_MESSAGE' }),
       cloudTrailLine,
       NO_IP_INTEL,
+      WINDOW,
     );
     expect(delivered).toEqual({ events: [], rejects: new Map(), lines: 0 });
+  });
+
+  it('rejects a line whose log-event timestamp or own time is implausible, and keeps the others', () => {
+    const base = payload([
+      JSON.stringify(ROLE_GET_OBJECT),
+      JSON.stringify(ROLE_GET_OBJECT),
+      JSON.stringify(ROLE_GET_OBJECT),
+      JSON.stringify(withFields(USER_LIST_USERS, { eventTime: '2024-05-03T00:00:01Z' })),
+      JSON.stringify(withFields(USER_LIST_USERS, { eventTime: '2005-12-31T23:59:59Z' })),
+      JSON.stringify(USER_LIST_USERS),
+    ]);
+    const stamps = [-1e19, Date.UTC(2005, 11, 31), WINDOW.notAfterMs + 1, 1714557600003, 1714557600004, 1714557600005];
+    const delivered = eventsOfDelivery(
+      { ...base, logEvents: base.logEvents.map((e, i) => ({ ...e, timestamp: stamps[i]! })) },
+      cloudTrailLine,
+      NO_IP_INTEL,
+      WINDOW,
+    );
+
+    expect(delivered.events.map((e) => e.action.name)).toEqual(['iam.amazonaws.com:ListUsers']);
+    expect(Object.fromEntries(delivered.rejects)).toEqual({
+      [LOG_EVENT_TIME_OUT_OF_RANGE]: 3,
+      'event-time-out-of-range': 2,
+    });
   });
 });

@@ -2,14 +2,16 @@
 import type { Credential, CredentialKind, IdentityKind } from '../../identity-event.js';
 import { parseCompactTime, parseIsoTime } from '../event-time.js';
 import { asFlag, asObject, asText, capped } from '../fields.js';
+import { isWithin, type TimeWindow } from '../time-window.js';
 import type { CloudTrailRecord } from './file-formats.js';
 
-/** Credential of a record, given the identity kind and `userIdentity.type` already found. */
+/** Credential of a record, given the identity kind and `userIdentity.type` already found; issue times outside `window` are left out. */
 export function credentialOf(
   record: CloudTrailRecord,
   eventName: string,
   kind: IdentityKind,
   userIdentityType: string | undefined,
+  window: TimeWindow,
 ): Credential {
   const ui = asObject(record['userIdentity']);
   const accessKeyId = asText(ui?.['accessKeyId']);
@@ -30,7 +32,8 @@ export function credentialOf(
   const created = asText(attributes?.['creationDate']);
   if (created !== undefined) {
     const t = parseIsoTime(created) ?? parseCompactTime(created);
-    if (t !== undefined) credential.issuedAtMs = t;
+    // An issue time outside the window is impossible: dropped, the event itself still counts.
+    if (t !== undefined && isWithin(window, t)) credential.issuedAtMs = t;
   }
   const mfa = asFlag(attributes?.['mfaAuthenticated']);
   if (mfa !== undefined) credential.isMfa = mfa;

@@ -6,6 +6,7 @@ import type { IdentityEvent, ParseResult } from '../../identity-event.js';
 import { parseIsoTime } from '../event-time.js';
 import { asObject, asText, capped } from '../fields.js';
 import { buildOrigin, type IpIntel } from '../ip-intel.js';
+import { NO_CLOCK_WINDOW, isWithin, type TimeWindow } from '../time-window.js';
 import { actionOf } from './action.js';
 import { credentialOf } from './credential.js';
 import { outcomeOf } from './error-codes.js';
@@ -16,11 +17,16 @@ import { identityOf } from './identity.js';
 export interface CloudTrailContext {
   /** CloudWatch log group or file the record came from. */
   readonly logGroup?: string;
+  /**
+   * Plausible event times; a record outside is rejected (`event-time-out-of-range`).
+   * @default {@link NO_CLOCK_WINDOW} (2006 onwards): entry layers pass a window bounded by their clock
+   */
+  readonly window?: TimeWindow;
 }
 
 /**
  * Normalise one CloudTrail record to an {@link IdentityEvent}, or a reason it cannot be used
- * (`missing-event-time`, `invalid-event-time`, `missing-event-name`, `missing-event-source`,
+ * (`missing-event-time`, `invalid-event-time`, `event-time-out-of-range`, `missing-event-name`, `missing-event-source`,
  * `missing-user-identity`, `unidentifiable-caller`). Never throws on malformed input and never
  * copies request / response payloads (which may hold session tokens).
  *
@@ -36,6 +42,8 @@ export function normaliseCloudTrail(
   if (rawTime === undefined || rawTime === null) return { ok: false, reason: 'missing-event-time' };
   const timeMs = typeof rawTime === 'string' ? parseIsoTime(rawTime) : undefined;
   if (timeMs === undefined) return { ok: false, reason: 'invalid-event-time' };
+  const window = context.window ?? NO_CLOCK_WINDOW;
+  if (!isWithin(window, timeMs)) return { ok: false, reason: 'event-time-out-of-range' };
   const eventName = asText(record['eventName']);
   if (eventName === undefined) return { ok: false, reason: 'missing-event-name' };
   const eventSource = asText(record['eventSource']);
@@ -49,7 +57,7 @@ export function normaliseCloudTrail(
     eventId: asText(record['eventID']) ?? asText(record['requestID']) ?? '',
     timeMs,
     identity: who.value,
-    credential: credentialOf(record, eventName, who.value.kind, asText(ui?.['type'])),
+    credential: credentialOf(record, eventName, who.value.kind, asText(ui?.['type']), window),
     origin: buildOrigin(
       {
         source: source === undefined ? undefined : capped(source, 256),

@@ -5,6 +5,7 @@ import {
 } from '../../../../lambdas/core/sources/cloudtrail/index.js';
 import type { IdentityEvent } from '../../../../lambdas/core/identity-event.js';
 import { NO_IP_INTEL } from '../../../../lambdas/core/sources/ip-intel.js';
+import { plausibleWindow } from '../../../../lambdas/core/sources/time-window.js';
 import { INTEL, ROLE_GET_OBJECT, USER_LIST_USERS, withFields } from '../fixtures.js';
 
 function normalised(record: Record<string, unknown>, intel = INTEL): IdentityEvent {
@@ -90,5 +91,53 @@ describe('parseCloudTrailLine', () => {
     [JSON.stringify(withFields(USER_LIST_USERS, { userIdentity: undefined })), 'missing-user-identity'],
   ])('rejects %j with %s', (line, reason) => {
     expect(parseCloudTrailLine(line, NO_IP_INTEL)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('normaliseCloudTrail — plausible time', () => {
+  /** Received 2024-05-02: the fixtures (2024-05-01) are inside, anything after 2024-05-03 is not. */
+  const window = plausibleWindow(Date.UTC(2024, 4, 2));
+
+  it.each([
+    ['1970-01-01T00:00:00Z'],
+    ['2005-12-31T23:59:59Z'],
+    ['0001-01-01T00:00:00Z'],
+    ['2024-05-03T00:00:01Z'],
+    ['9999-12-31T23:59:59Z'],
+  ])('rejects eventTime %s as event-time-out-of-range', (eventTime) => {
+    expect(normaliseCloudTrail(withFields(USER_LIST_USERS, { eventTime }), NO_IP_INTEL, { window })).toEqual({
+      ok: false,
+      reason: 'event-time-out-of-range',
+    });
+  });
+
+  it('accepts the edges of the window and, without a window, anything from 2006 on', () => {
+    for (const eventTime of ['2006-01-01T00:00:00Z', '2024-05-03T00:00:00Z']) {
+      const r = normaliseCloudTrail(withFields(USER_LIST_USERS, { eventTime }), NO_IP_INTEL, { window });
+      expect(r.ok).toBe(true);
+    }
+    expect(
+      normaliseCloudTrail(withFields(USER_LIST_USERS, { eventTime: '2999-01-01T00:00:00Z' }), NO_IP_INTEL).ok,
+    ).toBe(true);
+    expect(rejectReason(withFields(USER_LIST_USERS, { eventTime: '1999-01-01T00:00:00Z' }))).toBe(
+      'event-time-out-of-range',
+    );
+  });
+
+  it('leaves out a credential issue time outside the window but keeps the event', () => {
+    const issuedAt = (creationDate: string) => {
+      const record = withFields(ROLE_GET_OBJECT, {
+        userIdentity: {
+          ...(ROLE_GET_OBJECT['userIdentity'] as Record<string, unknown>),
+          sessionContext: { attributes: { creationDate, mfaAuthenticated: 'false' } },
+        },
+      });
+      const r = normaliseCloudTrail(record, NO_IP_INTEL, { window });
+      if (!r.ok) throw new Error(r.reason);
+      return r.value.credential.issuedAtMs;
+    };
+    expect(issuedAt('2024-05-01T09:58:00Z')).toBe(Date.UTC(2024, 4, 1, 9, 58));
+    expect(issuedAt('1970-01-01T00:00:00Z')).toBeUndefined();
+    expect(issuedAt('2030-01-01T00:00:00Z')).toBeUndefined();
   });
 });

@@ -1,0 +1,333 @@
+/**
+ * Alerted means delivered, under faults. The production handler (production wiring from the
+ * environment) runs against DynamoDB Local, fauxqs SNS → SQS and the Security Hub receiver, with a
+ * fault injected at one step of one invocation:
+ *
+ * - steps: after evaluation (before the ledger claim), after the claim, during the SNS publish,
+ *   during the Security Hub import, after delivery before the commit;
+ * - faults: *crash* (the step throws), *timeout* (the step uses up the invocation's time: less than
+ *   the safety margin is left when it returns), *kill* (the step never returns and the invocation
+ *   is abandoned, as when the process is killed; Lambda's retry comes after the dead invocation's
+ *   deadline, so the retry runs 61 s later on the clock).
+ *
+ * Then the platform's retry (the same payload again), then an operator's redrive of the on-failure
+ * queue. Alerts per finding are counted on the SNS subscriber queue, imports per finding at the
+ * receiver: every cell must be exactly one, for as many findings as a run without faults yields.
+ * Also: the same fresh payload in 5 concurrent invocations gives one alert, a count of 1 and one
+ * import per finding.
+ */
+import { writeFileSync } from 'node:fs';
+
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
+
+import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
+import { splitMessage } from '../../lambdas/adapters/sns-sink';
+import type { Finding } from '../../lambdas/core/finding';
+import type { FindingSink } from '../../lambdas/core/ports';
+import type { BatchSummary, LogsHandlerDeps } from '../../lambdas/handlers/pipeline-handler';
+import { redrive } from '../../scripts/redrive';
+import { validateAsffFinding } from '../support/asff-schema';
+import { createTopology, drain, dynamoDb, notifications, sns, sqs, type Topology } from '../support/aws';
+import { corpusLines, subscriptionEvent } from '../support/cloudwatch-logs';
+import { captureStdout, lambdaContext } from '../support/lambda';
+import {
+  startDynamoDbLocal,
+  startFauxqs,
+  startSecurityHubReceiver,
+  type LocalServer,
+  type SecurityHubReceiver,
+} from '../support/servers';
+
+const TABLE = 'nhi-watch-faults';
+const NHI_CONFIG = JSON.stringify({ learning: { learningPeriodSeconds: 0, learningMinEvents: 5 } });
+
+const STEPS = [
+  'after evaluation',
+  'after claim',
+  'during SNS publish',
+  'during Security Hub import',
+  'after delivery, before commit',
+] as const;
+const FAULTS = ['crash', 'timeout', 'kill'] as const;
+type Step = (typeof STEPS)[number];
+type Fault = (typeof FAULTS)[number];
+
+let ddb: LocalServer;
+let fauxqs: LocalServer;
+let hub: SecurityHubReceiver;
+let ddbClient: DynamoDBClient;
+let snsClient: SNSClient;
+let sqsClient: SQSClient;
+let topo: Topology;
+let productionDeps: () => LogsHandlerDeps;
+let createHandler: (
+  deps: LogsHandlerDeps,
+) => (
+  event: CloudWatchLogsEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<BatchSummary>;
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  [ddb, fauxqs] = await Promise.all([startDynamoDbLocal(), startFauxqs()]);
+  hub = await startSecurityHubReceiver(validateAsffFinding);
+  ddbClient = dynamoDb(ddb.endpoint);
+  snsClient = sns(fauxqs.endpoint);
+  sqsClient = sqs(fauxqs.endpoint);
+  await createBaselineTable(ddbClient, TABLE);
+  topo = await createTopology(snsClient, sqsClient, 'faults');
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+    AWS_ENDPOINT_URL_SNS: fauxqs.endpoint,
+    AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
+    AWS_ENDPOINT_URL_SECURITYHUB: hub.endpoint,
+    BASELINE_TABLE_NAME: TABLE,
+    ALERT_TOPIC_ARN: topo.topicArn,
+    SECURITY_HUB_ENABLED: 'true',
+    ON_FAILURE_QUEUE_URL: topo.onFailureQueueUrl,
+    NHI_CONFIG,
+    POWERTOOLS_SERVICE_NAME: 'nhi-watch',
+    POWERTOOLS_METRICS_NAMESPACE: 'NhiWatch',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+  });
+  const production = await import('../../lambdas/handlers/production.js');
+  productionDeps = () => production.productionDeps(process.env);
+  ({ createHandler } = await import('../../lambdas/handlers/cloudtrail-logs.js'));
+});
+
+afterAll(async () => {
+  process.env = saved;
+  for (const c of [ddbClient, snsClient, sqsClient]) c?.destroy();
+  await hub?.stop();
+  await Promise.all([ddb?.stop(), fauxqs?.stop()]);
+});
+
+let accounts = 0;
+/**
+ * The Panther compromised-root scenario in an account of its own, from addresses of its own in the
+ * same networks (source windows are kept per address across accounts), so every finding is new.
+ */
+function payload(): CloudWatchLogsEvent {
+  const n = ++accounts;
+  const account = String(600_000_000_000 + n);
+  return subscriptionEvent(
+    [
+      ...corpusLines('cloudtrail/panther-analysis/scenario-compromised-root-creds-attacker.jsonl'),
+      ...corpusLines('cloudtrail/panther-analysis/scenario-compromised-root-creds-victim.jsonl'),
+    ].map((l) =>
+      l
+        .replaceAll('493859302102', account)
+        .replaceAll('92.55.146.245', `92.55.146.${n}`)
+        .replaceAll('71.253.251.71', `71.253.251.${n}`),
+    ),
+  );
+}
+
+/** A Lambda context whose remaining time the test controls. */
+function context(clock: { remainingMs: number }): Context {
+  return { ...lambdaContext(), getRemainingTimeInMillis: () => clock.remainingMs };
+}
+
+const never = (): Promise<never> => new Promise<never>(() => undefined);
+
+/** Production deps with `fault` injected at `step`, once; `clock` is the invocation's remaining time. */
+function faulty(step: Step, fault: Fault, clock: { remainingMs: number }): LogsHandlerDeps {
+  const deps = productionDeps();
+  let fired = false;
+  const hit = async <T>(inner: () => Promise<T>, when: 'before' | 'after'): Promise<T> => {
+    if (fired) return inner();
+    fired = true;
+    if (fault === 'kill' && when === 'before') return never();
+    if (fault === 'crash' && when === 'before') throw new Error(`injected crash ${step}`);
+    const result = await inner();
+    if (fault === 'kill') return never();
+    if (fault === 'crash') throw new Error(`injected crash ${step}`);
+    clock.remainingMs = 2_000; // the step used up the time: under the 3 s safety margin
+    return result;
+  };
+  const { ledger, store } = deps.pipeline;
+  const routes = deps.pipeline.routes ?? [];
+  const wrapSink = (destination: string): typeof routes =>
+    routes.map((r) =>
+      r.destination !== destination
+        ? r
+        : {
+            ...r,
+            sink: {
+              publish: (f, rep) =>
+                hit(() => r.sink.publish(f, rep), fault === 'timeout' ? 'after' : 'before'),
+            } satisfies FindingSink,
+          },
+    );
+  const pipeline = { ...deps.pipeline };
+  if (step === 'after evaluation')
+    pipeline.ledger = {
+      claim: (...a) => hit(() => ledger.claim(...a), fault === 'timeout' ? 'after' : 'before'),
+      settle: (...a) => ledger.settle(...a),
+    };
+  if (step === 'after claim')
+    pipeline.ledger = {
+      claim: (...a) => hit(() => ledger.claim(...a), 'after'),
+      settle: (...a) => ledger.settle(...a),
+    };
+  if (step === 'during SNS publish') pipeline.routes = wrapSink('sns');
+  if (step === 'during Security Hub import') pipeline.routes = wrapSink('security-hub');
+  if (step === 'after delivery, before commit')
+    pipeline.store = {
+      load: (keys) => store.load(keys),
+      commit: (batchId, changes) => hit(() => store.commit(batchId, changes), 'before'),
+    };
+  // A timeout "before commit" is a delivery that used up the time: the commit must not start.
+  if (step === 'after delivery, before commit' && fault === 'timeout') {
+    pipeline.store = store;
+    pipeline.routes = routes.map((r) =>
+      r.destination !== 'security-hub'
+        ? r
+        : {
+            ...r,
+            sink: {
+              publish: async (f, rep) => {
+                const out = await r.sink.publish(f, rep);
+                clock.remainingMs = 2_000;
+                return out;
+              },
+            },
+          },
+    );
+  }
+  return { ...deps, pipeline };
+}
+
+/** Alerts per finding id on the subscriber queue, and imports per id at the receiver. */
+async function deliveries(): Promise<{ alerts: Map<string, number>; imports: Map<string, number> }> {
+  const alerts = new Map<string, number>();
+  for (const note of notifications(await drain(sqsClient, topo.alertQueueUrl))) {
+    const json = JSON.parse(splitMessage(note.Message)!.json) as
+      Finding | { kind: 'digest'; findings: Finding[] };
+    const ids =
+      'kind' in json && json.kind === 'digest' ? json.findings.map((f) => f.id) : [(json as Finding).id];
+    for (const id of ids) alerts.set(id, (alerts.get(id) ?? 0) + 1);
+  }
+  const imports = new Map<string, number>();
+  for (const call of hub.calls.filter((c) => c.status === 200))
+    for (const id of call.ids) imports.set(id, (imports.get(id) ?? 0) + 1);
+  return { alerts, imports };
+}
+
+async function reset(): Promise<void> {
+  hub.reset();
+  await drain(sqsClient, topo.alertQueueUrl);
+  await drain(sqsClient, topo.onFailureQueueUrl);
+}
+
+const quiet = <R>(fn: () => Promise<R>) => captureStdout(fn);
+
+describe('delivery under faults', () => {
+  const results: { step: Step; fault: Fault; findings: number; alerts: number[]; imports: number[] }[] = [];
+  let expected = 0;
+
+  beforeAll(async () => {
+    await reset();
+    const run = await quiet(() =>
+      createHandler(productionDeps())(payload(), context({ remainingMs: 60_000 })),
+    );
+    expect(run.error).toBeUndefined();
+    expected = run.result!.fresh;
+    await reset();
+  });
+
+  afterAll(() => {
+    if (results.length !== STEPS.length * FAULTS.length) return;
+    const counts = (xs: number[]) => [...new Set(xs)].sort().join(' / ');
+    const table = [
+      '| step | crash | timeout | kill |',
+      '| --- | --- | --- | --- |',
+      ...STEPS.map(
+        (step) =>
+          `| ${step} | ${FAULTS.map((fault) => {
+            const r = results.find((x) => x.step === step && x.fault === fault)!;
+            return `${counts(r.alerts)} alert, ${counts(r.imports)} import (${r.findings} findings)`;
+          }).join(' | ')} |`,
+      ),
+    ].join('\n');
+    if (process.env.FAULT_MATRIX_OUT) writeFileSync(process.env.FAULT_MATRIX_OUT, `${table}\n`);
+  });
+
+  it.each(STEPS.flatMap((step) => FAULTS.map((fault) => [step, fault] as const)))(
+    '%s × %s → the retry and a redrive deliver every finding exactly once',
+    async (step, fault) => {
+      expect(expected).toBeGreaterThan(0);
+      await reset();
+      const event = payload();
+      const clock = { remainingMs: 60_000 };
+      const handler = createHandler(faulty(step, fault, clock));
+
+      if (fault === 'kill') {
+        // Abandoned: it never returns, as a killed process never does.
+        void handler(event, context(clock)).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 1_500));
+      } else {
+        await quiet(() => handler(event, context(clock)));
+      }
+      // The platform's retry of the same payload (after the dead invocation's deadline for a kill).
+      const deps = productionDeps();
+      const shift = 61_000;
+      const retry = await quiet(() =>
+        createHandler({ ...deps, pipeline: { ...deps.pipeline, nowMs: () => Date.now() + shift } })(
+          event,
+          context({ remainingMs: 60_000 }),
+        ),
+      );
+      expect(retry.error).toBeUndefined();
+      // The operator redrives what was parked.
+      const sinks = Object.fromEntries((deps.pipeline.routes ?? []).map((r) => [r.destination, r.sink]));
+      await redrive({ sqs: sqsClient, queueUrl: topo.onFailureQueueUrl, sinks, log: () => undefined });
+
+      const { alerts, imports } = await deliveries();
+      results.push({
+        step,
+        fault,
+        findings: alerts.size,
+        alerts: [...alerts.values()],
+        imports: [...imports.values()],
+      });
+      expect(alerts.size).toBe(expected);
+      expect([...alerts.values()].every((n) => n === 1)).toBe(true);
+      expect([...imports.keys()].sort()).toEqual([...alerts.keys()].sort());
+      expect([...imports.values()].every((n) => n === 1)).toBe(true);
+    },
+  );
+});
+
+describe('concurrent redelivery', () => {
+  it('the same fresh payload in 5 concurrent invocations: one alert, count 1, one import per finding', async () => {
+    await reset();
+    const event = payload();
+    const deps = productionDeps();
+    const runs = await quiet(() =>
+      Promise.all(
+        Array.from({ length: 5 }, () => createHandler(deps)(event, context({ remainingMs: 60_000 }))),
+      ),
+    );
+    expect(runs.error).toBeUndefined();
+
+    const { alerts, imports } = await deliveries();
+    expect(alerts.size).toBeGreaterThan(0);
+    expect([...alerts.values()].every((n) => n === 1)).toBe(true);
+    expect([...imports.values()].every((n) => n === 1)).toBe(true);
+    expect([...imports.keys()].sort()).toEqual([...alerts.keys()].sort());
+    expect(runs.result!.reduce((n, r) => n + r.fresh, 0)).toBe(alerts.size);
+    for (const id of alerts.keys()) {
+      const item = await ddbClient.send(
+        new GetItemCommand({ TableName: TABLE, Key: { pk: { S: `fnd#${id}` } }, ConsistentRead: true }),
+      );
+      expect(item.Item?.count).toEqual({ N: '1' });
+    }
+  });
+});
