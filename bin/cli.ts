@@ -81,6 +81,10 @@ function print(
       '\n',
   );
   for (const [reason, n] of rejected.slice(0, 10)) err.write(`  skipped ${n} × ${reason}\n`);
+  if (result.late > 0)
+    err.write(
+      `  ${result.late} event(s) arrived later than the reorder buffer reaches and were folded out of time order\n`,
+    );
   for (const [reason, n] of result.identityErrors)
     err.write(`  ${n} identit${n === 1 ? 'y' : 'ies'} not evaluated: ${reason}\n`);
   for (const w of result.warnings) err.write(`  warning: ${w}\n`);
