@@ -65,7 +65,9 @@ async function generate(dir: string, target: number): Promise<number> {
       await writeJsonlGz(join(d, `${name}.jsonl.gz`), rows);
     }
     written += ct.length + api.length;
-    process.stderr.write(`\rgenerated ${written.toLocaleString('en-US')} / ${target.toLocaleString('en-US')} events`);
+    process.stderr.write(
+      `\rgenerated ${written.toLocaleString('en-US')} / ${target.toLocaleString('en-US')} events`,
+    );
   }
   process.stderr.write('\n');
   await writeFile(marker, JSON.stringify({ events: written }));
@@ -85,7 +87,8 @@ async function measure(dir: string, buffer: number | undefined): Promise<void> {
     onProgress: () => {
       batches += 1;
       events += 1000;
-      if (batches % 1000 === 0) samples.push({ events, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) });
+      if (batches % 1000 === 0)
+        samples.push({ events, rssMb: Math.round(process.memoryUsage().rss / 2 ** 20) });
     },
   });
   const seconds = (performance.now() - t0) / 1000;

@@ -20,6 +20,8 @@ import { simulate } from '../simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
 import { runContracts, ContractsUsageError } from './cli-contracts.js';
 import { StateFileError } from '../lambdas/adapters/memory-store.js';
+import { BACKFILL_HELP, BACKFILL_USAGE, BackfillUsageError, runBackfill } from './backfill.js';
+import { CheckpointError } from '../lambdas/local/backfill.js';
 
 const USAGE = `Usage:
   nhi-watch replay FILES… [--format table|jsonl|asff] [--contracts FILE]… [--config FILE] [--state FILE]
@@ -27,6 +29,7 @@ const USAGE = `Usage:
   nhi-watch demo [--format table|jsonl|asff]
   nhi-watch contracts draft --state FILE [--identity GLOB] [--format yaml|json]
   nhi-watch contracts diff --state FILE --contracts FILE… [--identity GLOB]
+${BACKFILL_USAGE}
 
 replay     run the detection engine over CloudTrail files (S3 {"Records":[…]}, JSON Lines, single
            records, LookupEvents output), CloudWatch Logs subscription payloads and API Gateway JSON
@@ -35,6 +38,7 @@ simulate   write a labelled synthetic fleet (cloudtrail.jsonl, apigw.jsonl, labe
 demo       simulate --seed 1 in memory and replay it with its contracts (what \`npm start\` runs).
 contracts  draft integration contracts from what a replay learned (--state), or list what observed
            behaviour does that the contracts do not allow.
+${BACKFILL_HELP}
 
 Exit status: 0 when the input was processed (unusable lines are reported as a count),
 2 on a usage error or an invalid configuration / contract file, 1 when a file cannot be read.`;
@@ -212,6 +216,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runDemo(rest);
       case 'contracts':
         return await runContracts(rest, process.stdout);
+      case 'backfill':
+        return await runBackfill(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -229,12 +235,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (
       error instanceof UsageError ||
       error instanceof ContractsUsageError ||
+      error instanceof BackfillUsageError ||
       (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
     ) {
       process.stderr.write(`nhi-watch: ${(error as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
-    if (error instanceof InputFileError || error instanceof StateFileError) {
+    if (error instanceof InputFileError || error instanceof StateFileError || error instanceof CheckpointError) {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 1;
     }

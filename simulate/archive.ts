@@ -43,10 +43,7 @@ function fnv(text: string): string {
 const str = (v: unknown, fallback: string): string => (typeof v === 'string' && v !== '' ? v : fallback);
 
 /** Lay CloudTrail records out as an S3 archive, objects sorted by key. */
-export function cloudTrailArchive(
-  records: readonly object[],
-  options: ArchiveOptions = {},
-): ArchiveObject[] {
+export function cloudTrailArchive(records: readonly object[], options: ArchiveOptions = {}): ArchiveObject[] {
   const intervalMs = (options.intervalMinutes ?? 5) * 60_000;
   const groups = new Map<string, { account: string; region: string; endMs: number; rows: object[] }>();
   for (const r of records) {

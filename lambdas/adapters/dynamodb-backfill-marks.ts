@@ -82,7 +82,9 @@ export class DynamoDbBackfillMarks {
             new BatchGetItemCommand({ RequestItems: { [this.o.tableName]: request } }),
           );
         } catch (error) {
-          throw new BaselineStoreError(`reading backfill markers in ${this.o.tableName} failed`, { cause: error });
+          throw new BaselineStoreError(`reading backfill markers in ${this.o.tableName} failed`, {
+            cause: error,
+          });
         }
         for (const item of response.Responses?.[this.o.tableName] ?? []) {
           const pk = item[PK]?.S ?? '';
@@ -119,7 +121,9 @@ export class DynamoDbBackfillMarks {
             new BatchWriteItemCommand({ RequestItems: { [this.o.tableName]: items } }),
           );
         } catch (error) {
-          throw new BaselineStoreError(`writing backfill markers in ${this.o.tableName} failed`, { cause: error });
+          throw new BaselineStoreError(`writing backfill markers in ${this.o.tableName} failed`, {
+            cause: error,
+          });
         }
         items = response.UnprocessedItems?.[this.o.tableName];
       }

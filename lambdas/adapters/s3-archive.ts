@@ -3,11 +3,7 @@
  * read one object. What `nhi-watch backfill` walks; handed its S3Client, which retries throttling
  * (503 SlowDown) and 5xx itself with backoff; this adapter retries what still fails transiently.
  */
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
 
 /** An object as listed. */

@@ -81,7 +81,8 @@ export interface ArchiveRef extends ListedArchiveObject {
 }
 
 /** CloudTrail's delivery file name. */
-const FILE_NAME = /^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[^/]+\.json(\.gz)?$/;
+const FILE_NAME =
+  /^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})Z_[^/]+\.json(\.gz)?$/;
 
 /** Account, region and delivery time of a CloudTrail log file key; undefined for anything else (digests, insights, other files). */
 export function parseArchiveKey(
@@ -135,7 +136,10 @@ interface ArchiveStream {
 }
 
 /** Find the accounts and regions of an archive (both layouts) and the days each holds in the window. */
-export async function discoverStreams(reader: ArchiveReader, sel: ArchiveSelection): Promise<ArchiveStream[]> {
+export async function discoverStreams(
+  reader: ArchiveReader,
+  sel: ArchiveSelection,
+): Promise<ArchiveStream[]> {
   const accounts: string[] = [];
   for (const child of await reader.children(`${sel.prefix}AWSLogs/`)) {
     const name = lastSegment(child);
@@ -204,7 +208,14 @@ export async function* walkArchive(
     );
     for (const s of streams) {
       if (!s.days.has(day)) continue;
-      const it = streamObjects(reader, s, `${s.prefix}${day}`, sel, done.get(`${s.account}/${s.region}`), stats);
+      const it = streamObjects(
+        reader,
+        s,
+        `${s.prefix}${day}`,
+        sel,
+        done.get(`${s.account}/${s.region}`),
+        stats,
+      );
       const first = await it.next();
       if (first.done !== true) heads.push({ ref: first.value, it });
     }
@@ -379,7 +390,11 @@ export async function readCheckpoint(path: string, source: string): Promise<Map<
   } catch (error) {
     throw new CheckpointError(`checkpoint ${path} is not valid JSON`, { cause: error });
   }
-  if (parsed.format !== 'nhi-watch-backfill-checkpoint/1' || typeof parsed.done !== 'object' || parsed.done === null)
+  if (
+    parsed.format !== 'nhi-watch-backfill-checkpoint/1' ||
+    typeof parsed.done !== 'object' ||
+    parsed.done === null
+  )
     throw new CheckpointError(`${path} is not an nhi-watch backfill checkpoint`);
   if (parsed.source !== source)
     throw new CheckpointError(`checkpoint ${path} belongs to ${parsed.source}, not ${source}`);
@@ -471,7 +486,9 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
   const started = nowMs();
   const source = `s3://${o.reader.bucket}/${o.selection.prefix}`;
   const done =
-    o.checkpointPath !== undefined ? await readCheckpoint(o.checkpointPath, source) : new Map<string, string>();
+    o.checkpointPath !== undefined
+      ? await readCheckpoint(o.checkpointPath, source)
+      : new Map<string, string>();
   const counting = new CountingStore(o.isDryRun === true ? new ReadThroughStore(o.store) : o.store);
   const learning = new LearningLedger();
   const deps: PipelineDeps = {
@@ -529,7 +546,12 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
     const { bytes, etag } = result.value;
     const unzipped = maybeGunzip(bytes);
     const normalised = unzipped.ok
-      ? normaliseText(Buffer.from(unzipped.value).toString('utf8'), o.setup.intel, `s3://${o.reader.bucket}/${ref.key}`, window)
+      ? normaliseText(
+          Buffer.from(unzipped.value).toString('utf8'),
+          o.setup.intel,
+          `s3://${o.reader.bucket}/${ref.key}`,
+          window,
+        )
       : undefined;
     if (normalised === undefined || (normalised.events.length === 0 && normalised.rejects.size > 0)) {
       corruptKeys.push(ref.key);
@@ -556,7 +578,9 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
         conflicts += r.conflicts;
         identityErrors += r.identityErrors.length;
         if (o.isDryRun !== true)
-          await o.marks.mark([{ batchId, events: part.length, source: `s3://${o.reader.bucket}/${ref.key}#${i}` }]);
+          await o.marks.mark([
+            { batchId, events: part.length, source: `s3://${o.reader.bucket}/${ref.key}#${i}` },
+          ]);
         chunks += 1;
         events += part.length;
         bump(byStream, ref.stream, part.length);
@@ -597,4 +621,48 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
     identityErrors,
     elapsedMs: nowMs() - started,
   };
+}
+
+/** What uploading a state file did. */
+export interface StateUploadResult {
+  /** Records written (absent from the table before). */
+  readonly created: number;
+  /** Records the table already held: left as they are (two baselines of one identity are not merged). */
+  readonly present: number;
+  readonly presentKeys: readonly string[];
+}
+
+/**
+ * Upload the baselines of a `replay --state` file into the deployed table: each record is created
+ * only where the table has none (a conditional write), so a re-run changes nothing and no live
+ * baseline is overwritten. `liveFromMs` is dropped: a local replay is history to the table.
+ */
+export async function uploadState(
+  records: ReadonlyMap<string, LoadedRecord>,
+  store: BaselineStore,
+  isDryRun: boolean,
+): Promise<StateUploadResult> {
+  const keys = [...records.keys()];
+  let created = 0;
+  const presentKeys: string[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    const part = keys.slice(i, i + 100);
+    if (isDryRun) {
+      const existing = await store.load(part);
+      for (const k of part) {
+        if (existing.has(k)) presentKeys.push(k);
+        else created++;
+      }
+      continue;
+    }
+    const changes: StateChange[] = part.map((key) => {
+      const record = { ...(records.get(key) as LoadedRecord).record };
+      if (record.type === 'identity') delete record.liveFromMs;
+      return { key, expectedVersion: undefined, record };
+    });
+    const result = await store.commit('state-upload', changes);
+    created += result.committed.length;
+    presentKeys.push(...result.conflicts);
+  }
+  return { created, present: presentKeys.length, presentKeys };
 }

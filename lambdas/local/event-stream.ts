@@ -330,8 +330,7 @@ class OrderedStream {
     while (!this.isDone && this.heap.size < this.capacity) {
       const next = await this.source.next();
       if (next.done === true) this.isDone = true;
-      else
-        for (const event of next.value) this.heap.push({ event, stream: this.index, seq: this.seq++ });
+      else for (const event of next.value) this.heap.push({ event, stream: this.index, seq: this.seq++ });
     }
   }
 

@@ -36,7 +36,7 @@ import { loadLocalSetup, normaliseText, type LocalSetup } from '../../lambdas/lo
 import { cloudTrailArchive, simulate, type SimulationResult } from '../../simulate/index';
 import { createTopology, dynamoDb, sns, sqs } from '../support/aws';
 import { subscriptionEvent } from '../support/cloudwatch-logs';
-import { invoke } from '../support/lambda';
+import { captureStdout, invoke } from '../support/lambda';
 import { validateAsffFinding } from '../support/asff-schema';
 import {
   startDynamoDbLocal,
@@ -228,9 +228,9 @@ describe('resume', () => {
         objects: (p) => real.objects(p),
         read: (key) => (++reads === 40 ? Promise.reject(new Error('killed')) : real.read(key)),
       };
-      await expect(backfillArchive(options(table, { reader: dying, checkpointPath, readAhead: 1 }))).rejects.toThrow(
-        'killed',
-      );
+      await expect(
+        backfillArchive(options(table, { reader: dying, checkpointPath, readAhead: 1 })),
+      ).rejects.toThrow('killed');
       const checkpoint = JSON.parse(readFileSync(checkpointPath, 'utf8')) as { objects: number };
       expect(checkpoint.objects).toBeGreaterThan(0);
 
@@ -241,7 +241,9 @@ describe('resume', () => {
         folded: (ids) => marks.folded(ids),
         mark: (m) => (++marked === 10 ? Promise.reject(new Error('killed after commit')) : marks.mark(m)),
       };
-      const second = backfillArchive(options(table, { marks: crashAfterCommit, checkpointPath, readAhead: 1 }));
+      const second = backfillArchive(
+        options(table, { marks: crashAfterCommit, checkpointPath, readAhead: 1 }),
+      );
       await expect(second).rejects.toThrow('killed after commit');
 
       // 3. Resumed again: skips what the checkpoint holds, recognises the committed-but-unmarked chunk.
@@ -276,7 +278,10 @@ const deliveries = (records: readonly object[], size = 250): CloudWatchLogsEvent
 };
 
 /** The production CloudTrail handler of a deployment whose table is this one (Security Hub: the loopback receiver). */
-async function deployment(tableName: string, prefix: string): Promise<(e: CloudWatchLogsEvent) => Promise<BatchSummary>> {
+async function deployment(
+  tableName: string,
+  prefix: string,
+): Promise<(e: CloudWatchLogsEvent) => Promise<BatchSummary>> {
   const snsClient = sns(fauxqs.endpoint);
   const sqsClient = sqs(fauxqs.endpoint);
   const topo = await createTopology(snsClient, sqsClient, prefix);
@@ -300,7 +305,9 @@ async function deployment(tableName: string, prefix: string): Promise<(e: CloudW
 
 /** Rules of the findings Security Hub received since the last reset. */
 const rulesImported = (): Set<string> =>
-  new Set([...hub.findings.values()].map((f) => String(f.finding['GeneratorId']).replace(/^nhi-watch\//, '')));
+  new Set(
+    [...hub.findings.values()].map((f) => String(f.finding['GeneratorId']).replace(/^nhi-watch\//, '')),
+  );
 
 describe('backfill and the live stream', () => {
   beforeAll(() => {
@@ -355,5 +362,47 @@ describe('backfill and the live stream', () => {
     expect(learned.filter((r) => coldRules.has(r))).toEqual([]);
     // Rules that need no history fire in both.
     expect(coldRules.size).toBeGreaterThan(0);
+  });
+});
+
+describe('nhi-watch backfill (the command)', () => {
+  it('folds the selected part of the archive through the SDK standard configuration and prints a JSON summary; usage errors exit 2', async () => {
+    const table = await newTable();
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
+      AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
+    });
+    const { main } = await import('../../bin/cli.js');
+    const day = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+    const run = await captureStdout(() =>
+      main([
+        'backfill',
+        `s3://${BUCKET}`,
+        '--table',
+        table,
+        '--since',
+        day(archiveSince),
+        '--until',
+        new Date(sim.meta.attackWindowStartMs + 60_000).toISOString(),
+        '--account',
+        '210987654321',
+        '--format',
+        'json',
+      ]),
+    );
+    expect(run.result).toBe(0);
+    const summary = run.logs.find((l) => 'byStream' in l) as { events: number; byStream: Record<string, number> };
+    expect(summary.events).toBeGreaterThan(0);
+    expect(Object.keys(summary.byStream).every((s) => s.startsWith('210987654321/'))).toBe(true);
+    const partner = countByIdentity(
+      history.filter((r) => (r as { recipientAccountId?: unknown }).recipientAccountId === '210987654321'),
+    );
+    expect(await counts(table, partner.keys())).toEqual(partner);
+
+    const bad = await captureStdout(() => main(['backfill', 'not-a-bucket', '--table', table]));
+    expect(bad.result).toBe(2);
   });
 });

@@ -19,9 +19,12 @@ import {
 import { loadLocalSetup, replayEvents, replayFiles, type LocalSetup } from '../../lambdas/local/replay';
 import { cloudTrailArchive, simulate, type SimulationResult } from '../../simulate/index';
 
-const event = (timeMs: number, id: string): IdentityEvent => ({ timeMs, eventId: id }) as unknown as IdentityEvent;
+const event = (timeMs: number, id: string): IdentityEvent =>
+  ({ timeMs, eventId: id }) as unknown as IdentityEvent;
 
-async function* fromArrays(chunks: readonly (readonly IdentityEvent[])[]): AsyncGenerator<readonly IdentityEvent[]> {
+async function* fromArrays(
+  chunks: readonly (readonly IdentityEvent[])[],
+): AsyncGenerator<readonly IdentityEvent[]> {
   for (const c of chunks) yield await Promise.resolve(c);
 }
 
@@ -82,7 +85,11 @@ describe('splitLines', () => {
   it('splits across chunk boundaries, drops CR, keeps a last line without newline, and skips (and counts) a line over the limit', async () => {
     let tooLong = 0;
     const lines = await collect(
-      splitLines(bytes('ab', 'c\r\nde', 'f\n', 'x'.repeat(30), 'y'.repeat(30), '\nlast é'), 40, () => tooLong++),
+      splitLines(
+        bytes('ab', 'c\r\nde', 'f\n', 'x'.repeat(30), 'y'.repeat(30), '\nlast é'),
+        40,
+        () => tooLong++,
+      ),
     );
     expect(lines).toEqual(['abc', 'def', 'last é']);
     expect(tooLong).toBe(1);
@@ -93,7 +100,10 @@ describe('mergeByTime', () => {
   it('emits every event of every stream in time order when each stream is out of order by less than its buffer', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 300 }), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 300 }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
         async (streams) => {
           // Each stream: sorted, then shuffled locally within windows of 50 (< the 1,000-event buffer).
           const sources = streams.map((times, s) => {
@@ -165,8 +175,14 @@ describe('replayFiles (streaming) on a simulated organization archive', () => {
     const extra = mkdtempSync(join(tmpdir(), 'nhi-stream-bad-'));
     try {
       const good = gzipSync(JSON.stringify({ Records: sim.cloudtrail.slice(0, 10) }));
-      writeFileSync(join(extra, 'corrupt.json.gz'), Buffer.concat([good.subarray(0, 20), Buffer.alloc(50, 7)]));
-      writeFileSync(join(extra, 'pretty.json'), JSON.stringify({ Records: sim.cloudtrail.slice(0, 7) }, null, 2));
+      writeFileSync(
+        join(extra, 'corrupt.json.gz'),
+        Buffer.concat([good.subarray(0, 20), Buffer.alloc(50, 7)]),
+      );
+      writeFileSync(
+        join(extra, 'pretty.json'),
+        JSON.stringify({ Records: sim.cloudtrail.slice(0, 7) }, null, 2),
+      );
       const result = await replayFiles([extra], setup);
       expect(result.rejects.get(STREAM_REJECTS.invalidGzip)).toBe(1);
       expect(result.events).toBe(7);
