@@ -213,6 +213,22 @@ export default tseslint.config(
     },
   },
   {
+    // Maps keyed by observed values are SafeRecords (lambdas/core/safe-record.ts): their type has no
+    // index signature, and a record decoded from JSON must get its null prototypes back.
+    files: ['lambdas/**/*.ts', 'bin/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "TSAsExpression[expression.callee.object.name='JSON'][expression.callee.property.name='parse'][typeAnnotation.typeName.name=/^(StateRecord|IdentityBaseline|SourceState)$/]",
+          message:
+            'Decode state records with parseRecord / reviveRecord (core/baseline.ts): JSON.parse gives plain objects, on which a learned `constructor` or `__proto__` reads a built-in.',
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',

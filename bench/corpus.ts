@@ -29,36 +29,46 @@ export interface CorpusStream {
  * Stratus Red Team techniques → the nhi-watch rules meant to catch them. Every detonation log
  * holds only the attack (no history of the identity), so rules that need a learning period
  * cannot fire on them; they are mapped anyway because they are the rules responsible.
+ * `sensitive-action` (the catalogue's single calls) and `sensitive-read-breadth` (secrets, user
+ * data and password reads in numbers) judge from the first event.
  */
 export const STRATUS_RULES: Readonly<Record<string, readonly string[]>> = {
-  'aws.credential-access.ec2-get-password-data': ['access-denied-burst'],
-  'aws.discovery.ec2-download-user-data': ['access-denied-burst'],
+  'aws.credential-access.ec2-get-password-data': ['access-denied-burst', 'sensitive-read-breadth'],
+  'aws.discovery.ec2-download-user-data': ['access-denied-burst', 'sensitive-read-breadth'],
   'aws.credential-access.ec2-steal-instance-credentials': ['credential-replay'],
-  'aws.credential-access.secretsmanager-retrieve-secrets': ['new-action', 'rate-anomaly'],
-  'aws.credential-access.secretsmanager-batch-retrieve-secrets': ['new-action', 'rate-anomaly'],
-  'aws.defense-evasion.cloudtrail-delete': ['new-action'],
-  'aws.defense-evasion.cloudtrail-event-selectors': ['new-action'],
-  'aws.defense-evasion.cloudtrail-stop': ['new-action'],
-  'aws.defense-evasion.dns-delete-logs': ['new-action'],
-  'aws.defense-evasion.vpc-remove-flow-logs': ['new-action'],
-  'aws.execution.ec2-launch-unusual-instances': ['new-action'],
-  'aws.execution.ec2-user-data': ['new-action'],
-  'aws.execution.ssm-send-command': ['new-action'],
-  'aws.exfiltration.ec2-share-ami': ['new-action'],
-  'aws.exfiltration.ec2-share-ebs-snapshot': ['new-action'],
-  'aws.exfiltration.rds-share-snapshot': ['new-action'],
-  'aws.impact.bedrock-invoke-model': ['new-action'],
-  'aws.lateral-movement.ec2-instance-connect': ['new-action'],
-  'aws.lateral-movement.ec2-serial-console-send-ssh-public-key': ['new-action'],
-  'aws.persistence.iam-backdoor-role': ['new-action'],
-  'aws.persistence.iam-backdoor-user': ['new-action'],
-  'aws.persistence.iam-create-admin-user': ['new-action'],
-  'aws.persistence.iam-create-backdoor-role': ['new-action'],
-  'aws.persistence.iam-create-user-login-profile': ['new-action'],
-  'aws.persistence.lambda-layer-extension': ['new-action'],
-  'aws.persistence.rolesanywhere-create-trust-anchor': ['new-action'],
-  'aws.persistence.sts-federation-token': ['new-action'],
-  'aws.privilege-escalation.iam-update-user-login-profile': ['new-action'],
+  'aws.credential-access.secretsmanager-retrieve-secrets': [
+    'new-action',
+    'rate-anomaly',
+    'sensitive-read-breadth',
+  ],
+  'aws.credential-access.secretsmanager-batch-retrieve-secrets': [
+    'new-action',
+    'rate-anomaly',
+    'sensitive-action',
+  ],
+  'aws.defense-evasion.cloudtrail-delete': ['new-action', 'sensitive-action'],
+  'aws.defense-evasion.cloudtrail-event-selectors': ['new-action', 'sensitive-action'],
+  'aws.defense-evasion.cloudtrail-stop': ['new-action', 'sensitive-action'],
+  'aws.defense-evasion.dns-delete-logs': ['new-action', 'sensitive-action'],
+  'aws.defense-evasion.vpc-remove-flow-logs': ['new-action', 'sensitive-action'],
+  'aws.execution.ec2-launch-unusual-instances': ['new-action', 'sensitive-action'],
+  'aws.execution.ec2-user-data': ['new-action', 'sensitive-action'],
+  'aws.execution.ssm-send-command': ['new-action', 'sensitive-action'],
+  'aws.exfiltration.ec2-share-ami': ['new-action', 'sensitive-action'],
+  'aws.exfiltration.ec2-share-ebs-snapshot': ['new-action', 'sensitive-action'],
+  'aws.exfiltration.rds-share-snapshot': ['new-action', 'sensitive-action'],
+  'aws.impact.bedrock-invoke-model': ['new-action', 'sensitive-action'],
+  'aws.lateral-movement.ec2-instance-connect': ['new-action', 'sensitive-action'],
+  'aws.lateral-movement.ec2-serial-console-send-ssh-public-key': ['new-action', 'sensitive-action'],
+  'aws.persistence.iam-backdoor-role': ['new-action', 'sensitive-action'],
+  'aws.persistence.iam-backdoor-user': ['new-action', 'sensitive-action'],
+  'aws.persistence.iam-create-admin-user': ['new-action', 'sensitive-action'],
+  'aws.persistence.iam-create-backdoor-role': ['new-action', 'sensitive-action'],
+  'aws.persistence.iam-create-user-login-profile': ['new-action', 'sensitive-action'],
+  'aws.persistence.lambda-layer-extension': ['new-action', 'sensitive-action'],
+  'aws.persistence.rolesanywhere-create-trust-anchor': ['new-action', 'sensitive-action'],
+  'aws.persistence.sts-federation-token': ['new-action', 'sensitive-action'],
+  'aws.privilege-escalation.iam-update-user-login-profile': ['new-action', 'sensitive-action'],
   // A human console login without MFA: nhi-watch watches non-human identities; no rule applies.
   'aws.initial-access.console-login-without-mfa': [],
 };
@@ -99,15 +109,15 @@ export const PANTHER_RULES: Readonly<Record<string, string>> = {
   'AWS.CloudTrail.UnauthorizedAPICall': 'access-denied-burst',
   'AWS.IAMUser.ReconAccessDenied': 'access-denied-burst',
   'AWS.CloudTrail.VPCE.AccessDenied': 'access-denied-burst',
-  'AWS.EC2.ManyPasswordReadAttempts': 'access-denied-burst',
+  'AWS.EC2.ManyPasswordReadAttempts': 'sensitive-read-breadth',
   'AWS.CloudTrail.IAMAssumeRoleBlacklistIgnored': 'lateral-movement',
-  'AWS.SecretsManager.RetrieveSecrets': 'rate-anomaly',
+  'AWS.SecretsManager.RetrieveSecrets': 'sensitive-read-breadth',
 };
 
 /** Panther's scripted incident timelines → the rules their attacker files should raise. */
 export const PANTHER_SCENARIO_RULES: Readonly<Record<string, readonly string[]>> = {
   // 4 failed root console logins, then a successful one from the same address, then IAM persistence.
-  'compromised-root-creds': ['auth-failure-burst', 'success-after-failures'],
+  'compromised-root-creds': ['auth-failure-burst', 'success-after-failures', 'sensitive-action'],
   'enrichment-example': ['auth-failure-burst', 'success-after-failures'],
 };
 

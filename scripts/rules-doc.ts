@@ -2,6 +2,7 @@
  * Renders docs/RULES.md from the rules' own metadata, so the catalogue a user reads is the one the
  * engine runs. `npx tsx scripts/rules-doc.ts > docs/RULES.md`; a test fails when the file is stale.
  */
+import { SENSITIVE_ACTIONS } from '../lambdas/core/catalogue/sensitive-actions.js';
 import { casesOf } from '../lambdas/core/rules/cases.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 
@@ -38,6 +39,24 @@ export function renderRulesDoc(): string {
     const cases = casesOf(r.id);
     out.push(`Cases (run by \`test/core/rules/harness.test.ts\`): ${cases.filter((c) => c.fires).length} firing, ${cases.filter((c) => !c.fires).length} quiet.`);
     for (const c of cases) out.push(`- ${c.fires ? 'fires' : 'quiet'}: ${cell(c.name)}`);
+  }
+  out.push(
+    '',
+    '## Sensitive-action catalogue',
+    '',
+    'Data in `lambdas/core/catalogue/sensitive-actions.ts`; the CloudTrail normaliser matches each call against it (names, then the',
+    'request-parameter condition) and keeps only the entry id. `single` entries are judged by `sensitive-action`, `breadth` entries',
+    'only in numbers. Base severity before context (own history, peers, account, contract, denial, human session).',
+    '',
+    '| id | tactic | calls | condition | base | signal | MITRE | OWASP NHI | why |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const a of SENSITIVE_ACTIONS) {
+    const calls = a.names.map((n) => `\`${a.source.replace('.amazonaws.com', '')}:${n}\``).join(', ');
+    const when = a.when === undefined ? '' : `\`${JSON.stringify(a.when)}\``;
+    out.push(
+      `| \`${a.id}\` | ${a.tactic} | ${calls} | ${cell(when)} | ${a.severity} | ${a.signal} | ${a.mitre.join(', ')} | ${a.owasp.join(', ')} | ${cell(a.why)} |`,
+    );
   }
   return `${out.join('\n')}\n`;
 }

@@ -20,6 +20,8 @@ export const SIMULATED_RULE_IDS = [
   'dormant-identity',
   'long-lived-credential',
   'contract-violation',
+  'sensitive-action',
+  'sensitive-read-breadth',
 ] as const;
 
 /** A rule id from the v1 catalogue (DESIGN.md §5). */

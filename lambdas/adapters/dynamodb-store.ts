@@ -8,6 +8,7 @@
  * |-----------------------|-------------------------------|--------------------------|------------------------------------|
  * | `id#<identity key>`   | identity baseline             | JSON, gzip (B) if > 1 KB | last write + 400 days              |
  * | `src#<ip>`            | per-source failure window     | JSON                     | last write + 2 days                |
+ * | `pop#acct#<account>`, `pop#kind#<account>#<kind>` | population priors (core/priors.ts) | JSON, gzip (B) if > 1 KB | last write + 400 days |
  * | `fnd#<finding id>`    | finding ledger entry          | none: count, batches, per-destination marks, claim | first write + dedup window + 1 day |
  *
  * - `ver` (N) is the record's version: every write is conditional on the version read
@@ -78,8 +79,9 @@ const { partitionKey, versionAttribute, bodyAttribute, ttlAttribute } = BASELINE
 const PK = partitionKey.name;
 const NAMES = { '#pk': PK, '#ver': versionAttribute, '#body': bodyAttribute };
 
-/** Partition key of a state record key: sources keep their `src#` key, identities get `id#`. */
-export const recordPk = (key: string): string => (key.startsWith('src#') ? key : `id#${key}`);
+/** Partition key of a state record key: sources and populations keep their `src#` / `pop#` key, identities get `id#`. */
+export const recordPk = (key: string): string =>
+  key.startsWith('src#') || key.startsWith('pop#') ? key : `id#${key}`;
 const keyOfPk = (pk: string): string => (pk.startsWith('id#') ? pk.slice(3) : pk);
 /** Partition key of a finding's dedup marker. */
 export const findingPk = (id: string): string => `fnd#${id}`;
@@ -231,7 +233,8 @@ export class DynamoDbBaselineStore implements BaselineStore {
 
   /** Epoch seconds at which DynamoDB may delete the record. */
   private expiresAt(record: StateRecord): number {
-    const days = record.type === 'identity' ? this.o.identityTtlDays : this.o.sourceTtlDays;
+    // Population priors live as long as identity baselines: an account quiet for two days keeps them.
+    const days = record.type === 'source' ? this.o.sourceTtlDays : this.o.identityTtlDays;
     return Math.floor(this.o.nowMs() / 1000) + days * DAY_SECONDS;
   }
 

@@ -4,6 +4,7 @@
  *
  * Single-table design, one item per state record:
  * - `pk` (S): `id#<identity key>` for identity baselines, `src#<ip>` for per-source state,
+ *   `pop#acct#<account>` / `pop#kind#<account>#<kind>` for population priors,
  *   `fnd#<finding id>` for finding dedup markers, `batch#<batch id>` for processed-batch markers.
  * - `ver` (N): optimistic-concurrency version; every commit is conditional on it.
  * - `body` (S / B): the record itself (JSON, gzip when large), kept under 64 KB by the baseline caps.

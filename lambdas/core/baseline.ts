@@ -4,6 +4,8 @@
  * whatever the traffic. No I/O, no clock: time comes from the events.
  */
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
+import type { BreadthEntry, BreadthGroup, BreadthPeak } from './breadth.js';
+import { revivePopulation, type PopulationRecord } from './priors.js';
 import {
   deleteOwn,
   emptyRecord,
@@ -62,6 +64,12 @@ export interface CredentialState {
   hasAwsNetwork?: boolean;
   /** User-agent classes it was used with. */
   uaClasses: Dimension;
+  /**
+   * Networks (/24, /48) it was called from directly from AWS addresses, and private addresses
+   * without a VPC endpoint (`priv:<network>`): EC2 instance credentials are compared on them.
+   * Absent on records written before the field existed.
+   */
+  nets?: Dimension;
 }
 
 /** Hour-of-day rate statistics: mean and variance of calls per hour bucket (Welford / EWMA). */
@@ -126,6 +134,10 @@ export interface IdentityBaseline {
   rate: RateProfile;
   failures: WindowEntry[];
   denials: WindowEntry[];
+  /** Distinct sensitive reads and discovery calls of the last hour (breadth.ts); absent on older records. */
+  reads?: BreadthEntry[];
+  /** Widest earlier and current read bursts per group (breadth.ts); absent on older records. */
+  readPeaks?: Partial<Record<BreadthGroup, BreadthPeak>>;
   /** Ids of the batches already folded in: redelivery of one is skipped. */
   batches: string[];
   /**
@@ -149,8 +161,8 @@ export interface SourceState {
   batches: string[];
 }
 
-/** Anything the BaselineStore keeps. */
-export type StateRecord = IdentityBaseline | SourceState;
+/** Anything the BaselineStore keeps: identity baselines, per-source state, population priors. */
+export type StateRecord = IdentityBaseline | SourceState | PopulationRecord;
 
 /** Caps that bound every record. */
 export interface BaselineLimits {
@@ -167,6 +179,10 @@ export interface BaselineLimits {
   readonly maxBatchIds: number;
   /** Weight of a new hourly sample in the slot mean once a slot has this many samples (EWMA). */
   readonly rateSlotHalfLifeSamples: number;
+  /** Actions kept per population record (account, kind of identity), least recently seen evicted. */
+  readonly maxPopulationActions: number;
+  /** Window, seconds, in which distinct sensitive reads and discovery calls are counted (sensitive-read-breadth). */
+  readonly breadthWindowSeconds: number;
 }
 
 /** @default caps sized to keep an identity item under ~24 KB in the worst case. */
@@ -179,6 +195,8 @@ export const DEFAULT_LIMITS: BaselineLimits = {
   windowRetentionSeconds: 3600,
   maxBatchIds: 16,
   rateSlotHalfLifeSamples: 14,
+  maxPopulationActions: 256,
+  breadthWindowSeconds: 600,
 };
 
 const HOUR_MS = 3_600_000;
@@ -349,7 +367,9 @@ export function foldIdentity(
 
   if (isAuthnFailure(event)) {
     b.failures = pushWindow(b.failures, windowEntry(event, event.origin.ip ?? ''), limits);
-  } else if (isDenial(event)) {
+  } else if (isDenial(event) && event.origin.awsService === undefined) {
+    // A denial an AWS service met while acting for the identity (sign-in, SQS, CloudFormation…) is
+    // not the identity probing its permissions: access-denied-burst does not count it.
     b.denials = pushWindow(b.denials, windowEntry(event, event.action.name), limits);
   }
   // Failed authentication says nothing about what the identity normally does.
@@ -398,6 +418,12 @@ export function foldIdentity(
     if (t < c.f) c.f = t;
     touch(c.origins, originKey(event), t, limits.maxOriginsPerCredential);
     touch(c.uaClasses, event.origin.userAgentClass, t, limits.maxOriginsPerCredential);
+    if (event.origin.isIp && event.origin.awsService === undefined && event.origin.network !== undefined) {
+      if (event.origin.isAws)
+        touch((c.nets ??= emptyRecord()), event.origin.network, t, limits.maxOriginsPerCredential);
+      else if (event.origin.isPrivate && event.origin.vpcEndpointId === undefined)
+        touch((c.nets ??= emptyRecord()), `priv:${event.origin.network}`, t, limits.maxOriginsPerCredential);
+    }
     if (event.origin.isAws) {
       c.hasAws = true;
       if (event.origin.isIp && event.origin.awsService === undefined) c.hasAwsNetwork = true;
@@ -464,7 +490,9 @@ export const isLearned = (b: IdentityBaseline, timeMs: number, cfg: LearningConf
  */
 export function reviveRecord(parsed: unknown): StateRecord {
   const r = parsed as StateRecord;
-  if (typeof parsed !== 'object' || parsed === null || r.type !== 'identity') return r;
+  if (typeof parsed !== 'object' || parsed === null) return r;
+  if (r.type === 'population') return revivePopulation(r);
+  if (r.type !== 'identity') return r;
   const dims = (typeof r.dims === 'object' && r.dims !== null ? r.dims : {}) as Record<
     DimensionName,
     unknown
@@ -476,6 +504,7 @@ export function reviveRecord(parsed: unknown): StateRecord {
     const c = v as CredentialState;
     c.origins = toSafeRecord<ValueStat>(c.origins);
     c.uaClasses = toSafeRecord<ValueStat>(c.uaClasses);
+    if (c.nets !== undefined) c.nets = toSafeRecord<ValueStat>(c.nets);
     return c;
   });
   return r;

@@ -22,7 +22,16 @@ import {
   type SourceState,
   type StateRecord,
 } from './baseline.js';
+import { hasValue } from './baseline-facts.js';
+import { foldBreadth } from './breadth.js';
 import { ContractSet } from './contracts.js';
+import {
+  emptyPopulation,
+  foldPopulation,
+  populationKeys,
+  type PopulationRecord,
+  type Priors,
+} from './priors.js';
 import { findingId, mergeFinding, type Finding } from './finding.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { LoadedRecord, StateChange } from './ports.js';
@@ -126,13 +135,18 @@ function identityError(key: string, error: unknown): Omit<IdentityError, 'events
   return { key, stage, reason: `${stage} threw ${name.slice(0, 64)}`, message: message.slice(0, 512) };
 }
 
-/** Keys of the state records a batch needs: its identities and the sources it touches. */
+/** Keys of the state records a batch needs: its identities, the sources it touches and their populations. */
 export function stateKeys(events: readonly IdentityEvent[]): string[] {
   const keys = new Set<string>();
   for (const e of events) {
     keys.add(e.identity.key);
     const sk = sourceStateKey(e);
     if (sk !== undefined) keys.add(sk);
+    const pk = populationKeys(e);
+    if (pk !== undefined) {
+      keys.add(pk.account);
+      keys.add(pk.kind);
+    }
   }
   return [...keys];
 }
@@ -163,6 +177,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
   const identities = new Map<string, Working<IdentityBaseline>>();
   const sources = new Map<string, Working<SourceState>>();
+  const populations = new Map<string, Working<PopulationRecord>>();
   const findings = new Map<string, Finding>();
   /** Identities contained after throwing: their remaining events are skipped. */
   const failed = new Map<string, { error: Omit<IdentityError, 'events'>; events: number }>();
@@ -201,6 +216,24 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   };
 
+  const population = (key: string, fresh: () => PopulationRecord): Working<PopulationRecord> =>
+    populations.get(key) ?? working(populations, key, fresh, 'population');
+  // Population records fold every event they have not seen, whatever the identity record says, so
+  // a retry after a conflict on one of them folds exactly what it missed (like source records).
+  const foldPop = (
+    pops: readonly Working<PopulationRecord>[],
+    event: IdentityEvent,
+    baseline: IdentityBaseline,
+  ): void => {
+    const hints = {
+      isNewIdentity: baseline.eventCount === 0,
+      isNewActionForIdentity: !hasValue(baseline.dims.actions, event.action.name),
+    };
+    for (const p of pops) {
+      if (!p.isRedelivered && foldPopulation(p.record, event, hints, config.limits)) p.isChanged = true;
+    }
+  };
+
   // One identity's events, evaluated in event-time order; whatever throws is contained to that
   // identity (its findings and changes of this batch dropped, the rest of the batch unaffected).
   const step = (event: IdentityEvent): void => {
@@ -214,11 +247,30 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         ? (sources.get(sk) ??
           inStage('load', () => working(sources, sk, () => emptySource(ip, event.timeMs), 'source')))
         : undefined;
-    // Source and identity records remember batches independently, so a retry that re-reads one
-    // of them folds exactly what that record has not seen. Rules see the source before the event.
+    const pk = populationKeys(event);
+    const pops: Working<PopulationRecord>[] = [];
+    let priors: Priors | undefined;
+    if (pk !== undefined) {
+      const account = pk.account.slice('pop#acct#'.length);
+      inStage('load', () => {
+        const acct = population(pk.account, () =>
+          emptyPopulation(pk.account, 'account', account, event.timeMs),
+        );
+        const kind = population(pk.kind, () =>
+          emptyPopulation(pk.kind, 'kind', account, event.timeMs, pk.peerKind),
+        );
+        pops.push(acct, kind);
+        priors = { peerKind: pk.peerKind, account: acct.record, kind: kind.record };
+      });
+    }
+    // Source, population and identity records remember batches independently, so a retry that
+    // re-reads one of them folds exactly what that record has not seen. Rules see them before the event.
     if (id.isRedelivered) {
       redelivered += 1;
-      inStage('fold', () => foldSrc(src, event));
+      inStage('fold', () => {
+        foldSrc(src, event);
+        foldPop(pops, event, id.record);
+      });
       return;
     }
 
@@ -240,6 +292,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       contract: input.contracts.forIdentity(event.identity.key),
       thresholds: {},
       learning: config.learning,
+      limits: config.limits,
+      priors,
     };
     for (const { rule, thresholds } of active) {
       if (rule.needsLearning && !learned) continue;
@@ -257,7 +311,10 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
 
     inStage('fold', () => {
+      // Populations first: they need the identity's baseline as it was before the event.
+      foldPop(pops, event, baseline);
       foldIdentity(baseline, event, config.limits);
+      foldBreadth(baseline, event, config.limits);
       id.isChanged = true;
       foldSrc(src, event);
     });
@@ -281,7 +338,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   }
 
   const changes: StateChange[] = [];
-  for (const map of [identities, sources] as Map<string, Working<StateRecord>>[]) {
+  for (const map of [identities, sources, populations] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
       if (!w.isChanged) continue;
       rememberBatch(w.record, batchId, config.limits);

@@ -110,6 +110,25 @@ export interface Origin {
   readonly userAgentClass: UserAgentClass;
 }
 
+/** ATT&CK-style tactic of a sensitive action (lambdas/core/catalogue/sensitive-actions.ts). */
+export type Tactic =
+  | 'defense-evasion'
+  | 'persistence'
+  | 'privilege-escalation'
+  | 'credential-access'
+  | 'discovery'
+  | 'exposure'
+  | 'execution'
+  | 'lateral-movement'
+  | 'impact';
+
+/** The sensitive-action catalogue entry a call matched, decided by the normaliser from its request parameters. */
+export interface SensitiveMatch {
+  /** Catalogue entry id, e.g. `cloudtrail-stop-logging`. */
+  readonly id: string;
+  readonly tactic: Tactic;
+}
+
 /** What was done. */
 export interface Action {
   /** `s3.amazonaws.com:GetObject` or `GET /orders/{id}`. */
@@ -122,6 +141,12 @@ export interface Action {
   readonly targetRoleArn?: string;
   /** Account of the target resource / role when it differs from the caller's. */
   readonly targetAccountId?: string;
+  /**
+   * The sensitive-action catalogue entry the call matches (its name and, where they decide, its
+   * request parameters: a detector update that disables it, a snapshot shared with `all`). Set by
+   * the CloudTrail normaliser; carries no parameter values.
+   */
+  readonly sensitive?: SensitiveMatch;
 }
 
 /** Outcome, with authentication, authorization and application status kept apart. */
@@ -156,4 +181,5 @@ export interface IdentityEvent {
 }
 
 /** Result of parsing one unit of input at the boundary: a value or a counted reason. */
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };

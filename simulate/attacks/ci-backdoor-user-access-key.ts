@@ -1,5 +1,5 @@
 /**
- * Attack episode `ci-backdoor-user-access-key` — new-action: Poisoned deployment workflow creating
+ * Attack episode `ci-backdoor-user-access-key` — sensitive-action: Poisoned deployment workflow creating
  * a backdoor IAM user and access key (T1098.001, T1136.003). long-lived-credential: Newly created
  * long-lived access key used by a workload in AWS (T1078.004, NHI7).
  */
@@ -27,7 +27,7 @@ export const ciBackdoorUser: EpisodeDef = {
     const deployer = ctx.fleet.roles.ghaDeployer;
     const creation =
       'Poisoned deployment workflow creating a backdoor IAM user and access key (T1098.001, T1136.003)';
-    const setup = episode.label('new-action', creation, roleKey(deployer), false);
+    const setup = episode.label('sensitive-action', creation, roleKey(deployer), false);
     const runnerIp = randomHost(rng, rng.pick(ctx.fleet.runnerNetworks));
     const { session, endMs } = runCiDeployment(ctx, rng, episode.atMs, 'orders-service', runnerIp, setup);
     const backdoor: UserKey = {
@@ -38,7 +38,7 @@ export const ciBackdoorUser: EpisodeDef = {
     };
     const resources: Resources = { accountId: ACCOUNTS.workload, userNames: [backdoor.userName] };
     let t = endMs + rng.int(2_000, 10_000);
-    const signal = episode.label('new-action', creation, roleKey(deployer));
+    const signal = episode.label('sensitive-action', creation, roleKey(deployer));
     const iam = (action: string, command: string, extra: Partial<CallSpec> = {}): void => {
       emitCall(
         ctx,

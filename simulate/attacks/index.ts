@@ -18,9 +18,12 @@ import type { EpisodeDef, Window } from './episode.js';
 import { legacyKeyInLambda } from './erp-key-embedded-in-function.js';
 import { erpOldKeyNewCountry } from './erp-old-key-new-country.js';
 import { etlEnumerateIam } from './etl-container-permission-enumeration.js';
+import { etlSnapshotShareOutside } from './etl-snapshot-share-outside.js';
 import { etlDaytimeRun } from './etl-task-run-at-midday.js';
 import { thumbnailScopeCreep } from './image-rce-secret-theft.js';
+import { reportExporterSecretHarvest } from './report-exporter-secret-harvest.js';
 import { imdsCredentialReplay } from './imds-credential-replay.js';
+import { ingestWorkerParameterSweep } from './ingest-worker-parameter-sweep.js';
 import { ec2CurlSigv4 } from './instance-credentials-curl.js';
 import { inventoryDeletes } from './inventory-mass-delete.js';
 import { lambdaEnumerationLoop } from './lambda-dynamodb-harvest-loop.js';
@@ -53,6 +56,7 @@ export const EPISODES: readonly EpisodeDef[] = [
   lambdaEnumerationLoop,
   partnerScrape,
   thumbnailScopeCreep,
+  reportExporterSecretHarvest,
   inventoryDeletes,
   etlEnumerateIam,
   inventoryRouteProbe,
@@ -65,6 +69,8 @@ export const EPISODES: readonly EpisodeDef[] = [
   partnerOffHours,
   partnerOutOfContractRoute,
   etlDaytimeRun,
+  etlSnapshotShareOutside,
+  ingestWorkerParameterSweep,
 ];
 
 const windowStart = (ctx: GenContext, rng: Rng, window: Window, dayStart: number): number => {

@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 
-import { parseRecord, type IdentityBaseline } from '../../lambdas/core/baseline';
+import type { IdentityBaseline } from '../../lambdas/core/baseline';
 import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
 import type { IdentityEvent } from '../../lambdas/core/identity-event';
 import type { DetectionRule } from '../../lambdas/core/rules/rule';
@@ -26,108 +26,11 @@ import {
 import type { LineNormaliser } from '../../lambdas/handlers/pipeline-handler';
 import { subscriptionEvent } from '../support/cloudwatch-logs';
 import { memoryHandlerDeps, TEST_INTEL, type MemoryHandlerWorld } from '../support/memory-handler';
-import { PROTOTYPE_NAMES, prototypeSnapshot } from '../support/prototype';
+import { apiLine, cloudTrailLine, expectLearned, T } from '../support/hostile-lines';
+import { prototypeSnapshot } from '../support/prototype';
 
-const T = Date.UTC(2026, 2, 2, 10);
-const ISO = new Date(T).toISOString().replace('.000Z', 'Z');
 /** Learn immediately, so "first seen" rules also run against the hostile values. */
 const CONFIG = { ...DEFAULT_ENGINE_CONFIG, learning: { learningPeriodSeconds: 0, learningMinEvents: 1 } };
-
-/** A prototype member name, a string built around one, or any string. */
-const hostile = fc.oneof(
-  fc.constantFrom(...PROTOTYPE_NAMES),
-  fc.constantFrom(...PROTOTYPE_NAMES).map((n) => `${n} ${n}`),
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-);
-
-/** API Gateway access-log line (the identity format) with hostile values in every observed field. */
-const apiLine = fc
-  .record({
-    jti: hostile,
-    sub: hostile,
-    clientId: hostile,
-    issuer: hostile,
-    scope: fc.array(hostile, { maxLength: 3 }).map((s) => s.join(' ')),
-    path: hostile,
-    resourcePath: hostile,
-    httpMethod: hostile,
-    userAgent: hostile,
-    principalId: hostile,
-    apiKeyId: hostile,
-    callerArn: hostile,
-    certSubject: hostile,
-    certSerial: hostile,
-    vpceId: hostile,
-    authnError: hostile,
-    errorMessage: hostile,
-    status: fc.constantFrom('200', '401', '403', '500'),
-  })
-  .map((f) =>
-    JSON.stringify({
-      requestId: 'r-1',
-      requestTimeEpoch: String(T),
-      apiId: 'a1b2c3d4e5',
-      stage: 'prod',
-      sourceIp: '198.51.100.7',
-      ...f,
-    }),
-  );
-
-/** CloudTrail record with hostile values in every observed field. */
-const cloudTrailLine = fc
-  .record({
-    type: fc.constantFrom('AssumedRole', 'IAMUser', 'Root', 'AWSService', 'WebIdentityUser'),
-    arn: hostile,
-    principalId: hostile,
-    accessKeyId: hostile,
-    userName: hostile,
-    sessionName: hostile,
-    issuerArn: hostile,
-    userAgent: hostile,
-    sourceIPAddress: fc.oneof(hostile, fc.constant('198.51.100.9')),
-    eventName: hostile,
-    eventSource: fc.oneof(hostile, fc.constant('sts.amazonaws.com')),
-    awsRegion: hostile,
-    roleArn: hostile,
-    roleSessionName: hostile,
-    errorCode: fc.option(hostile, { nil: undefined }),
-    vpcEndpointId: fc.option(hostile, { nil: undefined }),
-    recipientAccountId: hostile,
-  })
-  .map((f) =>
-    JSON.stringify({
-      eventVersion: '1.09',
-      userIdentity: {
-        type: f.type,
-        principalId: f.principalId,
-        arn: f.arn,
-        accountId: '123456789012',
-        accessKeyId: f.accessKeyId,
-        userName: f.userName,
-        sessionContext: {
-          sessionIssuer: {
-            type: 'Role',
-            arn: f.issuerArn,
-            userName: f.sessionName,
-            accountId: '123456789012',
-          },
-        },
-      },
-      eventTime: ISO,
-      eventSource: f.eventSource,
-      eventName: f.eventName,
-      awsRegion: f.awsRegion,
-      sourceIPAddress: f.sourceIPAddress,
-      userAgent: f.userAgent,
-      requestParameters: { roleArn: f.roleArn, roleSessionName: f.roleSessionName },
-      ...(f.errorCode !== undefined ? { errorCode: f.errorCode, errorMessage: f.errorCode } : {}),
-      ...(f.vpcEndpointId !== undefined ? { vpcEndpointId: f.vpcEndpointId } : {}),
-      eventID: 'e-1',
-      eventType: 'AwsApiCall',
-      recipientAccountId: f.recipientAccountId,
-    }),
-  );
 
 /** The events the handler will evaluate for these lines (same normaliser, same context). */
 function eventsOf(lines: readonly string[], normalise: LineNormaliser): IdentityEvent[] {
@@ -144,25 +47,6 @@ function eventsOf(lines: readonly string[], normalise: LineNormaliser): Identity
     });
     return r.ok ? [r.value] : [];
   });
-}
-
-/** Each event's learnable values are in its identity's stored baseline, before and after the codec. */
-function expectLearned(world: MemoryHandlerWorld, events: readonly IdentityEvent[]): void {
-  for (const e of events) {
-    const stored = world.store.records.get(e.identity.key)?.record as IdentityBaseline | undefined;
-    expect(stored).toBeDefined();
-    for (const b of [stored!, parseRecord(JSON.stringify(stored)) as IdentityBaseline]) {
-      if (e.outcome.authn === 'failure') continue;
-      if (e.credential.id !== undefined && e.credential.id !== '')
-        expect(getOwn(b.credentials, e.credential.id)?.n).toBeGreaterThan(0);
-      if (e.outcome.authz !== 'denied' && e.action.name !== '')
-        expect(getOwn(b.dims.actions, e.action.name)?.n).toBeGreaterThan(0);
-      for (const s of e.outcome.scopes ?? [])
-        if (s !== '') expect(getOwn(b.dims.scopes, s)?.n).toBeGreaterThan(0);
-      if (e.origin.userAgentFamily)
-        expect(getOwn(b.dims.uaFamilies, e.origin.userAgentFamily)?.n).toBeGreaterThan(0);
-    }
-  }
 }
 
 const sources = [
@@ -192,7 +76,7 @@ describe.each(sources)('$name handler with hostile field values', ({ line, creat
         expect(first.events).toBe(events.length);
         accepted += events.length;
         lineCount += lines.length;
-        expectLearned(world, events);
+        expectLearned(world.store.records, events);
         expect(prototypeSnapshot()).toEqual(before);
       }),
       { numRuns: 60 },

@@ -16,6 +16,9 @@ import { startDynamoDbLocal, type LocalServer } from '../support/servers';
 let ddb: LocalServer;
 let client: DynamoDBClient;
 let tableNo = 0;
+/** A write time whose TTLs lie after the real clock for decades (DynamoDB Local sweeps expired items). */
+const FUTURE_WRITE_TIME = Date.UTC(2099, 5, 1);
+
 const newTable = async (): Promise<string> => {
   const name = `baselines-${++tableNo}`;
   await createBaselineTable(client, name);
@@ -80,7 +83,8 @@ describe('DynamoDbBaselineStore', () => {
 
   it('stores identity and source records with TTLs from the write, and gzips large bodies', async () => {
     const tableName = await newTable();
-    const writeTime = Date.UTC(2026, 5, 1);
+    // Far in the future: DynamoDB Local's TTL sweeper deletes items whose expiry is past on the real clock.
+    const writeTime = FUTURE_WRITE_TIME;
     const store = new DynamoDbBaselineStore({
       client,
       tableName,
@@ -220,7 +224,8 @@ describe('DynamoDbFindingLedger', () => {
 
   it('claims a new finding for every destination, counts a batch once, and marks delivery per destination', async () => {
     const tableName = await newTable();
-    const writeTime = Date.UTC(2026, 5, 1);
+    // Far in the future: DynamoDB Local's TTL sweeper deletes items whose expiry is past on the real clock.
+    const writeTime = FUTURE_WRITE_TIME;
     const ledger = new DynamoDbFindingLedger({
       client,
       tableName,

@@ -1,5 +1,15 @@
 /** Cases of the `access-denied-burst` rule (test material: no production module imports this file). */
-import { T0, ev, outsideAws, repeat, UA, apiClient, throttled, type EventOverrides } from './test-events.js';
+import {
+  T0,
+  ev,
+  outsideAws,
+  repeat,
+  UA,
+  apiClient,
+  throttled,
+  viaService,
+  type EventOverrides,
+} from './test-events.js';
 import { accessLog } from './raw-records.js';
 import { defineCases } from './rule-case.js';
 
@@ -79,6 +89,31 @@ export const accessDeniedBurstCases = defineCases('access-denied-burst', [
       'POST /admin/export',
     ].map((r, i) => probe(T0 + i * 15_000, r)),
     fires: true,
+  },
+  {
+    name: 'a console sign-in service meeting denials for a user (invokedBy signin.amazonaws.com) is not the identity probing',
+    events: repeat(12, T0, 5_000, (t) =>
+      ev({
+        ...exporter,
+        timeMs: t,
+        origin: viaService('signin.amazonaws.com'),
+        action: { name: 'iam.amazonaws.com:GetAccountSummary', service: 'iam', isReadOnly: true },
+        outcome: { authn: 'success', authz: 'denied', errorCode: 'AccessDenied' },
+      }),
+    ),
+    fires: false,
+  },
+  {
+    name: 'SQS delivering to a queue whose key policy denies it, on the identity’s behalf',
+    events: repeat(12, T0, 5_000, (t) =>
+      ev({
+        timeMs: t,
+        origin: viaService('sqs.amazonaws.com'),
+        action: { name: 'kms.amazonaws.com:GenerateDataKey', service: 'kms', isReadOnly: true },
+        outcome: { authn: 'success', authz: 'denied', errorCode: 'AccessDenied' },
+      }),
+    ),
+    fires: false,
   },
   {
     name: 'seven denials of one action: one below the threshold',

@@ -35,6 +35,9 @@ export const accessDeniedBurst: DetectionRule = {
   needsLearning: false,
   detect: (event, ctx) => {
     if (!isDenial(event) || isAuthnFailure(event)) return undefined;
+    // Denials met by an AWS service acting for the identity (invokedBy signin, SQS, CloudFormation…)
+    // are not the identity probing, and their "source address" is the service, not a network.
+    if (event.origin.awsService !== undefined) return undefined;
     const threshold = num(ctx.thresholds, 'threshold');
     const distinctActions = num(ctx.thresholds, 'distinctActions');
     const windowSeconds = num(ctx.thresholds, 'windowSeconds');

@@ -14,6 +14,8 @@ import { newActionCases } from './new-action.cases.js';
 import { newSourceCases } from './new-source.cases.js';
 import { newUserAgentCases } from './new-user-agent.cases.js';
 import { rateAnomalyCases } from './rate-anomaly.cases.js';
+import { sensitiveActionCases } from './sensitive-action.cases.js';
+import { sensitiveReadBreadthCases } from './sensitive-read-breadth.cases.js';
 import { successAfterFailuresCases } from './success-after-failures.cases.js';
 import type { RuleCase, RuleCases } from './rule-case.js';
 
@@ -32,6 +34,8 @@ const ALL: readonly RuleCases[] = [
   dormantIdentityCases,
   longLivedCredentialCases,
   contractViolationCases,
+  sensitiveActionCases,
+  sensitiveReadBreadthCases,
 ];
 
 /** Cases by rule id. */

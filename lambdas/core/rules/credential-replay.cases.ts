@@ -236,7 +236,7 @@ export const credentialReplayCases = defineCases('credential-replay', [
     fires: false,
   },
   {
-    name: 'EC2 instance credentials from an AWS address in another region',
+    name: 'EC2 instance credentials seen once, then from an AWS address in another region: too few calls to know the instance’s network',
     events: [
       ev({ ...appServer, timeMs: T0, origin: insideAws('3.80.10.20', 14618) }),
       ev({ ...appServer, timeMs: T0 + MIN, origin: insideAws('52.95.110.4', 16509, 'IE') }),
@@ -252,6 +252,72 @@ export const credentialReplayCases = defineCases('credential-replay', [
     name: 'requiring five earlier uses keeps a once-used key quiet',
     events: [lambdaCall(T0), ev({ timeMs: T0 + 5 * MIN, origin: { ...VPS, ...UA.awsCli } })],
     thresholds: { minPriorUses: 5 },
+    fires: false,
+  },
+  {
+    name: 'EC2 instance credentials used by the instance from its network, then from another AWS network',
+    events: [
+      ...repeat(5, T0, MIN, (timeMs) =>
+        ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+      ),
+      ev({
+        ...appServer,
+        timeMs: T0 + 20 * MIN,
+        origin: { ...insideAws('18.200.41.7', 16509, 'IE'), ...UA.awsCli },
+      }),
+    ],
+    fires: true,
+    severity: 'HIGH',
+  },
+  {
+    name: 'EC2 instance credentials presented from a private address that is not a VPC endpoint',
+    events: [
+      ...repeat(5, T0, MIN, (timeMs) =>
+        ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+      ),
+      ev({
+        ...appServer,
+        timeMs: T0 + 20 * MIN,
+        origin: { ...privateAddress('10.20.30.40'), ...UA.boto3Server },
+      }),
+    ],
+    fires: true,
+    severity: 'HIGH',
+  },
+  {
+    name: 'with instanceMinOwnUses 10, five calls from the instance’s network are too few to compare',
+    events: [
+      ...repeat(5, T0, MIN, (timeMs) =>
+        ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+      ),
+      ev({
+        ...appServer,
+        timeMs: T0 + 20 * MIN,
+        origin: { ...insideAws('18.200.41.7', 16509, 'IE'), ...UA.awsCli },
+      }),
+    ],
+    thresholds: { instanceMinOwnUses: 10 },
+    fires: false,
+  },
+  {
+    name: 'the instance switching to its S3 gateway / interface VPC endpoint',
+    events: [
+      ...repeat(5, T0, MIN, (timeMs) =>
+        ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+      ),
+      ev({
+        ...appServer,
+        timeMs: T0 + 20 * MIN,
+        origin: { ...privateAddress('10.20.30.40', 'vpce-0a1b2c3d4e5f60718'), ...UA.boto3Server },
+      }),
+    ],
+    fires: false,
+  },
+  {
+    name: 'the instance calling from its own network all day',
+    events: repeat(30, T0, 10 * MIN, (timeMs) =>
+      ev({ ...appServer, timeMs, origin: { ...insideAws('54.210.5.6'), ...UA.boto3Server } }),
+    ),
     fires: false,
   },
   {

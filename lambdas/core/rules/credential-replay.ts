@@ -10,7 +10,7 @@ const INSTANCE_SESSION = /^i-[0-9a-f]{8}(?:[0-9a-f]{9})?$/i;
 /** Credentials that live minutes to hours: two networks within their lifetime cannot both be the workload. */
 const SHORT_LIVED: ReadonlySet<CredentialKind> = new Set<CredentialKind>(['session-key', 'bearer-token']);
 
-type Reason = 'instance-outside' | 'aws-to-outside' | 'outside-to-aws' | 'new-asn';
+type Reason = 'instance-outside' | 'instance-elsewhere' | 'aws-to-outside' | 'outside-to-aws' | 'new-asn';
 
 /** A session key, token, API key or certificate seen from two origins that cannot both be its workload: it was copied. */
 export const credentialReplay: DetectionRule = {
@@ -37,6 +37,8 @@ export const credentialReplay: DetectionRule = {
   defaults: {
     /** Uses of the credential already in the baseline before a change of origin counts (the EC2 instance case needs none). */
     minPriorUses: 1,
+    /** Calls an EC2 instance must have made with its credentials from its own AWS network before another network counts. */
+    instanceMinOwnUses: 3,
     /** Credential kinds compared. Long-lived access keys are left to new-source: they are legitimately used from many places. */
     credentialKinds: ['session-key', 'bearer-token', 'api-key', 'mtls-certificate'],
   },
@@ -46,10 +48,25 @@ export const credentialReplay: DetectionRule = {
     const id = cred.id;
     if (id === undefined || id === '') return undefined;
     const o = event.origin;
-    // A private address (VPC endpoint, NAT) or a service acting for the caller says nothing about where the key is.
-    if (!o.isIp || o.isPrivate || o.awsService !== undefined) return undefined;
+    if (!o.isIp || o.awsService !== undefined) return undefined;
     if (!list(ctx.thresholds, 'credentialKinds').includes(cred.kind)) return undefined;
     const prev: CredentialState | undefined = getOwn(ctx.baseline.credentials, id);
+    const elsewhere = instanceElsewhere(event, prev, num(ctx.thresholds, 'instanceMinOwnUses'));
+    if (elsewhere !== undefined) {
+      return {
+        discriminator: `credential:${id}`,
+        summary: `${cred.kind} ${id} of ${event.identity.name ?? event.identity.key} ${SUMMARY['instance-elsewhere']}`,
+        evidence: [
+          `${cred.kind} ${id}: first used ${iso(prev?.f ?? event.timeMs)}, last ${iso(prev?.l ?? event.timeMs)}, earlier uses: ${prev?.n ?? 0}`,
+          `the instance called from ${elsewhere}`,
+          `now from ${describeOrigin(event)}`,
+          EXPLANATION['instance-elsewhere'](event),
+        ],
+        severity: 'HIGH',
+      };
+    }
+    // A private address (VPC endpoint, NAT) says nothing about where any other key is.
+    if (o.isPrivate) return undefined;
     const isInstanceCredential =
       !o.isAws &&
       cred.kind === 'session-key' &&
@@ -86,6 +103,36 @@ export const credentialReplay: DetectionRule = {
   },
 };
 
+/**
+ * EC2 instance-profile credentials (session name = instance id) that the instance used from its own
+ * AWS network, now presented from another AWS network or from a private address that is not a VPC
+ * endpoint: another host holds a copy. Returns the instance's own networks, or undefined.
+ */
+function instanceElsewhere(
+  event: IdentityEvent,
+  prev: CredentialState | undefined,
+  minOwnUses: number,
+): string | undefined {
+  const o = event.origin;
+  const session = event.identity.sessionName;
+  if (event.credential.kind !== 'session-key' || session === undefined || !INSTANCE_SESSION.test(session))
+    return undefined;
+  if (prev === undefined || prev.nets === undefined || o.network === undefined) return undefined;
+  // Compared within one address family: a dual-stack instance calls from an IPv4 and an IPv6 network.
+  const isV6 = o.network.includes(':');
+  const nets = prev.nets;
+  const own = keysOf(nets).filter((k) => !k.startsWith('priv:') && k.includes(':') === isV6);
+  let ownUses = 0;
+  for (const k of own) ownUses += getOwn(nets, k)?.n ?? 0;
+  if (own.length === 0 || ownUses < Math.max(1, minOwnUses)) return undefined;
+  let key: string;
+  if (o.isAws) key = o.network;
+  else if (o.isPrivate && o.vpcEndpointId === undefined) key = `priv:${o.network}`;
+  else return undefined;
+  if (hasOwn(prev.nets, key)) return undefined;
+  return own.slice(0, 5).join(', ');
+}
+
 /** Why this use cannot be the same workload as the earlier ones, or undefined. */
 function replayReason(
   event: IdentityEvent,
@@ -98,12 +145,7 @@ function replayReason(
   if (prev === undefined || prev.n < minPriorUses) return undefined;
   if (o.isAws) return prev.hasOutside ? 'outside-to-aws' : undefined;
   if (prev.hasAwsNetwork === true) return 'aws-to-outside';
-  if (
-    prev.hasOutside &&
-    o.asn !== undefined &&
-    !hasOwn(prev.origins, `AS${o.asn}`) &&
-    hasAsn(prev.origins)
-  )
+  if (prev.hasOutside && o.asn !== undefined && !hasOwn(prev.origins, `AS${o.asn}`) && hasAsn(prev.origins))
     return 'new-asn';
   return undefined;
 }
@@ -124,6 +166,7 @@ const sides = (c: CredentialState): string =>
 
 const SUMMARY: Record<Reason, string> = {
   'instance-outside': 'is EC2 instance-profile credentials used outside AWS',
+  'instance-elsewhere': 'is EC2 instance-profile credentials used from another host inside AWS',
   'aws-to-outside': 'was used inside AWS and is now presented from outside AWS',
   'outside-to-aws': 'was used outside AWS and is now presented from an AWS address',
   'new-asn': 'is presented from a network it was never used from',
@@ -132,6 +175,8 @@ const SUMMARY: Record<Reason, string> = {
 const EXPLANATION: Record<Reason, (e: IdentityEvent) => string> = {
   'instance-outside': (e) =>
     `session ${e.identity.sessionName ?? ''} marks EC2 instance-profile credentials: only that instance can fetch them from its metadata service, and it calls from AWS addresses`,
+  'instance-elsewhere': (e) =>
+    `session ${e.identity.sessionName ?? ''} marks EC2 instance-profile credentials: the instance calls from its own network, so a call from another AWS network (or a private address that is not a VPC endpoint) is another host using a copy`,
   'aws-to-outside': () => 'a credential that lived inside AWS left it: a copy is in use outside the workload',
   'outside-to-aws': () =>
     'a credential used only outside AWS so far is now presented from an AWS address (another host holds a copy)',

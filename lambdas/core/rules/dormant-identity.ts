@@ -10,6 +10,11 @@ const DAY_MS = 86_400_000;
  * so it is the rule's severity scale, not a detection threshold.
  */
 const HIGH_AFTER_DAYS = 90;
+/** A revival after less than this many days of silence is LOW, up to HIGH_AFTER_DAYS MEDIUM. Severity scale as above. */
+const MEDIUM_AFTER_DAYS = 30;
+/** With fewer earlier events than this the history is sparse: one level lower. Severity scale as above. */
+const FULL_HISTORY_EVENTS = 10;
+const LEVELS = ['LOW', 'MEDIUM', 'HIGH'] as const;
 
 function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
   const b = ctx.baseline;
@@ -23,7 +28,10 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
 
   const who = event.identity.name ?? event.identity.key;
   const isFailure = event.outcome.authn === 'failure';
-  const severity = gap >= HIGH_AFTER_DAYS * DAY_MS ? 'HIGH' : 'MEDIUM';
+  const isSparse = b.eventCount < FULL_HISTORY_EVENTS;
+  const level =
+    (gap >= HIGH_AFTER_DAYS * DAY_MS ? 2 : gap >= MEDIUM_AFTER_DAYS * DAY_MS ? 1 : 0) - (isSparse ? 1 : 0);
+  const severity = LEVELS[Math.max(0, level)] ?? 'LOW';
   return {
     discriminator: `revived-after:${formatTime(b.lastSeenMs)}`,
     severity,
@@ -32,6 +40,7 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
       `${isFailure ? 'failed authentication' : 'first call'} after ${formatDuration(gap)} of silence: last seen ${formatTime(b.lastSeenMs)}, now ${formatTime(event.timeMs)}`,
       `threshold ${formatDuration(required)}: the larger of ${num(t, 'dormantDays')} days and ${num(t, 'gapFactor')} × its longest earlier gap (${b.maxGapMs > 0 ? formatDuration(b.maxGapMs) : 'none'})`,
       `before the silence: ${calls(b.eventCount)} from ${formatTime(b.firstSeenMs)} to ${formatTime(b.lastSeenMs)}; actions: ${describeTop(b.dims.actions, 3)}`,
+      `severity ${severity}: ${gap >= HIGH_AFTER_DAYS * DAY_MS ? `${HIGH_AFTER_DAYS}+` : gap >= MEDIUM_AFTER_DAYS * DAY_MS ? `${MEDIUM_AFTER_DAYS}+` : `under ${MEDIUM_AFTER_DAYS}`} days of silence${isSparse ? `, one level lower for a sparse history (under ${FULL_HISTORY_EVENTS} earlier calls)` : ''}`,
     ],
   };
 }
@@ -58,11 +67,11 @@ export const dormantIdentity: DetectionRule = {
     'Ask the owner whether the identity should still exist; if nobody claims it, disable it (deactivate keys, deny-all policy on the role) and review the calls made since it woke up.',
   defaults: {
     /** Silence after which activity counts as a revival. */
-    dormantDays: 30,
+    dormantDays: 14,
     /** And at least this multiple of the identity's longest earlier gap (monthly jobs are not dormant). */
     gapFactor: 2,
     /** Identities with fewer earlier events have no history to be dormant from. */
-    minPriorEvents: 10,
+    minPriorEvents: 2,
   },
   needsLearning: false,
   detect,

@@ -12,9 +12,11 @@ import { newSource } from './new-source.js';
 import { newUserAgent } from './new-user-agent.js';
 import { rateAnomaly } from './rate-anomaly.js';
 import type { DetectionRule, Thresholds } from './rule.js';
+import { sensitiveAction } from './sensitive-action.js';
+import { sensitiveReadBreadth } from './sensitive-read-breadth.js';
 import { successAfterFailures } from './success-after-failures.js';
 
-/** The v1 catalogue. */
+/** The catalogue: v1 rules, then the day-one rules of v2. */
 export const RULES: readonly DetectionRule[] = [
   authFailureBurst,
   credentialStuffing,
@@ -29,6 +31,8 @@ export const RULES: readonly DetectionRule[] = [
   dormantIdentity,
   longLivedCredential,
   contractViolation,
+  sensitiveAction,
+  sensitiveReadBreadth,
 ];
 
 /** The catalogue's rule ids, for configuration checks (`knownRuleIds`) and the CLI: derived here, once. */

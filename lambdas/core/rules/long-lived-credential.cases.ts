@@ -29,6 +29,13 @@ const partnerSync = (timeMs: number) =>
   ev({
     ...user('partner-sync', 'AKIAEXAMPLEPARTNER01'),
     timeMs,
+    origin: { ...DATACENTER, ...UA.awsCli },
+  });
+
+const nightlyExport = (timeMs: number) =>
+  ev({
+    ...user('nightly-export', 'AKIAEXAMPLENIGHTLY01'),
+    timeMs,
     origin: { ...DATACENTER, ...UA.boto3Server },
   });
 
@@ -89,6 +96,18 @@ export const longLivedCredentialCases = defineCases('long-lived-credential', [
     severity: 'LOW',
   },
   {
+    name: 'an on-premises job calling with boto3 on an IAM user key: LOW, not silent',
+    events: [nightlyExport(T0)],
+    fires: true,
+    severity: 'LOW',
+  },
+  {
+    name: 'without automation classes, an on-premises boto3 job is not told apart from a person',
+    events: [nightlyExport(T0)],
+    thresholds: { automationUserAgentClasses: [] },
+    fires: false,
+  },
+  {
     name: 'session keys of a Lambda role',
     events: repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
     fires: false,
@@ -125,10 +144,11 @@ export const longLivedCredentialCases = defineCases('long-lived-credential', [
     fires: false,
   },
   {
-    name: 'without runtime markers, a static key behind a proxy is not recognised as a workload',
+    name: 'without runtime markers, a static key behind a proxy is only automation outside AWS (LOW)',
     events: [fargateBehindProxy(T0)],
     thresholds: { workloadUserAgentMarkers: [] },
-    fires: false,
+    fires: true,
+    severity: 'LOW',
   },
   {
     name: 'raw CloudTrail: boto3 inside a Lambda function signing with an IAM user’s access key',

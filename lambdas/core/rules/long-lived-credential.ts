@@ -4,13 +4,14 @@ import { list, num, type DetectionRule, type Severity } from './rule.js';
 
 const DAY_MS = 86_400_000;
 
-type Reason = 'root-key' | 'workload-runtime' | 'aws-network' | 'old-key';
+type Reason = 'root-key' | 'workload-runtime' | 'aws-network' | 'old-key' | 'automation-outside';
 
 const SEVERITY: Record<Reason, Severity> = {
   'root-key': 'CRITICAL',
   'workload-runtime': 'MEDIUM',
   'aws-network': 'MEDIUM',
   'old-key': 'LOW',
+  'automation-outside': 'LOW',
 };
 
 /** Static access keys are the secret most often leaked; workloads never need one, and root should have none. */
@@ -39,6 +40,8 @@ export const longLivedCredential: DetectionRule = {
     maxKeyAgeDays: 90,
     /** User-agent markers of managed workload runtimes (`exec-env/AWS_Lambda_…`, `exec-env/AWS_ECS_FARGATE` / `_EC2`). */
     workloadUserAgentMarkers: ['exec-env/AWS_Lambda', 'exec-env/AWS_ECS'],
+    /** User-agent classes of automation (SDKs, infrastructure as code, HTTP libraries): an IAM user key used by them outside AWS is a workload's static key. */
+    automationUserAgentClasses: ['sdk', 'iac', 'http-library'],
   },
   needsLearning: false,
   detect: (event, ctx) => {
@@ -66,6 +69,15 @@ export const longLivedCredential: DetectionRule = {
       if (marker !== undefined) reason = 'workload-runtime';
       else if (identity.kind === 'iam-user' && o.isAws && o.isIp) reason = 'aws-network';
       else if (ageMs >= num(ctx.thresholds, 'maxKeyAgeDays') * DAY_MS) reason = 'old-key';
+      // Once per key (its first use nhi-watch sees), not every dedup window: routine automation on
+      // a static key is a posture fact to fix, not an incident to re-alert.
+      else if (
+        prev === undefined &&
+        identity.kind === 'iam-user' &&
+        !o.isAws &&
+        list(ctx.thresholds, 'automationUserAgentClasses').includes(o.userAgentClass)
+      )
+        reason = 'automation-outside';
     }
     if (reason === undefined) return undefined;
 
@@ -86,6 +98,10 @@ export const longLivedCredential: DetectionRule = {
     } else if (reason === 'aws-network') {
       evidence.push(
         'an IAM user key called from an AWS address: a workload in AWS (EC2, Lambda, ECS) holds a static key instead of using its role',
+      );
+    } else if (reason === 'automation-outside') {
+      evidence.push(
+        `automation (${o.userAgentFamily}, ${o.userAgentClass}) calling with a static key from outside AWS: ${cred.issuedAtMs !== undefined || prev ? `key known for ${duration(ageMs)}` : 'key age unknown'}; IAM Roles Anywhere or OIDC federation would give it short-lived credentials`,
       );
     } else {
       evidence.push(
@@ -109,4 +125,5 @@ const SUMMARY: Record<Exclude<Reason, 'root-key'>, string> = {
   'workload-runtime': 'has a static access key baked into a workload runtime',
   'aws-network': 'uses a static access key from inside AWS',
   'old-key': 'still uses an old access key',
+  'automation-outside': 'runs automation outside AWS on a static access key',
 };

@@ -3,10 +3,11 @@
  * beside it in `<rule-id>.cases.ts`, which the Lambda bundle never includes. Rules read the state
  * they are handed; they never fetch, cache or keep globals.
  */
-import type { IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
+import type { BaselineLimits, IdentityBaseline, LearningConfig, SourceState } from '../baseline.js';
 import type { Reference, Severity } from '../classification.js';
 import type { Contract } from '../contracts.js';
 import type { IdentityEvent } from '../identity-event.js';
+import type { Priors } from '../priors.js';
 
 /** Rules name severities and references; the types live in classification.ts, under findings and rules alike. */
 export type { Reference, Severity } from '../classification.js';
@@ -29,6 +30,14 @@ export interface RuleContext {
   /** This rule's thresholds: defaults overlaid with configuration. */
   readonly thresholds: Thresholds;
   readonly learning: LearningConfig;
+  /** The baseline caps and windows the records were folded with. */
+  readonly limits: BaselineLimits;
+  /**
+   * The identity's populations before this event — its account and its kind of workload in the
+   * account — or undefined for AWS services and callers without an account. A new identity is
+   * judged against them from its first event.
+   */
+  readonly priors: Priors | undefined;
 }
 
 /** A rule's verdict on one event. */

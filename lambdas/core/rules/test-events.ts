@@ -4,6 +4,7 @@
  * matters to it. Addresses and accounts are documentation values. Test material: the cases files, tests
  * and benchmarks import it, no production module does.
  */
+import { matchSensitiveAction } from '../catalogue/sensitive-actions.js';
 import type { Action, Credential, Identity, IdentityEvent, Origin, Outcome } from '../identity-event.js';
 
 /** Field overrides of one part of an event; an explicit `undefined` removes a default (e.g. the ASN of a private address). */
@@ -337,3 +338,28 @@ export const leakedKeyCall = (
         ? { authn: 'success', authz: 'allowed' }
         : { authn: 'failure', authz: 'unknown', errorCode },
   });
+
+/**
+ * Action overrides of a CloudTrail call with its request parameters, matched against the
+ * sensitive-action catalogue as the normaliser does (the case states the parameters; the
+ * catalogue decides whether the call is sensitive). `callerNames` are the caller's own user /
+ * session names; the account is the case account.
+ */
+export function sensitiveCall(
+  eventSource: string,
+  eventName: string,
+  params: Record<string, unknown> = {},
+  callerNames: readonly string[] = ['orders-worker', 'orders-worker-fn'],
+): Overrides<Action> {
+  const sensitive = matchSensitiveAction(eventSource, eventName, params, {
+    account: '123456789012',
+    callerNames,
+  });
+  const dot = eventSource.indexOf('.');
+  return {
+    name: `${eventSource}:${eventName}`,
+    service: dot > 0 ? eventSource.slice(0, dot) : eventSource,
+    isReadOnly: false,
+    sensitive,
+  };
+}

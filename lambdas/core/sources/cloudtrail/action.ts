@@ -1,5 +1,6 @@
 /** The action a CloudTrail record describes: `service:Event`, resource, region, target account. */
-import type { Action } from '../../identity-event.js';
+import { matchSensitiveAction } from '../../catalogue/sensitive-actions.js';
+import type { Action, Identity } from '../../identity-event.js';
 import { asFlag, asObject, asText, capped } from '../fields.js';
 import { splitArn } from './arn.js';
 import type { CloudTrailRecord } from './file-formats.js';
@@ -63,13 +64,14 @@ function resourceOf(record: CloudTrailRecord): string | undefined {
   return best === undefined ? undefined : capped(best, 512);
 }
 
-/** Action of a record; `callerAccount` tells a cross-account call. */
+/** Action of a record; the caller's account tells a cross-account call, its names an action on oneself. */
 export function actionOf(
   record: CloudTrailRecord,
   eventSource: string,
   eventName: string,
-  callerAccount: string | undefined,
+  caller: Identity,
 ): Action {
+  const callerAccount = caller.accountId;
   const dot = eventSource.indexOf('.');
   const action: { -readonly [K in keyof Action]: Action[K] } = {
     name: `${eventSource}:${eventName}`,
@@ -99,5 +101,14 @@ export function actionOf(
   ) {
     action.targetAccountId = recipient;
   }
+  // The catalogue entry is decided here, where the request parameters are; the event keeps only its id.
+  const callerNames: string[] = [];
+  if (caller.name !== undefined) callerNames.push(caller.name);
+  if (caller.sessionName !== undefined) callerNames.push(caller.sessionName);
+  const sensitive = matchSensitiveAction(eventSource, eventName, record['requestParameters'], {
+    ...(callerAccount !== undefined ? { account: callerAccount } : {}),
+    callerNames,
+  });
+  if (sensitive !== undefined) action.sensitive = sensitive;
   return action;
 }

@@ -67,7 +67,7 @@ export function normaliseCloudTrail(
       },
       intel,
     ),
-    action: actionOf(record, eventSource, eventName, who.value.accountId),
+    action: actionOf(record, eventSource, eventName, who.value),
     outcome: outcomeOf(record, eventName),
   };
   if (context.logGroup !== undefined) event.logGroup = context.logGroup;
