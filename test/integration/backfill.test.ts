@@ -41,6 +41,7 @@ import { validateAsffFinding } from '../support/asff-schema';
 import {
   startDynamoDbLocal,
   startFauxqs,
+  startFaultyProxy,
   startSecurityHubReceiver,
   type LocalServer,
   type SecurityHubReceiver,
@@ -365,6 +366,57 @@ describe('backfill and the live stream', () => {
   });
 });
 
+describe('throttling', () => {
+  it('rides out S3 503 SlowDown and DynamoDB 429 answers with backoff and still folds every event once', async () => {
+    const [s3Proxy, ddbProxy] = await Promise.all([
+      startFaultyProxy(fauxqs.endpoint),
+      startFaultyProxy(ddb.endpoint),
+    ]);
+    const client = new DynamoDBClient({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      endpoint: ddbProxy.endpoint,
+      maxAttempts: 10,
+    });
+    const throttledS3 = new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      endpoint: s3Proxy.endpoint,
+      forcePathStyle: true,
+      maxAttempts: 10,
+    });
+    try {
+      const table = await newTable();
+      const account = '210987654321';
+      s3Proxy.failRequests(503, 3);
+      ddbProxy.failRequests(429, 3);
+      const result = await backfillArchive({
+        ...options(table),
+        reader: new S3Archive({ client: throttledS3, bucket: BUCKET }),
+        store: new DynamoDbBaselineStore({ client, tableName: table }),
+        marks: new DynamoDbBackfillMarks({ client, tableName: table }),
+        selection: {
+          prefix: '',
+          sinceMs: archiveSince,
+          untilMs: sim.meta.attackWindowStartMs + 60_000,
+          accounts: new Set([account]),
+        },
+      });
+      expect(s3Proxy.counts.failed).toBe(3);
+      expect(ddbProxy.counts.failed).toBe(3);
+      const partner = countByIdentity(
+        history.filter((r) => (r as { recipientAccountId?: unknown }).recipientAccountId === account),
+      );
+      expect(result.events).toBe(sum(partner));
+      expect(await counts(table, partner.keys())).toEqual(partner);
+    } finally {
+      client.destroy();
+      throttledS3.destroy();
+      await Promise.all([s3Proxy.stop(), ddbProxy.stop()]);
+    }
+  });
+});
+
 describe('nhi-watch backfill (the command)', () => {
   it('folds the selected part of the archive through the SDK standard configuration and prints a JSON summary; usage errors exit 2', async () => {
     const table = await newTable();
@@ -394,7 +446,10 @@ describe('nhi-watch backfill (the command)', () => {
       ]),
     );
     expect(run.result).toBe(0);
-    const summary = run.logs.find((l) => 'byStream' in l) as { events: number; byStream: Record<string, number> };
+    const summary = run.logs.find((l) => 'byStream' in l) as {
+      events: number;
+      byStream: Record<string, number>;
+    };
     expect(summary.events).toBeGreaterThan(0);
     expect(Object.keys(summary.byStream).every((s) => s.startsWith('210987654321/'))).toBe(true);
     const partner = countByIdentity(
