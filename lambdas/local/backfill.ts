@@ -312,7 +312,9 @@ class CountingStore implements BaselineStore {
   async load(keys: readonly string[]): Promise<Map<string, LoadedRecord>> {
     const out = await this.inner.load(keys);
     for (const k of keys) {
-      if (k.startsWith('src#') || this.created.has(k) || this.existing.has(k)) continue;
+      // Source (`src#`) and population (`pop#`) records are not identities.
+      if (k.startsWith('src#') || k.startsWith('pop#') || this.created.has(k) || this.existing.has(k))
+        continue;
       (out.has(k) ? this.existing : this.created).add(k);
     }
     return out;

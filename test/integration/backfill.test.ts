@@ -47,6 +47,9 @@ import {
   type SecurityHubReceiver,
 } from '../support/servers';
 
+// DynamoDB Local and fauxqs on a loaded 2-core machine: a backfill of the archive takes seconds, not milliseconds.
+jest.setTimeout(180_000);
+
 const BUCKET = 'org-trail-archive';
 const ORG = 'o-a1b2c3d4e5';
 const LOG_GROUP = `aws-cloudtrail-logs-${ORG}`;
@@ -127,9 +130,10 @@ beforeAll(async () => {
   archiveSince = Math.min(...history.map(time));
 
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  // Objects every 3 hours (CloudTrail delivers every ~5 minutes; fewer objects keep the test short),
+  // Objects every 12 hours (CloudTrail delivers every ~5 minutes; each object is one chunk and a few
+  // DynamoDB round trips, so fewer objects keep the test short on a loaded machine),
   // records in each object in reverse time order, as real objects are not sorted.
-  const objects = cloudTrailArchive(history, { organizationId: ORG, intervalMinutes: 180, isUnsorted: true });
+  const objects = cloudTrailArchive(history, { organizationId: ORG, intervalMinutes: 720, isUnsorted: true });
   expect(new Set(objects.map((o) => o.account)).size).toBeGreaterThanOrEqual(2);
   expect(new Set(objects.map((o) => `${o.account}/${o.region}`)).size).toBeGreaterThanOrEqual(3);
   for (const o of objects)
@@ -220,14 +224,14 @@ describe('resume', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nhi-backfill-'));
     const checkpointPath = join(dir, 'checkpoint.json');
     try {
-      // 1. The process dies while reading the 40th object (a kill, as far as the table can tell).
+      // 1. The process dies while reading the 15th object (a kill, as far as the table can tell).
       const real = new S3Archive({ client: s3, bucket: BUCKET });
       let reads = 0;
       const dying: ArchiveReader = {
         bucket: BUCKET,
         children: (p) => real.children(p),
         objects: (p) => real.objects(p),
-        read: (key) => (++reads === 40 ? Promise.reject(new Error('killed')) : real.read(key)),
+        read: (key) => (++reads === 15 ? Promise.reject(new Error('killed')) : real.read(key)),
       };
       await expect(
         backfillArchive(options(table, { reader: dying, checkpointPath, readAhead: 1 })),
@@ -240,7 +244,7 @@ describe('resume', () => {
       let marked = 0;
       const crashAfterCommit: BackfillMarks = {
         folded: (ids) => marks.folded(ids),
-        mark: (m) => (++marked === 10 ? Promise.reject(new Error('killed after commit')) : marks.mark(m)),
+        mark: (m) => (++marked === 8 ? Promise.reject(new Error('killed after commit')) : marks.mark(m)),
       };
       const second = backfillArchive(
         options(table, { marks: crashAfterCommit, checkpointPath, readAhead: 1 }),
