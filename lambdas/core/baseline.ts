@@ -5,6 +5,7 @@
  */
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
 import type { BreadthEntry, BreadthGroup, BreadthPeak } from './breadth.js';
+import type { IncidentState } from './incident.js';
 import { revivePopulation, type PopulationRecord } from './priors.js';
 import {
   deleteOwn,
@@ -146,6 +147,8 @@ export interface IdentityBaseline {
    * event reaches both the log group and the S3 archive).
    */
   liveFromMs?: number;
+  /** The identity's latest incident (core/incident.ts), kept with the baseline so both commit together. */
+  incident?: IncidentState;
 }
 
 /** Cross-identity state per source address: which identities failed from it, and when. */
