@@ -307,14 +307,14 @@ export class LearningLedger implements FindingLedger {
 class CountingStore implements BaselineStore {
   readonly created = new Set<string>();
   readonly existing = new Set<string>();
+  /** Identity keys of the chunk being folded (other keys are sources, populations, links…). */
+  identities: ReadonlySet<string> = new Set();
   constructor(private readonly inner: BaselineStore) {}
 
   async load(keys: readonly string[]): Promise<Map<string, LoadedRecord>> {
     const out = await this.inner.load(keys);
     for (const k of keys) {
-      // Source (`src#`) and population (`pop#`) records are not identities.
-      if (k.startsWith('src#') || k.startsWith('pop#') || this.created.has(k) || this.existing.has(k))
-        continue;
+      if (!this.identities.has(k) || this.created.has(k) || this.existing.has(k)) continue;
       (out.has(k) ? this.existing : this.created).add(k);
     }
     return out;
@@ -574,6 +574,7 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
           eventsAlreadyFolded += part.length;
           continue;
         }
+        counting.identities = new Set(part.map((e) => e.identity.key));
         const r = await runPipeline(batchId, part, deps);
         redelivered += r.redelivered;
         alerted += r.fresh.length;
