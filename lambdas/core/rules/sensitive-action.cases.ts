@@ -85,6 +85,17 @@ export const sensitiveActionCases = defineCases('sensitive-action', [
     severity: 'MEDIUM',
   },
   {
+    name: 'an IAM user’s static key from outside AWS denied CreateUser: an attempt, no step up for the key',
+    events: [
+      ev({
+        ...staticKeyCreatesUser(),
+        outcome: { authn: 'success', authz: 'denied', errorCode: 'AccessDenied' },
+      }),
+    ],
+    fires: true,
+    severity: 'LOW',
+  },
+  {
     name: 'an IAM user’s static key from inside AWS creates a user: no step up',
     events: [staticKeyCreatesUser(insideAws('3.80.10.20', 14618))],
     fires: true,

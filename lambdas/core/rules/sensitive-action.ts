@@ -69,7 +69,7 @@ export const sensitiveAction: DetectionRule = {
     populationMatureDays: 7,
     /** Identities the account must have shown before "first time anyone in this account" counts. */
     populationMatureIdentities: 3,
-    /** One level higher when a long-lived access key makes the call from a public address outside AWS: the credential most often leaked, used where no workload role runs. */
+    /** One level higher when a long-lived access key makes the call, and it takes effect, from a public address outside AWS: the credential most often leaked, used where no workload role runs. */
     staticKeyOutsideAws: true,
   },
   needsLearning: false,
@@ -144,6 +144,7 @@ export const sensitiveAction: DetectionRule = {
     const o = event.origin;
     if (
       flag(t, 'staticKeyOutsideAws') &&
+      event.outcome.authz !== 'denied' &&
       event.credential.kind === 'long-lived-key' &&
       o.isIp &&
       !o.isAws &&
