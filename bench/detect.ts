@@ -196,6 +196,8 @@ interface SimulatorResult {
   readonly pooled: DetectionScore;
   /** MEDIUM+ findings only. */
   readonly pooledMediumPlus: DetectionScore;
+  /** The findings that alerted only (at most two per incident): what people are paged for. */
+  readonly pooledAlerts: DetectionScore;
   readonly alerts: AlertsPerEpisode;
 }
 
@@ -228,6 +230,11 @@ function poolSeeds(runs: readonly SeedRun[]): SimulatorResult {
     repeats,
     pooled: scoreDetection(labels, hits, facts),
     pooledMediumPlus: scoreDetection(labels, hitsAtLeast(hits, MEDIUM_PLUS), facts),
+    pooledAlerts: scoreDetection(
+      labels,
+      hits.filter((h) => alerted.has(h.findingId)),
+      facts,
+    ),
     alerts: alertsPerEpisode(labels, hits, alerted),
   };
 }
@@ -500,6 +507,7 @@ function doneWhen(w: VariantResult, r: VariantResult): string[] {
     v.stratus.counted === 0 ? 0 : v.stratus.foundMediumPlus.length / v.stratus.counted;
   const precision = (v: VariantResult): number | null => v.simulator.pooled.overall.precision;
   const noise = (v: VariantResult): number | null => v.simulator.pooledMediumPlus.falsePer100kBenign;
+  const alertPrecision = (v: VariantResult): number | null => v.simulator.pooledAlerts.overall.precision;
   return [
     '| done when (issue #10) | without attack-tool agents (counts) | as recorded | target | met |',
     '|---|---:|---:|---:|---|',
@@ -507,6 +515,7 @@ function doneWhen(w: VariantResult, r: VariantResult): string[] {
     `| MEDIUM+ findings on benign Panther test events (each alone, from empty state) | ${w.panther.benignMediumPlus.length} of ${w.panther.benignRows} | ${r.panther.benignMediumPlus.length} of ${r.panther.benignRows} | 0 | ${met(w.panther.benignMediumPlus.length === 0)} |`,
     `| MEDIUM+ false findings per 100k benign simulator events after learning | ${num(noise(w), 2)} | ${num(noise(r), 2)} | ≤ 1 | ${met((noise(w) ?? 0) <= 1)} |`,
     `| strict precision on the simulator (every finding; one on another attack's events counts false) | ${pct(precision(w))} | ${pct(precision(r))} | ≥ 90 % | ${met((precision(w) ?? 0) >= 0.9)} |`,
+    `| strict precision on the simulator, over the findings that alerted | ${pct(alertPrecision(w))} | ${pct(alertPrecision(r))} | (≥ 90 %) | ${met((alertPrecision(w) ?? 0) >= 0.9)} |`,
     `| alerts per simulated attack | ${alertsText(w.simulator.alerts)} | ${alertsText(r.simulator.alerts)} | ≤ 2 | ${met(w.simulator.alerts.max <= 2)} |`,
   ];
 }
@@ -578,7 +587,7 @@ function details(v: VariantResult, opts: Options): string[] {
     '',
   );
   out.push(
-    `Recall ${pct(sim.pooled.overall.recall)} (${sim.pooled.overall.found} / ${sim.pooled.overall.episodes} episodes), strict precision ${pct(sim.pooled.overall.precision)} (MEDIUM+ only: ${pct(sim.pooledMediumPlus.overall.precision)}); alerts per attack ${alertsText(sim.alerts)}.`,
+    `Recall ${pct(sim.pooled.overall.recall)} (${sim.pooled.overall.found} / ${sim.pooled.overall.episodes} episodes), strict precision ${pct(sim.pooled.overall.precision)} (MEDIUM+ only: ${pct(sim.pooledMediumPlus.overall.precision)}; alerts only: ${pct(sim.pooledAlerts.overall.precision)}, ${sim.pooledAlerts.overall.findings} alerts, ${sim.pooledAlerts.benignFindings} on benign traffic); alerts per attack ${alertsText(sim.alerts)}.`,
     '',
   );
   if (sim.alerts.overLimit.length > 0)

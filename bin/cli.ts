@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { renderTable, findingRecord, sortFindings, FORMATS, type Format } from './cli-format.js';
+import { isAlerting } from '../lambdas/core/finding.js';
 import {
   replayFiles,
   replayEvents,
@@ -66,9 +67,15 @@ function print(
   err: NodeJS.WritableStream,
 ): void {
   const findings = sortFindings(result.findings);
-  if (format === 'table')
-    out.write(`${renderTable(findings, Math.max(120, process.stdout.columns ?? 160))}\n`);
-  else if (format === 'jsonl')
+  // People see the alerts (at most two per incident); machines get every finding.
+  const alerts = findings.filter(isAlerting);
+  if (format === 'table') {
+    out.write(`${renderTable(alerts, Math.max(120, process.stdout.columns ?? 160))}\n`);
+    const incidents = new Set(findings.map((f) => f.incident?.id ?? f.id)).size;
+    out.write(
+      `${alerts.length} alert(s) for ${incidents} incident(s); ${findings.length - alerts.length} further finding(s) joined those incidents without alerting (--format jsonl lists every finding).\n`,
+    );
+  } else if (format === 'jsonl')
     for (const f of findings) out.write(`${JSON.stringify(findingRecord(f, ASFF_CONTEXT))}\n`);
   else out.write(`${JSON.stringify({ Findings: findings.map((f) => toAsff(f, ASFF_CONTEXT)) }, null, 2)}\n`);
 
@@ -186,7 +193,9 @@ function progressBar(): (done: number, total: number, isFinal?: boolean) => void
     const width = 30;
     const ratio = Math.min(1, done / total);
     const filled = Math.round(ratio * width);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`);
+    process.stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}%`,
+    );
   };
 }
 

@@ -108,13 +108,17 @@ const configSchema = z.strictObject({
 /** Where the CloudTrail events come from. */
 export type CloudTrailSource =
   | { readonly mode: 'existing'; readonly logGroupName: string }
-  | { readonly mode: 'create'; readonly trailName?: string };
+  | {
+      readonly mode: 'create';
+      /** Name of the new trail. @default - CloudFormation names it */
+      readonly trailName?: string;
+    };
 
 /** What the functions detect with: the validated detection configuration and the contract files it names. */
 export interface Detection {
   /** Learning, thresholds, suppressions, disabled rules (core defaults when no file is given). */
   readonly config: DetectionConfig;
-  /** The detection configuration file, absolute; absent when none is configured. */
+  /** The detection configuration file, absolute. @default - none: the core defaults apply */
   readonly file?: string;
   /** Absolute paths of the contract files its `contractsFiles` entries match, each validated. */
   readonly contractFiles: readonly string[];
@@ -129,7 +133,7 @@ export interface DeploymentConfig {
     readonly logGroupNamePrefixes: readonly string[];
   };
   readonly alertEmails: readonly string[];
-  /** Severities e-mailed; absent means every finding is e-mailed. */
+  /** Severities e-mailed. @default - every finding is e-mailed */
   readonly alertSeverities?: readonly (typeof SEVERITY_LABELS)[number][];
   /** Recipients of operational alarms; defaults to `alertEmails`. */
   readonly operationsEmails: readonly string[];

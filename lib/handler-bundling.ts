@@ -7,8 +7,30 @@ import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
 
-/** Repository root: entries, lock file, tsconfig and data files are found from here, whoever imports lib/. */
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
+/** The nearest directory at or above `from` holding a package.json. */
+function packageRootOf(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`nhi-watch: no package.json at or above ${from}`);
+  }
+}
+
+/**
+ * Root of the nhi-watch package — the repository, or `node_modules/nhi-watch` when installed as a library
+ * (this file runs from `lib/` or from the compiled `dist/lib/`): handler entries, tsconfig and data files
+ * are found from here, whoever imports lib/.
+ */
+export const PROJECT_ROOT = packageRootOf(__dirname);
+
+/**
+ * The lock file NodejsFunction is given (it must exist under the project root; its name picks npm): the
+ * repository's package-lock.json, or, in an installed package, which npm publishes without it,
+ * package.json. Dependencies are never installed into a bundle (everything is bundled or copied), so the
+ * file only anchors the project root.
+ */
+export const DEPS_LOCK_FILE = existsSync(path.join(PROJECT_ROOT, 'package-lock.json'))
+  ? path.join(PROJECT_ROOT, 'package-lock.json')
+  : path.join(PROJECT_ROOT, 'package.json');
 
 /** Everything that decides a handler bundle's content, in the terms of NodejsFunction's `bundling`. */
 export interface HandlerBundling {

@@ -43,7 +43,7 @@ export class IdentityAccessLoggingError extends Error {
  */
 export class IdentityAccessLogging extends Construct {
   /** The access-log group. */
-  readonly logGroup: logs.LogGroup;
+  readonly logGroup: logs.ILogGroup;
   /** The format applied, as the stage receives it. */
   readonly format: string;
 
@@ -82,7 +82,7 @@ export class IdentityAccessLogging extends Construct {
       stageName === undefined || Token.isUnresolved(stageName)
         ? undefined
         : stageName.replace(/[^.\-_/#A-Za-z0-9]/g, '');
-    this.logGroup = new logs.LogGroup(this, 'AccessLogs', {
+    const logGroup = new logs.LogGroup(this, 'AccessLogs', {
       ...(nameSuffix === undefined || nameSuffix === ''
         ? {}
         : { logGroupName: `${ACCESS_LOG_GROUP_PREFIX}${apiId}/${nameSuffix}` }),
@@ -90,12 +90,13 @@ export class IdentityAccessLogging extends Construct {
       encryptionKey: props.nhiWatch.encryptionKey,
     });
 
-    const setting = { destinationArn: this.logGroup.logGroupArn, format: this.format };
+    this.logGroup = logGroup;
+    const setting = { destinationArn: logGroup.logGroupArn, format: this.format };
     if (cfnStage instanceof apigateway.CfnStage) cfnStage.accessLogSetting = setting;
     else cfnStage.accessLogSettings = setting;
 
     new LogSubscription(this, 'Subscription', {
-      logGroup: this.logGroup,
+      logGroup,
       function: props.nhiWatch.apiGatewayFunction,
     });
   }

@@ -15,4 +15,10 @@ export {
   CONFIG_FILE_CONTEXT_KEY,
   type DeploymentConfig,
 } from './config.js';
-export { buildNhiWatchApp } from './app.js';
+export { EncryptionKey, type EncryptionKeyProps } from './constructs/encryption-key.js';
+export { BaselineTable, type BaselineTableProps } from './constructs/baseline-table.js';
+export { Alerting, type AlertingProps } from './constructs/alerting.js';
+export { OnFailureQueue, type OnFailureQueueProps } from './constructs/on-failure-queue.js';
+export { Operations, type OperationsProps, type WatchedFunction } from './constructs/operations.js';
+export { ManagementEventTrail, type ManagementEventTrailProps } from './constructs/management-event-trail.js';
+export { LogSubscription, type LogSubscriptionProps } from './constructs/log-subscription.js';

@@ -5,6 +5,7 @@ import { NhiWatch } from './nhi-watch.js';
 
 /** Properties of {@link NhiWatchStack}. */
 export interface NhiWatchStackProps extends StackProps {
+  /** Validated configuration, e.g. from `loadDeploymentConfig`. */
   readonly config: DeploymentConfig;
 }
 

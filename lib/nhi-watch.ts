@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { Annotations, Aws, Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BASELINE_TABLE } from '../lambdas/core/baseline-table.js';
 import { configToJson } from '../lambdas/core/config.js';
 import { contractFormatOf, contractsToJson } from '../lambdas/core/contracts-file.js';
 import { parseContracts } from '../lambdas/core/yaml-text.js';
 import { DeploymentConfigError, type DeploymentConfig } from './config.js';
+import { Alerting } from './constructs/alerting.js';
+import { BaselineTable } from './constructs/baseline-table.js';
 import {
   BundledFunction,
   DEFAULT_IP_DATABASE,
@@ -22,25 +22,21 @@ import {
   type BundledFile,
   type IpDatabaseSource,
 } from './constructs/bundled-function.js';
+import { EncryptionKey } from './constructs/encryption-key.js';
 import { LogGroupPrefixSubscriber } from './constructs/log-group-prefix-subscriber.js';
 import { LogSubscription } from './constructs/log-subscription.js';
 import { ManagementEventTrail } from './constructs/management-event-trail.js';
+import { OnFailureQueue } from './constructs/on-failure-queue.js';
 import { METRICS_NAMESPACE, Operations, SERVICE_NAME } from './constructs/operations.js';
 
-/**
- * The DynamoDB actions the functions need on the baseline table: point and batch reads, conditional puts
- * and updates, and condition checks inside transactions. No scans, queries or deletes (TTL expires items).
- */
-export const BASELINE_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:ConditionCheckItem',
-] as const;
+export { BASELINE_TABLE_ACTIONS } from './constructs/baseline-table.js';
 
-/** KMS actions a function needs to read and write data encrypted under the stack's key. */
-const KEY_USER_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
+/**
+ * KMS actions a function needs on the stack's key: data keys for what it writes (table items, SNS messages,
+ * SQS messages) and Decrypt for what it reads (table items, its own environment). Services encrypt with
+ * data keys, so `kms:Encrypt` itself is never called.
+ */
+export const KEY_USER_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
 
 /**
  * Largest `NHI_CONFIG` accepted: Lambda allows 4 KB for all environment variables together, and the
@@ -75,16 +71,20 @@ export interface NhiWatchProps {
  * per-identity baselines in DynamoDB and publish findings to SNS and Security Hub, with everything
  * encrypted under one customer-managed key, least-privilege roles and an operations view. Drop it into any
  * CDK stack; {@link IdentityAccessLogging} connects an API defined next to it.
+ *
+ * The constructor reads like the architecture: key → baseline table, alerting, on-failure queue →
+ * the two detection functions → the log sources subscribed to them → operations. Construct ids of stateful
+ * resources are part of the deployed contract (they make the logical ids): keep them when moving code.
  */
 export class NhiWatch extends Construct {
   /** Customer-managed key encrypting the table, topics, queue, log groups and the trail. */
-  readonly encryptionKey: kms.Key;
+  readonly encryptionKey: kms.IKey;
   /** Per-identity baselines, shaped by `lambdas/core/baseline-table.ts`. */
-  readonly table: dynamodb.Table;
+  readonly table: dynamodb.ITable;
   /** Findings for people and machines: e-mail subscriptions come from configuration. */
-  readonly alertTopic: sns.Topic;
+  readonly alertTopic: sns.ITopic;
   /** Invocations given up on after retries, for inspection and redrive. */
-  readonly onFailureQueue: sqs.Queue;
+  readonly onFailureQueue: sqs.IQueue;
   /** Consumes CloudTrail log groups. */
   readonly cloudTrailFunction: lambda.IFunction;
   /** Consumes API Gateway access-log groups. */
@@ -98,58 +98,31 @@ export class NhiWatch extends Construct {
   /** Retention of access-log groups created by {@link IdentityAccessLogging}, from configuration. */
   readonly accessLogRetentionDays: number;
 
+  private readonly baselines: BaselineTable;
+  private readonly alerting: Alerting;
+
   constructor(scope: Construct, id: string, props: NhiWatchProps) {
     super(scope, id);
     const { config } = props;
 
-    this.encryptionKey = new kms.Key(this, 'Key', {
-      description: 'nhi-watch: baselines, alerts, on-failure queue, log groups and trail',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN, // the retained table and archives stay readable after teardown
-    });
-    this.allowServicesToUseKey(config.cloudTrail.mode === 'create');
-
-    this.table = new dynamodb.Table(this, 'Baselines', {
-      partitionKey: {
-        name: BASELINE_TABLE.partitionKey.name,
-        type: BASELINE_TABLE.partitionKey.type as dynamodb.AttributeType,
-      },
-      billingMode: BASELINE_TABLE.billingMode as dynamodb.BillingMode,
-      timeToLiveAttribute: BASELINE_TABLE.ttlAttribute,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+    // Storage and delivery, all under one key.
+    this.encryptionKey = new EncryptionKey(this, 'Key', {
+      allowCloudTrail: config.cloudTrail.mode === 'create',
+    }).key;
+    this.baselines = new BaselineTable(this, 'Baselines', { encryptionKey: this.encryptionKey });
+    this.table = this.baselines.table;
+    this.alerting = new Alerting(this, 'Alerts', {
       encryptionKey: this.encryptionKey,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      emails: config.alertEmails,
+      ...(config.alertSeverities === undefined ? {} : { emailSeverities: config.alertSeverities }),
     });
+    this.alertTopic = this.alerting.topic;
+    this.onFailureQueue = new OnFailureQueue(this, 'OnFailure', {
+      encryptionKey: this.encryptionKey,
+      retentionDays: config.retention.onFailureQueueDays,
+    }).queue;
 
-    this.alertTopic = new sns.Topic(this, 'Alerts', {
-      displayName: 'nhi-watch findings',
-      masterKey: this.encryptionKey,
-      enforceSSL: true,
-    });
-    const filterPolicy =
-      config.alertSeverities === undefined
-        ? undefined
-        : { severity: sns.SubscriptionFilter.stringFilter({ allowlist: [...config.alertSeverities] }) };
-    for (const email of config.alertEmails) {
-      this.alertTopic.addSubscription(
-        new subscriptions.EmailSubscription(email, filterPolicy === undefined ? {} : { filterPolicy }),
-      );
-    }
-
-    this.onFailureQueue = new sqs.Queue(this, 'OnFailure', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(config.retention.onFailureQueueDays),
-    });
-    Validations.of(this.onFailureQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        "This queue is the functions' on-failure destination, i.e. the dead-letter queue itself; it is alarmed on depth and redriven by hand.",
-    });
-
+    // The detection functions: log events → baselines → findings.
     const commonEnvironment = {
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -188,6 +161,7 @@ export class NhiWatch extends Construct {
     this.apiGatewayFunction = apiGatewayHandler.function;
     this.accessLogRetentionDays = config.retention.accessLogDays;
 
+    // The log sources subscribed to them.
     if (config.cloudTrail.mode === 'existing') {
       this.cloudTrailLogGroup = logs.LogGroup.fromLogGroupName(
         this,
@@ -213,7 +187,6 @@ export class NhiWatch extends Construct {
         function: this.apiGatewayFunction,
       });
     });
-
     const watched = [
       { label: 'CloudTrailHandler', function: this.cloudTrailFunction },
       { label: 'ApiGatewayHandler', function: this.apiGatewayFunction },
@@ -236,6 +209,7 @@ export class NhiWatch extends Construct {
       watched.push({ label: 'PrefixSubscriber', function: prefixSubscriber.function.function });
     }
 
+    // Keeping nhi-watch itself healthy.
     this.operations = new Operations(this, 'Operations', {
       functions: watched,
       onFailureQueue: this.onFailureQueue,
@@ -306,19 +280,11 @@ export class NhiWatch extends Construct {
    */
   private grantHandler(role: iam.IRole, securityHub: boolean): void {
     const statements = [
-      new iam.PolicyStatement({
-        sid: 'BaselineTable',
-        actions: [...BASELINE_TABLE_ACTIONS],
-        resources: [this.table.tableArn],
-      }),
-      new iam.PolicyStatement({
-        sid: 'PublishAlerts',
-        actions: ['sns:Publish'],
-        resources: [this.alertTopic.topicArn],
-      }),
+      this.baselines.pipelineAccessStatement(),
+      this.alerting.publishStatement(),
       new iam.PolicyStatement({
         sid: 'UseStackKey',
-        actions: KEY_USER_ACTIONS,
+        actions: [...KEY_USER_ACTIONS],
         resources: [this.encryptionKey.keyArn],
       }),
     ];
@@ -334,59 +300,5 @@ export class NhiWatch extends Construct {
       );
     }
     for (const statement of statements) role.addToPrincipalPolicy(statement);
-  }
-
-  /**
-   * Key policy for the services that encrypt with the key on nhi-watch's behalf: CloudWatch Logs (log
-   * groups of this account and region), CloudWatch alarms (publishing to the encrypted operations topic)
-   * and, with a new trail, CloudTrail (this account's trails).
-   */
-  private allowServicesToUseKey(withTrail: boolean): void {
-    const stack = Stack.of(this);
-    this.encryptionKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchLogsEncryptsLogGroups',
-        principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*`,
-          },
-        },
-      }),
-    );
-    this.encryptionKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-    if (withTrail) {
-      this.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CloudTrailEncryptsLogFiles',
-          principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-          actions: ['kms:GenerateDataKey*'],
-          resources: ['*'],
-          conditions: {
-            StringLike: {
-              'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${Aws.PARTITION}:cloudtrail:*:${stack.account}:trail/*`,
-            },
-            StringEquals: { 'aws:SourceAccount': stack.account },
-          },
-        }),
-      );
-      this.encryptionKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'CloudTrailDescribesKey',
-          principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-          actions: ['kms:DescribeKey'],
-          resources: ['*'],
-        }),
-      );
-    }
   }
 }

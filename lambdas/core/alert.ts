@@ -5,7 +5,7 @@
  * through {@link neutralise} before it reaches the subject or the body, and every finding through
  * {@link scrubFinding} (no secret-shaped text leaves, whatever made the finding).
  */
-import type { Finding } from './finding.js';
+import type { Finding, Maturity } from './finding.js';
 import { severityRank } from './finding.js';
 import { clean, neutralise } from './neutralise.js';
 import { scrubFinding } from './secrets.js';
@@ -76,6 +76,7 @@ export function renderAlert(finding: Finding, opts: AlertOptions = {}): Rendered
   };
   const account = f.accountId;
   if (account !== undefined && account !== '') attributes.account = str(account);
+  if (f.incident !== undefined) attributes.incident = str(f.incident.id);
   return {
     subject,
     body: body(f, opts),
@@ -120,6 +121,10 @@ export function renderDigest(findings: readonly Finding[], opts: AlertOptions = 
     );
     lines.push(`${' '.repeat(14)}${neutralise(f.summary, 200)}`);
     lines.push(`${' '.repeat(14)}id ${f.id}`);
+    if (f.incident !== undefined)
+      lines.push(
+        `${' '.repeat(14)}incident ${f.incident.id} (${plural(f.incident.findings, 'finding')} since ${utc(f.incident.startMs)})`,
+      );
   }
   if (sorted.length > maxLines)
     lines.push(
@@ -141,6 +146,8 @@ export function renderDigest(findings: readonly Finding[], opts: AlertOptions = 
   };
   const accounts = sorted.map((f) => f.accountId).filter((a): a is string => a !== undefined && a !== '');
   if (accounts.length > 0) attributes.account = arr(accounts);
+  const incidents = sorted.map((f) => f.incident?.id).filter((a): a is string => a !== undefined);
+  if (incidents.length > 0) attributes.incident = arr(incidents);
   return {
     subject,
     body: `${lines.join('\n')}\n`,
@@ -154,6 +161,19 @@ export function renderAlerts(findings: readonly Finding[], opts: AlertOptions = 
   if (findings.length === 0) return [];
   if (findings.length > (opts.digestThreshold ?? 10)) return [renderDigest(findings, opts)];
   return findings.map((f) => renderAlert(f, opts));
+}
+
+/** How much history a finding was judged against, for people. */
+function maturityText(m: Maturity): string {
+  const dims = Object.entries(m.distinct)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  const history =
+    m.calls === 0
+      ? 'none: the identity’s first call'
+      : `${m.days} days, ${m.calls} calls${dims !== '' ? ` (${dims})` : ''}`;
+  const priors = m.priors.length > 0 ? `; priors: ${m.priors.join('; ')}` : '';
+  return `${history}; ${m.isLearned ? 'learning complete' : 'during learning'}${priors}`;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -210,6 +230,31 @@ function body(f: Finding, opts: AlertOptions): string {
       ? `${utc(f.firstSeenMs)} to ${utc(f.lastSeenMs)} (${f.count} events)`
       : `${utc(f.firstSeenMs)} (1 event)`,
   );
+
+  if (f.items !== undefined && f.items.length > 0) {
+    row('Breached', n(f.items[0], 200));
+    for (const item of f.items.slice(1, 20)) cont(n(item, 200));
+    if (f.items.length > 20) cont(`(${f.items.length - 20} more in the finding JSON)`);
+  }
+  if (f.maturity !== undefined) row('History', n(maturityText(f.maturity), 600));
+
+  const inc = f.incident;
+  if (inc !== undefined) {
+    out.push(
+      '',
+      `Incident ${inc.id}: ${plural(inc.findings, 'finding')} of this identity since ${utc(inc.startMs)}, highest ${inc.severity}${
+        f.alert === true && inc.alerts > 1 ? ' (this alert: the severity rose)' : ''
+      }`,
+    );
+    for (const x of inc.facts)
+      out.push(
+        `  ${utc(x.atMs).slice(11, 19)}  ${x.severity.padEnd(13)} ${n(x.ruleId, 64)}: ${n(x.text, 240)}`,
+      );
+    if (inc.factsOmitted > 0) out.push(`  (${inc.factsOmitted} more facts in Security Hub)`);
+    out.push(
+      '  Further findings of this incident update it in Security Hub; at most one more alert, if its severity rises.',
+    );
+  }
 
   const maxEvidence = opts.maxEvidenceLines ?? 20;
   if (f.evidence.length > 0) {

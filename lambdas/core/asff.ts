@@ -37,6 +37,7 @@ export const ASFF_LIMITS = {
   /** Keys Security Hub adds to ProductFields itself (`aws/securityhub/*`), kept free. */
   productFieldsReservedKeys: 8,
   relatedRequirements: 32,
+  relatedFindings: 10,
   types: 50,
   resources: 32,
   recommendationTextChars: 512,
@@ -113,6 +114,8 @@ export interface AsffFinding {
   readonly ProductFields: Record<string, string>;
   readonly Resources: AsffResource[];
   readonly Compliance?: { readonly RelatedRequirements: string[] };
+  /** The other findings of the same incident (at most {@link ASFF_LIMITS.relatedFindings}). */
+  readonly RelatedFindings?: { readonly ProductArn: string; readonly Id: string }[];
   readonly RecordState: 'ACTIVE';
   readonly Action: { readonly ActionType: 'AWS_API_CALL'; readonly AwsApiCallAction: AsffAwsApiCallAction };
   readonly FindingProviderFields: { readonly Severity: AsffSeverity; readonly Types: string[] };
@@ -215,7 +218,31 @@ export function toAsff(unscrubbed: Finding, ctx: AsffContext): AsffFinding {
   if (runbook !== '') optional.Remediation = { Recommendation: { Text: runbook } };
   if (ctx.sourceUrl !== undefined && ctx.sourceUrl !== '') optional.SourceUrl = clean(ctx.sourceUrl, 2048);
   if (requirements.length > 0) optional.Compliance = { RelatedRequirements: requirements };
+  const related = relatedFindings(finding);
+  if (related.length > 0)
+    optional.RelatedFindings = related.map((id) => ({ ProductArn: out.ProductArn, Id: id }));
   return { ...out, ...optional };
+}
+
+/** Ids of the other findings of the finding's incident, in the order they joined it. */
+function relatedFindings(f: Finding): string[] {
+  const ids: string[] = [];
+  for (const fact of f.incident?.facts ?? []) {
+    const id = clean(fact.findingId, 512);
+    if (id !== '' && id !== f.id && !ids.includes(id)) ids.push(id);
+  }
+  return ids.slice(0, ASFF_LIMITS.relatedFindings);
+}
+
+/** The incident's facts in order, one line each (`09:14:05Z HIGH new-action: …`), for ProductFields. */
+function incidentSequence(f: Finding): string | undefined {
+  const inc = f.incident;
+  if (inc === undefined) return undefined;
+  const lines = inc.facts.map(
+    (x) => `${iso(x.atMs).slice(11, 19)}Z ${x.severity} ${x.ruleId}: ${neutralise(x.text, 160)}`,
+  );
+  if (inc.factsOmitted > 0) lines.push(`(${inc.factsOmitted} more)`);
+  return lines.join(' | ');
 }
 
 /** The rule's ASFF types (at most 50); a behavioural default when a rule declares none. */
@@ -281,6 +308,25 @@ function productFields(f: Finding, firstSeen: string): Record<string, string> {
     ['windowStart', iso(f.windowStartMs)],
     ['discriminator', f.discriminator, 512],
     ['eventIds', f.eventIds.join(','), 1024],
+    ['alert', f.alert === undefined ? undefined : String(f.alert)],
+    ['incidentId', f.incident?.id],
+    ['incidentStart', f.incident === undefined ? undefined : iso(f.incident.startMs)],
+    ['incidentSeverity', f.incident?.severity],
+    ['incidentFindings', f.incident?.findings],
+    ['incidentSequence', incidentSequence(f)],
+    ['items', f.items?.join(', ')],
+    ['maturityDays', f.maturity?.days],
+    ['maturityCalls', f.maturity?.calls],
+    [
+      'maturityDistinct',
+      f.maturity === undefined
+        ? undefined
+        : Object.entries(f.maturity.distinct)
+            .map(([k, n]) => `${k}=${n}`)
+            .join(','),
+    ],
+    ['maturityLearned', f.maturity === undefined ? undefined : String(f.maturity.isLearned)],
+    ['priors', f.maturity?.priors.join('; ')],
     ['runbook', f.runbook],
   ];
   const out: Record<string, string> = {};

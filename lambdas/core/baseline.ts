@@ -5,6 +5,7 @@
  */
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
 import type { BreadthEntry, BreadthGroup, BreadthPeak } from './breadth.js';
+import type { IncidentState } from './incident.js';
 import { revivePopulation, type PopulationRecord } from './priors.js';
 import {
   deleteOwn,
@@ -140,6 +141,8 @@ export interface IdentityBaseline {
   readPeaks?: Partial<Record<BreadthGroup, BreadthPeak>>;
   /** Ids of the batches already folded in: redelivery of one is skipped. */
   batches: string[];
+  /** The identity's latest incident (core/incident.ts), kept with the baseline so both commit together. */
+  incident?: IncidentState;
 }
 
 /** Cross-identity state per source address: which identities failed from it, and when. */

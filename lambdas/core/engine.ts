@@ -16,6 +16,7 @@ import {
   rememberBatch,
   sourceKey,
   type BaselineLimits,
+  type DimensionName,
   type IdentityBaseline,
   type LearningConfig,
   type SourceState,
@@ -24,6 +25,15 @@ import {
 import { hasValue } from './baseline-facts.js';
 import { foldBreadth } from './breadth.js';
 import { ContractSet } from './contracts.js';
+import { MAX_ITEMS, findingId, mergeFinding, type Finding, type Maturity } from './finding.js';
+import {
+  DEFAULT_INCIDENT_CONFIG,
+  incidentAt,
+  incidentRef,
+  joinIncident,
+  type IncidentConfig,
+  type IncidentState,
+} from './incident.js';
 import {
   emptyPopulation,
   foldPopulation,
@@ -31,7 +41,6 @@ import {
   type PopulationRecord,
   type Priors,
 } from './priors.js';
-import { findingId, mergeFinding, type Finding } from './finding.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { LoadedRecord, StateChange } from './ports.js';
 import type { DetectionRule, RuleContext, RuleMatch, Thresholds } from './rules/rule.js';
@@ -46,6 +55,8 @@ export interface EngineConfig {
   readonly dedupWindowSeconds: number;
   /** Rule ids switched off. */
   readonly disabledRules: readonly string[];
+  /** Incident grouping and alert limits. @default {@link DEFAULT_INCIDENT_CONFIG} */
+  readonly incident?: IncidentConfig;
 }
 
 /** @default 7-day / 200-event learning, 6-hour dedup window, all rules on. */
@@ -171,6 +182,9 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     rules.map((r) => [r.id, { ...r.defaults, ...config.thresholds[r.id] }]),
   );
   const windowMs = config.dedupWindowSeconds * 1000;
+  const incidentConfig = config.incident ?? DEFAULT_INCIDENT_CONFIG;
+  /** The incident each finding joined last (the state object itself: it keeps growing within the batch). */
+  const incidentOf = new Map<string, IncidentState>();
 
   const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
   const identities = new Map<string, Working<IdentityBaseline>>();
@@ -285,6 +299,23 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       limits: config.limits,
       priors,
     };
+    let maturity: Maturity | undefined;
+    const record = (rule: DetectionRule, match: RuleMatch): void => {
+      maturity ??= maturityOf(baseline, event, learned);
+      const windowStartMs = Math.floor(event.timeMs / windowMs) * windowMs;
+      const fid = findingId(rule.id, event.identity.key, match.discriminator, windowStartMs);
+      const m =
+        match.priors !== undefined && match.priors.length > 0
+          ? { ...maturity, priors: match.priors }
+          : maturity;
+      const f = buildFinding(fid, rule, event, match, windowStartMs, m);
+      const inc = incidentAt(baseline.incident, event.identity.key, event.timeMs, incidentConfig);
+      baseline.incident = inc;
+      const isAlert = joinIncident(inc, f, event.timeMs, incidentConfig);
+      incidentOf.set(fid, inc);
+      const prior = findings.get(fid);
+      findings.set(fid, prior ? mergeFinding(prior, f) : { ...f, alert: isAlert });
+    };
     for (const { rule, thresholds } of active) {
       if (rule.needsLearning && !learned) continue;
       ctx.thresholds = thresholds;
@@ -292,8 +323,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       try {
         match = rule.detect(event, ctx);
         if (match) {
-          addFinding(findings, rule, event, match, windowMs);
-          for (const more of match.also ?? []) addFinding(findings, rule, event, more, windowMs);
+          record(rule, match);
+          for (const more of match.also ?? []) record(rule, more);
         }
       } catch (error) {
         throw new StageError(`rule:${rule.id}`, error);
@@ -335,7 +366,12 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       changes.push({ key, expectedVersion: w.version, record: w.record });
     }
   }
-  const out = [...findings.values()];
+  // Every finding carries its incident as it stands at the end of the batch: the alerting one lists
+  // the whole sequence known so far, later events of the batch included.
+  const out = [...findings.values()].map((f) => {
+    const inc = incidentOf.get(f.id);
+    return inc === undefined ? f : { ...f, incident: incidentRef(inc) };
+  });
   const identityErrors = [...failed.values()].map(({ error, events: n }) => ({ ...error, events: n }));
   return {
     findings: out,
@@ -351,18 +387,36 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   };
 }
 
-function addFinding(
-  findings: Map<string, Finding>,
-  rule: DetectionRule,
-  event: IdentityEvent,
-  match: RuleMatch,
-  windowMs: number,
-): void {
-  const windowStartMs = Math.floor(event.timeMs / windowMs) * windowMs;
-  const id = findingId(rule.id, event.identity.key, match.discriminator, windowStartMs);
-  const f = buildFinding(id, rule, event, match, windowStartMs);
-  const prior = findings.get(id);
-  findings.set(id, prior ? mergeFinding(prior, f) : f);
+/** Largest number of distinct values named per dimension in the maturity line. */
+const MATURITY_DIMENSIONS: readonly [DimensionName, string][] = [
+  ['actions', 'actions'],
+  ['asns', 'ASNs'],
+  ['networks', 'networks'],
+  ['uaFamilies', 'user-agent families'],
+  ['rolesAssumed', 'roles assumed'],
+  ['regions', 'regions'],
+];
+
+/** How much history the identity had before this event. */
+function maturityOf(b: IdentityBaseline, e: IdentityEvent, isLearned: boolean): Maturity {
+  const distinct: Record<string, number> = {};
+  for (const [dim] of MATURITY_DIMENSIONS) {
+    const n = Object.keys(b.dims[dim]).length;
+    if (n > 0) distinct[dim] = n;
+  }
+  const days = b.eventCount === 0 ? 0 : Math.max(0, Math.round((e.timeMs - b.firstSeenMs) / 8_640_000) / 10);
+  return { days, calls: b.eventCount, distinct, isLearned, priors: [] };
+}
+
+/** The maturity as one evidence line. */
+export function maturityLine(m: Maturity): string {
+  const priors =
+    m.priors.length > 0 ? `; priors consulted: ${m.priors.join('; ')}` : '; no population priors consulted';
+  if (m.calls === 0) return `judged on the identity's first call: no history of its own (learning)${priors}`;
+  const dims = MATURITY_DIMENSIONS.filter(([d]) => (m.distinct[d] ?? 0) > 0)
+    .map(([d, label]) => `${m.distinct[d]} ${label}`)
+    .join(', ');
+  return `judged against ${m.days} day${m.days === 1 ? '' : 's'} and ${m.calls.toLocaleString('en-US')} call${m.calls === 1 ? '' : 's'} of history${dims !== '' ? ` (${dims})` : ''}, ${m.isLearned ? 'learning complete' : 'still learning'}${priors}`;
 }
 
 function buildFinding(
@@ -371,6 +425,7 @@ function buildFinding(
   e: IdentityEvent,
   m: RuleMatch,
   windowStartMs: number,
+  maturity: Maturity,
 ): Finding {
   const o = e.origin;
   const f: Finding = {
@@ -379,7 +434,7 @@ function buildFinding(
     title: rule.title,
     severity: m.severity ?? rule.severity,
     summary: m.summary,
-    evidence: m.evidence,
+    evidence: [...m.evidence, maturityLine(maturity)],
     identityKey: e.identity.key,
     identityKind: e.identity.kind,
     credentialKind: e.credential.kind,
@@ -394,8 +449,10 @@ function buildFinding(
     asffTypes: rule.asffTypes,
     references: rule.references,
     runbook: rule.runbook,
+    maturity,
   };
   const optional: Partial<Record<keyof Finding, unknown>> = {
+    items: m.items !== undefined && m.items.length > 0 ? m.items.slice(0, MAX_ITEMS) : undefined,
     principal: e.identity.principal,
     identityName: e.identity.name,
     sessionName: e.identity.sessionName,

@@ -17,7 +17,7 @@
  * - when the invocation is about to run out of time it stops before starting the next step,
  *   gives its claims back and fails, so the retry starts clean.
  */
-import type { Finding } from './finding.js';
+import { isAlerting, type Finding } from './finding.js';
 import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput, type IdentityError } from './engine.js';
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
@@ -71,8 +71,10 @@ export interface PipelineResult {
   readonly events: number;
   readonly identities: number;
   readonly redelivered: number;
-  /** Findings new to every destination, delivered (or parked) by this invocation. */
+  /** Findings new to every destination that alerted (the engine's `alert` decision: at most two per incident), delivered (or parked) by this invocation. */
   readonly fresh: readonly Finding[];
+  /** Findings new to every destination that joined an open incident without alerting: mirrored (Security Hub), not paged. */
+  readonly joined: readonly Finding[];
   /** Known findings whose count this batch raised (no alert; mirrors updated). */
   readonly repeats: readonly Finding[];
   readonly suppressed: number;
@@ -164,7 +166,14 @@ export async function runPipeline(
     identities: out.stats.identities,
     redelivered: out.stats.redelivered,
   };
-  const totals: DeliveryTotals = { fresh: [], repeats: [], delivered: 0, publishFailures: 0, parked: [] };
+  const totals: DeliveryTotals = {
+    fresh: [],
+    joined: [],
+    repeats: [],
+    delivered: 0,
+    publishFailures: 0,
+    parked: [],
+  };
   let suppressed = 0;
   let conflicts = 0;
 
@@ -196,6 +205,7 @@ export async function runPipeline(
 
 interface DeliveryTotals {
   fresh: Finding[];
+  joined: Finding[];
   repeats: Finding[];
   delivered: number;
   publishFailures: number;
@@ -282,8 +292,13 @@ async function deliverClaimed(
     for (const route of used) {
       const entries = claimed.filter((e) => e.outstanding.includes(route.destination));
       guard(`delivery to ${route.destination}`);
-      const fresh = entries.filter((e) => (e.delivered[route.destination] ?? 0) === 0).map((e) => e.finding);
-      const repeats = entries.filter((e) => (e.delivered[route.destination] ?? 0) > 0).map((e) => e.finding);
+      const unseen = entries.filter((e) => (e.delivered[route.destination] ?? 0) === 0).map((e) => e.finding);
+      const known = entries.filter((e) => (e.delivered[route.destination] ?? 0) > 0).map((e) => e.finding);
+      // A new finding the engine decided not to alert on (it joined an open incident) reaches an
+      // alerting destination as a repeat would: recorded there, not paged. Mirrors import it as new.
+      const paging = route.mode === 'alert';
+      const fresh = paging ? unseen.filter(isAlerting) : unseen;
+      const repeats = paging ? [...unseen.filter((f) => !isAlerting(f)), ...known] : known;
       let refused: readonly { finding: Finding; reason: string }[];
       try {
         refused = (await route.sink.publish(fresh, repeats)).failed;
@@ -332,7 +347,9 @@ async function deliverClaimed(
     await deps.ledger.settle(owner, [], ids).catch(() => undefined);
     throw error;
   }
-  totals.fresh.push(...claimed.filter((e) => isFresh(e.delivered)).map((e) => e.finding));
+  const firsts = claimed.filter((e) => isFresh(e.delivered)).map((e) => e.finding);
+  totals.fresh.push(...firsts.filter(isAlerting));
+  totals.joined.push(...firsts.filter((f) => !isAlerting(f)));
 }
 
 const mark = (e: LedgerEntry, destination: string): DeliveryMark => ({

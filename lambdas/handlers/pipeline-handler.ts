@@ -75,7 +75,10 @@ export interface BatchSummary {
   readonly malformedReasons: Readonly<Record<string, number>>;
   readonly identities: number;
   readonly redelivered: number;
+  /** New findings that alerted. */
   readonly fresh: number;
+  /** New findings that joined an open incident: mirrored to Security Hub, not alerted. */
+  readonly joined: number;
   readonly repeats: number;
   readonly suppressed: number;
   readonly conflicts: number;
@@ -102,6 +105,7 @@ const EMPTY = {
   identities: 0,
   redelivered: 0,
   fresh: 0,
+  joined: 0,
   repeats: 0,
   suppressed: 0,
   conflicts: 0,
@@ -201,6 +205,7 @@ export const createLogsHandler =
       identities: result.identities,
       redelivered: result.redelivered,
       fresh: result.fresh.length,
+      joined: result.joined.length,
       repeats: result.repeats.length,
       suppressed: result.suppressed,
       conflicts: result.conflicts,

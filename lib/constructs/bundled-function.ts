@@ -9,7 +9,13 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { HANDLER_BUNDLING, PROJECT_ROOT, bundleExternals, installedModuleDir } from '../handler-bundling.js';
+import {
+  DEPS_LOCK_FILE,
+  HANDLER_BUNDLING,
+  PROJECT_ROOT,
+  bundleExternals,
+  installedModuleDir,
+} from '../handler-bundling.js';
 
 export { PROJECT_ROOT };
 
@@ -45,13 +51,19 @@ export type BundledFile =
 export interface BundledFunctionProps {
   /** Handler source, relative to the repository root, exporting `handler`. */
   readonly entry: string;
+  /** The function's description in the console. */
   readonly description: string;
+  /** Environment variables (encrypted with `encryptionKey`); `NODE_OPTIONS` and `NHI_IP_DB_PATH` are added. */
   readonly environment: Readonly<Record<string, string>>;
   /** Encrypts the function's log group and environment. */
   readonly encryptionKey: kms.IKey;
+  /** Retention of the function's log group. */
   readonly logRetentionDays: number;
+  /** Memory size. */
   readonly memoryMb: number;
+  /** Timeout of one invocation. */
   readonly timeout: Duration;
+  /** Reserved (and so maximum) concurrency. */
   readonly reservedConcurrency: number;
   /** Where asynchronous invocations that exhaust their retries are sent. */
   readonly onFailureQueue: sqs.IQueue;
@@ -95,7 +107,7 @@ const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'
  * The AWS SDK for JavaScript v3 is not bundled: `@aws-sdk/*` is resolved from the nodejs22.x runtime,
  * which ships every v3 client. Bundled and minified it was more than half of a log handler's code (about
  * 0.85 MB of 1.5 MB, parsed at every cold start), and the functions need nothing recent from it: DynamoDB
- * BatchGetItem, PutItem, UpdateItem and TransactWriteItems, SNS Publish and PublishBatch, Security Hub
+ * BatchGetItem, PutItem and UpdateItem, SNS Publish and PublishBatch, Security Hub
  * BatchImportFindings, SQS SendMessage and SendMessageBatch, CloudWatch Logs subscription filters, and
  * endpoints from `AWS_ENDPOINT_URL_<SERVICE>`, all supported by the SDK versions the runtime has carried.
  * The trade-off: production runs the runtime's SDK version, which AWS updates with the runtime, while the
@@ -104,34 +116,36 @@ const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'
  */
 export class BundledFunction extends Construct {
   /** The function. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.IFunction;
   /** Its execution role; grants are added by the caller, statement by statement. */
-  readonly role: iam.Role;
+  readonly role: iam.IRole;
   /** Its log group. */
-  readonly logGroup: logs.LogGroup;
+  readonly logGroup: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
 
-    this.logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetentionDays as logs.RetentionDays,
       encryptionKey: props.encryptionKey,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.logGroup = logGroup;
 
-    this.role = new iam.Role(this, 'Role', {
+    const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `nhi-watch ${id}: writes its own logs; other grants are added explicitly`,
     });
-    this.role.addToPrincipalPolicy(
+    this.role = role;
+    role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
+        resources: [logGroup.logGroupArn],
       }),
     );
 
     if (props.onFailureQueue.encryptionMasterKey !== undefined) {
-      this.role.addToPrincipalPolicy(
+      role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           sid: 'OnFailureQueueKey',
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -190,19 +204,19 @@ export class BundledFunction extends Construct {
       );
     }
 
-    this.function = new NodejsFunction(this, 'Function', {
+    const fn = new NodejsFunction(this, 'Function', {
       entry: path.join(PROJECT_ROOT, props.entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      depsLockFilePath: DEPS_LOCK_FILE,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memoryMb,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      role: this.role,
-      logGroup: this.logGroup,
+      role,
+      logGroup,
       environment,
       environmentEncryption: props.encryptionKey,
       onFailure: new QueueDestination(props.onFailureQueue),
@@ -225,7 +239,8 @@ export class BundledFunction extends Construct {
         },
       },
     });
-    Validations.of(this.function).acknowledge({
+    this.function = fn;
+    Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
         'Pinned to nodejs22.x on purpose: the bundle targets node22 and the test suite runs on the node@22 package, ' +

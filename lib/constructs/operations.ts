@@ -1,13 +1,13 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { Table as TableMetrics } from 'aws-cdk-lib/aws-dynamodb';
 
 /** CloudWatch namespace of the EMF metrics the functions emit (`POWERTOOLS_METRICS_NAMESPACE`). */
 export const METRICS_NAMESPACE = 'NhiWatch';
@@ -16,16 +16,24 @@ export const SERVICE_NAME = 'nhi-watch';
 
 /** A function the operations view watches, with the name it is shown under. */
 export interface WatchedFunction {
+  /** Name in alarm ids, descriptions and graph legends. */
   readonly label: string;
+  /** The function. */
   readonly function: lambda.IFunction;
 }
 
 /** Properties of {@link Operations}. */
 export interface OperationsProps {
+  /** Functions whose errors and throttles are alarmed and graphed. */
   readonly functions: readonly WatchedFunction[];
+  /** The on-failure queue, alarmed on depth. */
   readonly onFailureQueue: sqs.IQueue;
   /** The baseline table (its consumed capacity is graphed). */
-  readonly table: Pick<TableMetrics, 'metricConsumedReadCapacityUnits' | 'metricConsumedWriteCapacityUnits'>;
+  readonly table: Pick<
+    dynamodb.ITable,
+    'metricConsumedReadCapacityUnits' | 'metricConsumedWriteCapacityUnits'
+  >;
+  /** Encrypts the operations topic. */
   readonly encryptionKey: kms.IKey;
   /** Who is e-mailed when an alarm changes state. */
   readonly emails: readonly string[];
@@ -56,22 +64,25 @@ export const nhiWatchMetric = (
  */
 export class Operations extends Construct {
   /** Topic the alarms notify (alarm and OK transitions). */
-  readonly topic: sns.Topic;
+  readonly topic: sns.ITopic;
   /** Every alarm, by purpose. */
-  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly alarms: readonly cloudwatch.IAlarm[];
   /** The dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
 
-    this.topic = new sns.Topic(this, 'Topic', {
+    const topic = new sns.Topic(this, 'Topic', {
       displayName: 'nhi-watch operations',
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    for (const email of props.emails) this.topic.addSubscription(new subscriptions.EmailSubscription(email));
-    const action = new actions.SnsAction(this.topic);
+    this.topic = topic;
+    for (const email of props.emails) topic.addSubscription(new subscriptions.EmailSubscription(email));
+    const action = new actions.SnsAction(topic);
+    const alarms: cloudwatch.Alarm[] = [];
+    this.alarms = alarms;
 
     const alarm = (
       alarmId: string,
@@ -85,7 +96,7 @@ export class Operations extends Construct {
       });
       created.addAlarmAction(action);
       created.addOkAction(action);
-      this.alarms.push(created);
+      alarms.push(created);
     };
 
     for (const { label, function: fn } of props.functions) {
@@ -209,7 +220,7 @@ export class Operations extends Construct {
         ],
         12,
       ),
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 12, height: 6 }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12, height: 6 }),
     );
   }
 }

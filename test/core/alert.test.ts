@@ -92,6 +92,10 @@ describe('renderAlert', () => {
       severity: { DataType: 'String', StringValue: 'HIGH' },
       ruleId: { DataType: 'String', StringValue: 'credential-replay' },
       identity: { DataType: 'String', StringValue: 'aws:123456789012:role/orders-worker' },
+      incident: {
+        DataType: 'String',
+        StringValue: expect.stringMatching(/^nhi-watch\/incident\/[0-9a-f]{32}$/),
+      },
       account: { DataType: 'String', StringValue: '123456789012' },
     });
   });
@@ -256,5 +260,52 @@ describe('consoleFindingsUrl', () => {
     );
     expect(consoleFindingsUrl('us-iso-east-1', 'Id', 'x')).toBeUndefined();
     expect(consoleFindingsUrl('not a region', 'Id', 'x')).toBeUndefined();
+  });
+});
+
+describe('incidents and maturity in the e-mail', () => {
+  /** Three findings of one identity in one batch: one incident, the first alerts. */
+  const incident = () =>
+    findingsFor(
+      [
+        { timeMs: at(9, 14, 5), action: { name: 'iam.amazonaws.com:ListUsers' } },
+        { timeMs: at(9, 14, 6), action: { name: 'iam.amazonaws.com:CreateAccessKey' } },
+      ],
+      { items: ['allowedActions: iam.amazonaws.com:ListUsers'] },
+    );
+
+  it('lists the incident’s facts in order, the breached values and how much history the finding was judged against', () => {
+    const [f] = incident();
+    expect(f!.alert).toBe(true);
+    const body = renderAlert(f!).body;
+    expect(body).toContain(
+      `Incident ${f!.incident!.id}: 1 finding of this identity since 2026-03-11 14:05:00 UTC, highest HIGH`,
+    );
+    expect(body).toMatch(
+      /\n {2}14:05:00 {2}HIGH {10}credential-replay: Session key ASIAEXAMPLEWORKER001 used from AS14061/,
+    );
+    // Observed values are defanged like every attacker-influenced string.
+    expect(body).toContain('Breached      allowedActions: iam[.]amazonaws[.]com:ListUsers');
+    expect(body).toContain('History       none: the identity’s first call; during learning');
+    expect(body).toContain("judged on the identity's first call: no history of its own (learning)");
+  });
+
+  it('names the incident of every line of a digest and as a filterable attribute', () => {
+    const findings = incident();
+    const digest = renderDigest(findings);
+    expect(digest.body).toContain(
+      `incident ${findings[0]!.incident!.id} (1 finding since 2026-03-11 14:05:00 UTC)`,
+    );
+    expect(digest.attributes.incident).toEqual({
+      DataType: 'String.Array',
+      StringValue: JSON.stringify([findings[0]!.incident!.id]),
+    });
+  });
+
+  it('neutralises attacker text inside the incident’s facts', () => {
+    const [f] = findingsFor([{ timeMs: at(9, 14, 5) }], { summary: `${HOSTILE.ansi}${HOSTILE.url}` });
+    const body = renderAlert(f!).body;
+    expect(body).not.toMatch(/\x1b/);
+    expect(body).not.toMatch(LINKIFIABLE);
   });
 });

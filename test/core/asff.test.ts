@@ -9,7 +9,7 @@ import {
 import { mergeFinding } from '../../lambdas/core/finding';
 import { at } from '../../lambdas/core/rules/test-events';
 import { memberNames, requiredMembers, validateAsffFinding } from '../support/asff-schema';
-import { findingFor } from '../support/findings';
+import { findingFor, findingsFor } from '../support/findings';
 import { HOSTILE } from '../support/hostile';
 
 const CTX: AsffContext = { region: 'eu-west-1', accountId: '111122223333' };
@@ -508,5 +508,42 @@ describe('toAsff', () => {
     expect(() => toAsff(roleFinding(), { region: 'eu-west-1', accountId: 'me' })).toThrow(/12 digits/);
     expect(() => toAsff(roleFinding(), { region: 'Ireland', accountId: '111122223333' })).toThrow(/region/);
     expect(() => toAsff(roleFinding(), { ...CTX, nowIso: 'soon' })).toThrow(/nowIso/);
+  });
+});
+
+describe('toAsff and incidents', () => {
+  it('names the incident, its sequence, the breached values and the finding’s maturity in ProductFields, and links the incident’s other findings', () => {
+    const findings = findingsFor(
+      [
+        { timeMs: at(9, 14, 5), action: { name: 'iam.amazonaws.com:ListUsers' } },
+        { timeMs: at(9, 14, 6), action: { name: 'iam.amazonaws.com:CreateUser' } },
+      ],
+      {},
+      {
+        detect: (e) => ({
+          discriminator: e.action.name,
+          summary: `called ${e.action.name}`,
+          evidence: [],
+          items: [`allowedActions: ${e.action.name}`],
+        }),
+      },
+    );
+    expect(findings).toHaveLength(2);
+    const [first, second] = findings.map((f) => toAsff(f, CTX));
+    expect(validateAsffFinding(wire(second!))).toEqual([]);
+    const pf = second!.ProductFields;
+    expect(pf['nhi-watch/incidentId']).toBe(findings[0]!.incident!.id);
+    expect(pf['nhi-watch/incidentFindings']).toBe('2');
+    expect(pf['nhi-watch/incidentSequence']).toBe(
+      '14:05:00Z HIGH credential-replay: called iam[.]amazonaws[.]com:ListUsers | 14:06:00Z HIGH credential-replay: called iam[.]amazonaws[.]com:CreateUser',
+    );
+    expect(pf['nhi-watch/alert']).toBe('false');
+    expect(first!.ProductFields['nhi-watch/alert']).toBe('true');
+    expect(pf['nhi-watch/items']).toBe('allowedActions: iam.amazonaws.com:CreateUser');
+    expect(pf['nhi-watch/maturityCalls']).toBe('1');
+    expect(pf['nhi-watch/maturityDistinct']).toBe('actions=1,asns=1,networks=1,uaFamilies=1,regions=1');
+    expect(pf['nhi-watch/maturityLearned']).toBe('false');
+    expect(second!.RelatedFindings).toEqual([{ ProductArn: second!.ProductArn, Id: findings[0]!.id }]);
+    expect(first!.RelatedFindings).toEqual([{ ProductArn: first!.ProductArn, Id: findings[1]!.id }]);
   });
 });

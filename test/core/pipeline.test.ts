@@ -126,6 +126,49 @@ describe('runPipeline', () => {
     expect(count(store)).toBe(2);
   });
 
+  it('sends the findings that join an open incident to the update path, not the alert path', async () => {
+    const { sink: _local, ...deps } = setup().deps;
+    // An alerting destination (SNS) and a mirror (Security Hub).
+    const sink = new RecordingSink();
+    const hub = new RecordingSink();
+    // Two distinct failures of one identity (different error codes → different findings), one incident.
+    const byCode: DetectionRule = {
+      ...onFailure,
+      detect: (e) =>
+        e.outcome.authn === 'failure'
+          ? {
+              discriminator: e.outcome.errorCode ?? '',
+              summary: `failed ${e.outcome.errorCode}`,
+              evidence: [],
+            }
+          : undefined,
+    };
+    const result = await runPipeline(
+      'b1',
+      [
+        ev({ timeMs: at(0, 1), outcome: { authn: 'failure', errorCode: 'InvalidClientTokenId' } }),
+        ev({ timeMs: at(0, 1, 1), outcome: { authn: 'failure', errorCode: 'SignatureDoesNotMatch' } }),
+      ],
+      {
+        ...deps,
+        routes: [
+          { destination: 'sns', mode: 'alert', sink },
+          { destination: 'security-hub', mode: 'mirror', sink: hub },
+        ],
+        rules: [byCode],
+      },
+    );
+    // The mirror imports both as new findings; the alerting destination pages the first only.
+    expect(hub.fresh.map((f) => f.discriminator)).toEqual(['InvalidClientTokenId', 'SignatureDoesNotMatch']);
+    expect(sink.fresh.map((f) => f.discriminator)).toEqual(['InvalidClientTokenId']);
+    expect(sink.repeats.map((f) => [f.discriminator, f.alert, f.count])).toEqual([
+      ['SignatureDoesNotMatch', false, 1],
+    ]);
+    expect(result.fresh).toHaveLength(1);
+    expect(result.joined.map((f) => f.discriminator)).toEqual(['SignatureDoesNotMatch']);
+    expect(sink.fresh[0]!.incident!.id).toBe(sink.repeats[0]!.incident!.id);
+  });
+
   it('loses no update when two invocations update one identity concurrently', async () => {
     const { store, deps } = setup();
     const batches = Array.from({ length: 8 }, (_, i) => [

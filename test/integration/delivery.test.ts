@@ -50,8 +50,11 @@ const everyEvent: DetectionRule = {
   needsLearning: false,
   detect: (e) => ({ discriminator: e.eventId, summary: `event ${e.eventId}`, evidence: ['fired'] }),
 };
+/** `n` events of `n` identities (`<key>-<i>`): one finding each, each its own incident, so every one alerts. */
 const eventsOf = (n: number, key = 'aws:123456789012:role/orders-worker') =>
-  Array.from({ length: n }, (_, i) => ev({ eventId: `e${i}`, timeMs: at(0, 1, i), identity: { key } }));
+  Array.from({ length: n }, (_, i) =>
+    ev({ eventId: `e${i}`, timeMs: at(0, 1, i), identity: { key: `${key}-${i}` } }),
+  );
 const findings = (n: number, key = 'aws:123456789012:role/orders-worker'): Finding[] =>
   evaluate({
     batchId: 'fixture',
@@ -122,7 +125,10 @@ describe('SNS alerts', () => {
       expect(note.MessageAttributes).toMatchObject({
         severity: { Type: 'String', Value: 'HIGH' },
         ruleId: { Type: 'String', Value: 'every-event' },
-        identity: { Type: 'String', Value: 'aws:123456789012:role/orders-worker' },
+        identity: {
+          Type: 'String',
+          Value: expect.stringMatching(/^aws:123456789012:role\/orders-worker-\d$/),
+        },
         account: { Type: 'String', Value: '123456789012' },
       });
     }

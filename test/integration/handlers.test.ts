@@ -143,17 +143,12 @@ async function reference(payloads: readonly CloudWatchLogsEvent[], normalise: Li
   for (const [k, v] of await dynamoStore().load(stateKeys(payloads.flatMap((p) => eventsOf(p, normalise)))))
     store.records.set(k, v);
   const fresh: Finding[] = [];
+  const joined: Finding[] = [];
   const repeats: Finding[] = [];
-  const sink: FindingSink = {
-    publish: (f, r) => {
-      fresh.push(...f);
-      repeats.push(...r);
-      return Promise.resolve({ delivered: f.length + r.length, failed: [] });
-    },
-  };
+  const sink: FindingSink = { publish: (f, r) => Promise.resolve({ delivered: f.length + r.length, failed: [] }) };
   const { batchIdOf } = await import('../../lambdas/handlers/pipeline-handler.js');
   for (const p of payloads) {
-    await runPipeline(batchIdOf(p), eventsOf(p, normalise), {
+    const result = await runPipeline(batchIdOf(p), eventsOf(p, normalise), {
       store,
       ledger: new MemoryFindingLedger(),
       sink,
@@ -162,8 +157,12 @@ async function reference(payloads: readonly CloudWatchLogsEvent[], normalise: Li
       config,
       nowMs: () => Date.now(),
     });
+    // The pipeline's own split: alerting firsts, firsts that joined an incident, repeats.
+    fresh.push(...result.fresh);
+    joined.push(...result.joined);
+    repeats.push(...result.repeats);
   }
-  return { store, fresh, repeats };
+  return { store, fresh, joined, repeats };
 }
 
 const dynamoStore = (): DynamoDbBaselineStore =>
@@ -211,9 +210,10 @@ describe('cloudtrail-logs handler', () => {
     const stored = await dynamoStore().load(keys);
     expect(stored.size).toBe(keys.length);
     for (const k of keys) expect(stored.get(k)).toEqual(expected.store.records.get(k));
-    // Alerts: one per fresh finding, in the subscriber's queue. ASFF: every finding, valid.
+    // Alerts: one per alerting finding (at most two per incident), in the subscriber's queue.
+    // ASFF: every finding, the ones that joined an incident without alerting included, valid.
     expect(await alertedIds()).toEqual(ids(expected.fresh));
-    expect([...hub.findings.keys()].sort()).toEqual(ids(expected.fresh));
+    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
     expect(hub.problems).toEqual([]);
     // Metrics a dashboard reads.
     expect(metricSum(run.emf, 'Events')).toBe(rootScenario.length);
@@ -224,7 +224,8 @@ describe('cloudtrail-logs handler', () => {
     // BatchGetItem per 100, a claim per finding and a mark per finding and destination.
     const events = eventsOf(event, cloudTrail.normaliseCloudTrailLine);
     const records = stateKeys(events).length;
-    const fresh = expected.fresh.length;
+    // New findings, alerting or joining an incident: each is claimed and marked per destination.
+    const fresh = expected.fresh.length + expected.joined.length;
     expect(requests).toBeLessThanOrEqual(
       Math.ceil(records / 100) + records + Math.ceil(fresh / 100) + 3 * fresh,
     );
@@ -394,7 +395,7 @@ describe('delivery failures', () => {
 
     expect(run.error).toBeUndefined();
     expect(hub.calls.filter((c) => c.status !== 200)).toHaveLength(3);
-    expect([...hub.findings.keys()].sort()).toEqual(ids(expected.fresh));
+    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
     expect(hub.problems).toEqual([]);
     expect(snsProxy.counts.failed).toBeGreaterThan(3);
     expect(await alertedIds()).toEqual([]);
@@ -489,7 +490,7 @@ describe('the bundle the stack deploys', () => {
         deliveredToOnFailure: 0,
       });
       expect(await alertedIds()).toEqual(ids(expected.fresh));
-      expect([...hub.findings.keys()].sort()).toEqual(ids(expected.fresh));
+      expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
     } finally {
       bundle.remove();
     }

@@ -5,7 +5,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONFIG_CONTEXT_KEY, CONFIG_FILE_CONTEXT_KEY } from '../../lib/config';
-import { buildNhiWatchApp } from '../../lib/app';
+import { buildNhiWatchApp } from '../../bin/app';
 import { REPO_ROOT, SKIP_BUNDLING } from './synth';
 
 interface Violation {

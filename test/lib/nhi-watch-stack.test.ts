@@ -1,11 +1,18 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { BASELINE_TABLE } from '../../lambdas/core/baseline-table';
 import { DeploymentConfigError } from '../../lib/config';
 import { BASELINE_TABLE_ACTIONS } from '../../lib/nhi-watch';
-import { actionsOf, logicalIdOf, policyStatements, synthNhiWatch, type Synthesised } from './synth';
+import {
+  REPO_ROOT,
+  actionsOf,
+  logicalIdOf,
+  policyStatements,
+  synthNhiWatch,
+  type Synthesised,
+} from './synth';
 
 /** A detection configuration and one contract file, as a user keeps them next to the deployment config. */
 const DETECTION_DIR = mkdtempSync(path.join(tmpdir(), 'nhi-watch-stack-'));
@@ -256,6 +263,74 @@ describe('NhiWatchStack', () => {
         );
       }
     });
+
+    it('keeps the access logs of the archive versioned and retained', () => {
+      withTrail.template.hasResource('AWS::S3::Bucket', {
+        Properties: {
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [
+              { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+            ],
+          },
+          VersioningConfiguration: { Status: 'Enabled' },
+          LoggingConfiguration: Match.absent(),
+        },
+        DeletionPolicy: 'Retain',
+      });
+      const buckets = Object.values(withTrail.template.findResources('AWS::S3::Bucket'));
+      expect(buckets).toHaveLength(2);
+      for (const bucket of buckets) {
+        expect(bucket['Properties'].VersioningConfiguration).toEqual({ Status: 'Enabled' });
+      }
+    });
+
+    it('lets CloudTrail write to the archive only for this trail (aws:SourceArn), and creates the trail after that policy', () => {
+      const trailArn = {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudtrail:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':trail/nhi-watch-test',
+          ],
+        ],
+      };
+      const statements = Object.values(withTrail.template.findResources('AWS::S3::BucketPolicy'))
+        .flatMap((p) => p['Properties'].PolicyDocument.Statement as Record<string, unknown>[])
+        .filter((st) => JSON.stringify(st['Principal']).includes('cloudtrail.amazonaws.com'));
+      expect(statements.map(actionsOf).flat().sort()).toEqual(['s3:GetBucketAcl', 's3:PutObject']);
+      for (const statement of statements) {
+        expect(statement['Condition']).toEqual({
+          StringEquals: expect.objectContaining({ 'aws:SourceArn': trailArn }),
+        });
+      }
+      const [trail] = Object.values(withTrail.template.findResources('AWS::CloudTrail::Trail'));
+      const archivePolicy = Object.entries(withTrail.template.findResources('AWS::S3::BucketPolicy')).find(
+        ([, p]) => JSON.stringify(p).includes('cloudtrail.amazonaws.com'),
+      )![0];
+      expect(trail!['DependsOn']).toContain(archivePolicy);
+    });
+
+    it('lets CloudTrail write only for trails of this account and region when CloudFormation names the trail', () => {
+      const unnamed = synthNhiWatch({
+        ...NEW_TRAIL_WITH_PREFIXES,
+        stackName: 'Unnamed',
+        cloudTrail: { mode: 'create' },
+      });
+      const statements = Object.values(unnamed.template.findResources('AWS::S3::BucketPolicy'))
+        .flatMap((p) => p['Properties'].PolicyDocument.Statement as Record<string, unknown>[])
+        .filter((st) => JSON.stringify(st['Principal']).includes('cloudtrail.amazonaws.com'));
+      expect(statements).toHaveLength(2);
+      for (const statement of statements) {
+        expect(JSON.stringify((statement['Condition'] as { ArnLike: unknown }).ArnLike)).toContain(
+          ':trail/*',
+        );
+      }
+    });
   });
 
   describe('baseline table', () => {
@@ -315,11 +390,12 @@ describe('NhiWatchStack', () => {
           [
             'logs:CreateLogStream',
             'logs:PutLogEvents',
-            ...BASELINE_TABLE_ACTIONS,
+            'dynamodb:BatchGetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
             'sns:Publish',
             'sqs:SendMessage',
             'kms:Decrypt',
-            'kms:Encrypt',
             'kms:GenerateDataKey',
             'securityhub:BatchImportFindings',
           ].sort(),
@@ -345,6 +421,21 @@ describe('NhiWatchStack', () => {
             expect(statement['Resource']).toEqual(keyRef(withTrail));
         }
       }
+    });
+
+    it('grants on the table exactly the DynamoDB calls the store adapter makes (transactions authorise per item)', () => {
+      const source = readFileSync(path.join(REPO_ROOT, 'lambdas', 'adapters', 'dynamodb-store.ts'), 'utf8');
+      const commands = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => m[1]!);
+      // TransactWriteItems is authorised as the action of each item it holds (Put, Update, ConditionCheck, Delete).
+      const transactItems = [...source.matchAll(/\b(Put|Update|ConditionCheck|Delete): \{/g)].map(
+        (m) => `${m[1]!}Item`,
+      );
+      const called = new Set(
+        [...commands.filter((c) => c !== 'TransactWriteItems'), ...transactItems].map((c) => `dynamodb:${c}`),
+      );
+      // The store reads in batches and writes conditionally: the scan must have found those calls.
+      expect(commands).toEqual(expect.arrayContaining(['BatchGetItem', 'PutItem']));
+      expect([...BASELINE_TABLE_ACTIONS].sort()).toEqual([...called].sort());
     });
 
     it("scopes BatchImportFindings to the account's default product ARN", () => {
@@ -570,17 +661,37 @@ describe('NhiWatchStack', () => {
       expect(alarms(existing).filter((a) => a['MetricName'] === 'LogGroupsWithoutFreeSlot')).toHaveLength(0);
     });
 
-    it('lets CloudWatch alarms publish to the encrypted operations topic', () => {
-      withTrail.template.hasResourceProperties('AWS::KMS::Key', {
-        KeyPolicy: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Principal: { Service: 'cloudwatch.amazonaws.com' },
-              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            }),
-          ]),
-        },
-      });
+    it("lets CloudWatch alarms publish to the encrypted operations topic, only this account's alarms", () => {
+      for (const [, s] of both()) {
+        const [key] = Object.values(s.template.findResources('AWS::KMS::Key'));
+        const statements = (key!['Properties'].KeyPolicy.Statement as Record<string, unknown>[]).filter(
+          (st) => JSON.stringify(st['Principal']).includes('cloudwatch.amazonaws.com'),
+        );
+        expect(statements).toEqual([
+          expect.objectContaining({
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':cloudwatch:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':alarm:*',
+                    ],
+                  ],
+                },
+              },
+            },
+          }),
+        ]);
+      }
     });
 
     it("graphs the pipeline's own metrics on the dashboard", () => {

@@ -160,18 +160,29 @@ export function contractBreaches(e: IdentityEvent, c: Contract, b: IdentityBasel
   return out;
 }
 
-function toMatch(e: IdentityEvent, c: Contract, br: ContractBreach): RuleMatch {
+/** Name of one breach as the finding lists it: `field: value`, or the field alone. */
+const breachItem = (br: ContractBreach): string => (br.value === '' ? br.field : `${br.field}: ${br.value}`);
+
+/**
+ * One match for every field the call breaches: the contract findings of an identity in one window are
+ * one finding (discriminator `contract`) listing each breached field and value as an item, so a
+ * reconnaissance burst outside the contract is one finding with thirty items, not thirty findings.
+ */
+function toMatch(e: IdentityEvent, c: Contract, breaches: readonly ContractBreach[]): RuleMatch {
   const who = e.identity.name ?? e.identity.key;
   const where = c.origin ?? 'an inline contract';
+  const items = breaches.map(breachItem);
+  const fields = [...new Set(breaches.map((br) => br.field))];
   return {
-    discriminator: br.value === '' ? br.field : `${br.field}:${br.value}`,
-    severity: br.severity,
-    summary: `${who} breached its integration contract (${br.field}${br.value !== '' ? `: ${br.value}` : ''})`,
+    discriminator: 'contract',
+    severity: breaches[0]?.severity ?? 'HIGH',
+    summary: `${who} breached its integration contract (${shortList(items, 4)})`,
     evidence: [
-      `${where}: contract for ${c.identity}, field ${br.field}`,
-      br.detail,
+      `${where}: contract for ${c.identity}, field${fields.length === 1 ? '' : 's'} ${fields.join(', ')}`,
+      ...breaches.map((br) => br.detail),
       `call: ${e.action.name} at ${formatTime(e.timeMs)}${e.origin.ip !== undefined ? ` from ${e.origin.ip}` : ''}`,
     ],
+    items,
   };
 }
 
@@ -181,8 +192,7 @@ function detect(event: IdentityEvent, ctx: RuleContext): RuleMatch | undefined {
   const found = contractBreaches(event, c, ctx.baseline);
   if (found.length === 0) return undefined;
   found.sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity]);
-  const [first, ...rest] = found.map((br) => toMatch(event, c, br));
-  return rest.length > 0 ? { ...(first as RuleMatch), also: rest } : first;
+  return toMatch(event, c, found);
 }
 
 /** The identity's owners declared what it is for; any call outside that declaration is a finding, from the first event. */

@@ -53,8 +53,15 @@ export interface RuleMatch {
   readonly evidence: readonly string[];
   /** Overrides the rule's severity when the case is stronger or weaker. */
   readonly severity?: Severity;
-  /** Further distinct findings from the same event (e.g. a call breaching two contract fields: one finding per breach). */
+  /** Further distinct findings from the same event (each its own finding id and alert decision). */
   readonly also?: readonly RuleMatch[];
+  /**
+   * Distinct values this match covers when one finding stands for many (`allowedActions: iam:ListUsers`):
+   * merged into the finding across events, each new one a fact of the incident.
+   */
+  readonly items?: readonly string[];
+  /** Population priors the rule consulted, for the finding's maturity (`first in account 123…`). */
+  readonly priors?: readonly string[];
 }
 
 /** A detection rule. */

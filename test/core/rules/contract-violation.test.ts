@@ -39,7 +39,7 @@ const digitalOcean = {
 };
 
 describe('contract-violation', () => {
-  it('makes one finding per breached field from a single call, the strongest first', () => {
+  it('makes one finding listing every field a single call breaches, the strongest first', () => {
     const findings = run([
       ev({
         timeMs: at(0, 9),
@@ -48,16 +48,47 @@ describe('contract-violation', () => {
         action: { name: 's3.amazonaws.com:ListBuckets' },
       }),
     ]);
-    expect(findings.map((f) => f.discriminator).sort()).toEqual([
-      'allowedActions:s3.amazonaws.com:ListBuckets',
-      'allowedAsns|allowedNetworks:198.51.100.0/24',
-      'allowedCredentialKinds:long-lived-key',
+    expect(findings).toHaveLength(1);
+    const [f] = findings;
+    expect(f!.discriminator).toBe('contract');
+    expect(f!.severity).toBe('HIGH');
+    expect([...f!.items!].sort()).toEqual([
+      'allowedActions: s3.amazonaws.com:ListBuckets',
+      'allowedAsns|allowedNetworks: 198.51.100.0/24',
+      'allowedCredentialKinds: long-lived-key',
     ]);
-    expect(new Set(findings.map((f) => f.id)).size).toBe(3);
-    for (const f of findings)
-      expect(f.evidence[0]).toMatch(
-        /^contracts\/orders\.yaml: contract for aws:123456789012:role\/orders-\*, field /,
-      );
+    expect(f!.evidence[0]).toBe(
+      'contracts/orders.yaml: contract for aws:123456789012:role/orders-*, fields allowedCredentialKinds, allowedAsns|allowedNetworks, allowedActions',
+    );
+  });
+
+  it('folds a reconnaissance burst outside the contract into one finding listing each breached value once', () => {
+    const recon = ['iam.amazonaws.com:ListUsers', 'iam.amazonaws.com:ListRoles', 's3.amazonaws.com:ListBuckets'];
+    const events = recon.flatMap((name, i) =>
+      [0, 1].map((k) => ev({ timeMs: at(0, 9, i * 2 + k), action: { name } })),
+    );
+    const findings = run(events);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.count).toBe(6);
+    expect(findings[0]!.items).toEqual(recon.map((a) => `allowedActions: ${a}`));
+    // The incident lists the first breach, then each further value once, in order.
+    expect(findings[0]!.incident!.facts.map((x) => x.text)).toEqual([
+      expect.stringContaining('allowedActions: iam.amazonaws.com:ListUsers'),
+      'also allowedActions: iam.amazonaws.com:ListRoles',
+      'also allowedActions: s3.amazonaws.com:ListBuckets',
+    ]);
+  });
+
+  it('raises the finding to the strongest breach seen in the window', () => {
+    const [f] = run(
+      [
+        ev({ timeMs: at(0, 9), action: { name: 'dynamodb.amazonaws.com:GetItem' } }),
+        ev({ timeMs: at(0, 9, 1), credential: { id: 'AKIAEXAMPLE0000001', kind: 'long-lived-key' } }),
+      ],
+      [{ ...contract, userAgentPatterns: ['nothing-matches*'] }],
+    );
+    expect(f!.severity).toBe('HIGH');
+    expect(f!.items).toEqual(['userAgentPatterns: aws-sdk-js', 'allowedCredentialKinds: long-lived-key']);
   });
 
   it('repeats of one breach in the dedup window raise the count of one finding', () => {
@@ -81,7 +112,7 @@ describe('contract-violation', () => {
       'asOrg',
     );
     const [f] = run([unknownAsn], [asnOnly]);
-    expect(f!.discriminator).toBe('allowedAsns:unknown-asn');
+    expect(f!.items).toEqual(['allowedAsns: unknown-asn']);
     expect(f!.evidence[2]).toBe('call: dynamodb.amazonaws.com:GetItem at 2026-03-02T09:00Z from 192.0.2.77');
   });
 
