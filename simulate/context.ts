@@ -43,6 +43,8 @@ export interface FleetState {
   readonly ciRuns: { readonly startMs: number; readonly endMs: number; readonly ip: string }[];
   readonly partnerTokens: { readonly jti: string; readonly fromMs: number; readonly toMs: number }[];
   readonly inventoryEnvs: TimedSession[];
+  /** IRSA sessions of the EKS service accounts (benign/federated-workloads.ts), with the token subject. */
+  readonly eksSessions: (TimedSession & { readonly subject: string })[];
   erpRotationMs: number;
   deviceRenewalMs: number;
 }
@@ -68,6 +70,7 @@ export const emptyState = (): FleetState => ({
   ciRuns: [],
   partnerTokens: [],
   inventoryEnvs: [],
+  eksSessions: [],
   erpRotationMs: 0,
   deviceRenewalMs: 0,
 });

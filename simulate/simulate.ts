@@ -7,6 +7,7 @@ import { injectAttacks } from './attacks/index.js';
 import { generateBenignApiGateway, generateBenignCloudTrail } from './benign/index.js';
 import { DAY_MS, emptyState, type GenContext } from './context.js';
 import { fleetContracts } from './contracts.js';
+import { federatedWorkloadIdentities } from './benign/federated-workloads.js';
 import { ACCOUNTS, buildFleet, fleetIdentities } from './fleet.js';
 import { Rng } from './prng.js';
 import { TrafficSink } from './sink.js';
@@ -104,7 +105,7 @@ export const simulate = (options: SimulateOptions = {}): SimulationResult => {
     endMs: ctx.endMs,
     attackWindowStartMs: ctx.startMs + resolved.learningDays * DAY_MS,
     accounts: { ...ACCOUNTS },
-    identities: fleetIdentities(fleet),
+    identities: [...fleetIdentities(fleet), ...federatedWorkloadIdentities(ctx)],
     episodes: [...episodes.entries()]
       .map(([attackId, entry]) => ({
         attackId,

@@ -22,6 +22,8 @@ export const SIMULATED_RULE_IDS = [
   'contract-violation',
   'sensitive-action',
   'sensitive-read-breadth',
+  'new-federated-subject',
+  'chain-replay',
 ] as const;
 
 /** A rule id from the v1 catalogue (DESIGN.md §5). */

@@ -8,6 +8,7 @@
  * |-----------------------|-------------------------------|--------------------------|------------------------------------|
  * | `id#<identity key>`   | identity baseline             | JSON, gzip (B) if > 1 KB | last write + 400 days              |
  * | `src#<ip>`            | per-source failure window     | JSON                     | last write + 2 days                |
+ * | `lnk#<ASIA… key id>`  | issuance link (core/chains.ts): the chain behind a session key, written once | JSON, gzip (B) if > 1 KB | write + credential lifetime (≤ 36 h) + 1 h |
  * | `pop#acct#<account>`, `pop#kind#<account>#<kind>` | population priors (core/priors.ts) | JSON, gzip (B) if > 1 KB | last write + 400 days |
  * | `fnd#<finding id>`    | finding ledger entry          | none: count, batches, per-destination marks, claim | first write + dedup window + 1 day |
  *
@@ -45,6 +46,7 @@ import {
 
 import { BASELINE_TABLE } from '../core/baseline-table.js';
 import { parseRecord, type StateRecord } from '../core/baseline.js';
+import { MAX_LINK_LIFETIME_MS } from '../core/chains.js';
 import { mergeFinding, type Finding } from '../core/finding.js';
 import {
   applyMarks,
@@ -75,13 +77,15 @@ export class BaselineStoreError extends Error {
 }
 
 const DAY_SECONDS = 86_400;
+/** Kept past a link's credential lifetime: late-delivered calls made with the key still find their chain. */
+const LINK_TTL_MARGIN_SECONDS = 3_600;
 const { partitionKey, versionAttribute, bodyAttribute, ttlAttribute } = BASELINE_TABLE;
 const PK = partitionKey.name;
 const NAMES = { '#pk': PK, '#ver': versionAttribute, '#body': bodyAttribute };
 
-/** Partition key of a state record key: sources and populations keep their `src#` / `pop#` key, identities get `id#`. */
+/** Partition key of a state record key: sources, populations and issuance links keep their `src#` / `pop#` / `lnk#` key, identities get `id#`. */
 export const recordPk = (key: string): string =>
-  key.startsWith('src#') || key.startsWith('pop#') ? key : `id#${key}`;
+  key.startsWith('src#') || key.startsWith('pop#') || key.startsWith('lnk#') ? key : `id#${key}`;
 const keyOfPk = (pk: string): string => (pk.startsWith('id#') ? pk.slice(3) : pk);
 /** Partition key of a finding's dedup marker. */
 export const findingPk = (id: string): string => `fnd#${id}`;
@@ -233,9 +237,15 @@ export class DynamoDbBaselineStore implements BaselineStore {
 
   /** Epoch seconds at which DynamoDB may delete the record. */
   private expiresAt(record: StateRecord): number {
+    const now = Math.floor(this.o.nowMs() / 1000);
+    if (record.type === 'link') {
+      // A link lives as long as its credential (at most 36 h), counted from the write like every TTL here.
+      const lifetimeMs = Math.min(Math.max(record.expiresAtMs - record.issuedAtMs, 0), MAX_LINK_LIFETIME_MS);
+      return now + Math.ceil(lifetimeMs / 1000) + LINK_TTL_MARGIN_SECONDS;
+    }
     // Population priors live as long as identity baselines: an account quiet for two days keeps them.
     const days = record.type === 'source' ? this.o.sourceTtlDays : this.o.identityTtlDays;
-    return Math.floor(this.o.nowMs() / 1000) + days * DAY_SECONDS;
+    return now + days * DAY_SECONDS;
   }
 
   private encodeBody(key: string, record: StateRecord): AttributeValue {

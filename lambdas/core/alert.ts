@@ -5,6 +5,7 @@
  * through {@link neutralise} before it reaches the subject or the body, and every finding through
  * {@link scrubFinding} (no secret-shaped text leaves, whatever made the finding).
  */
+import { describeChain } from './chains.js';
 import type { Finding, Maturity } from './finding.js';
 import { severityRank } from './finding.js';
 import { clean, neutralise } from './neutralise.js';
@@ -87,9 +88,9 @@ export function renderAlert(finding: Finding, opts: AlertOptions = {}): Rendered
 
 /** Render many findings of one batch as a single digest message. */
 export function renderDigest(findings: readonly Finding[], opts: AlertOptions = {}): RenderedAlert {
-  const sorted = findings.map(scrubFinding).sort(
-    (a, b) => severityRank(b.severity) - severityRank(a.severity) || b.lastSeenMs - a.lastSeenMs,
-  );
+  const sorted = findings
+    .map(scrubFinding)
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.lastSeenMs - a.lastSeenMs);
   const bySeverity = countBy(sorted, (f) => f.severity);
   const identities = new Set(sorted.map((f) => f.identityKey));
   const notable = (['CRITICAL', 'HIGH', 'MEDIUM'] as const)
@@ -211,6 +212,7 @@ function body(f: Finding, opts: AlertOptions): string {
     'Credential',
     f.credentialId !== undefined ? `${n(f.credentialId, 128)} (${f.credentialKind})` : f.credentialKind,
   );
+  if (f.chain !== undefined) row('Chain', n(describeChain(f.chain), 600));
   const network = [f.asn !== undefined ? `AS${f.asn}` : '', n(f.asOrg, 128)]
     .filter((x) => x !== '')
     .join(' ');

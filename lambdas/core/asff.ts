@@ -19,6 +19,7 @@
  *   The framework references go in `Compliance.RelatedRequirements`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { chainDepth, describeChain } from './chains.js';
 import type { Finding } from './finding.js';
 import { clean, neutralise, truncate } from './neutralise.js';
 import { scrubFinding } from './secrets.js';
@@ -328,6 +329,10 @@ function productFields(f: Finding, firstSeen: string): Record<string, string> {
     ['maturityLearned', f.maturity === undefined ? undefined : String(f.maturity.isLearned)],
     ['priors', f.maturity?.priors.join('; ')],
     ['runbook', f.runbook],
+    // Whose credential it was (identity chains): the readable chain, its root and depth.
+    ['chain', f.chain === undefined ? undefined : describeChain(f.chain), 1024],
+    ['chainRoot', f.chain?.root.identityKey, 512],
+    ['chainDepth', f.chain === undefined ? undefined : chainDepth(f.chain)],
   ];
   const out: Record<string, string> = {};
   const budget = ASFF_LIMITS.productFieldsKeys - ASFF_LIMITS.productFieldsReservedKeys;

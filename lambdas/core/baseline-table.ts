@@ -4,6 +4,7 @@
  *
  * Single-table design, one item per state record:
  * - `pk` (S): `id#<identity key>` for identity baselines, `src#<ip>` for per-source state,
+ *   `lnk#<access key id>` for issuance links (the chain behind a session key),
  *   `pop#acct#<account>` / `pop#kind#<account>#<kind>` for population priors,
  *   `fnd#<finding id>` for finding dedup markers, `batch#<batch id>` for processed-batch markers.
  * - `ver` (N): optimistic-concurrency version; every commit is conditional on it.

@@ -3,6 +3,7 @@
  * (caps on every dimension, least-recently-seen evicted) so a DynamoDB item stays far below 64 KB
  * whatever the traffic. No I/O, no clock: time comes from the events.
  */
+import type { LinkRecord } from './chains.js';
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
 import type { BreadthEntry, BreadthGroup, BreadthPeak } from './breadth.js';
 import type { IncidentState } from './incident.js';
@@ -42,6 +43,10 @@ export const DIMENSIONS = [
   'vpcEndpoints',
   'awsServices',
   'regions',
+  /** Federated subject patterns (GitHub repository, EKS service account, …) that assumed this role. */
+  'subjects',
+  /** Their owner scopes (GitHub organisation, EKS namespace, …). */
+  'subjectOwners',
 ] as const;
 /** One learned dimension's name. */
 export type DimensionName = (typeof DIMENSIONS)[number];
@@ -158,8 +163,8 @@ export interface SourceState {
   batches: string[];
 }
 
-/** Anything the BaselineStore keeps: identity baselines, per-source state, population priors. */
-export type StateRecord = IdentityBaseline | SourceState | PopulationRecord;
+/** Anything the BaselineStore keeps: identity baselines, per-source state, population priors, issuance links (chains.ts). */
+export type StateRecord = IdentityBaseline | SourceState | PopulationRecord | LinkRecord;
 
 /** Caps that bound every record. */
 export interface BaselineLimits {
@@ -392,6 +397,12 @@ export function foldIdentity(
   touchIf(d.vpcEndpoints, o.vpcEndpointId, t, cap);
   touchIf(d.awsServices, o.awsService, t, cap);
   touchIf(d.regions, a.region, t, cap);
+  // A federated subject that obtained credentials for this role (a denied attempt is not part of its scope).
+  const subject = event.issuance?.subject;
+  if (subject !== undefined && !isDenial(event)) {
+    touch(d.subjects, subject.pattern, t, cap);
+    touch(d.subjectOwners, subject.owner, t, cap);
+  }
 
   const credId = event.credential.id;
   if (credId !== undefined && credId !== '') {

@@ -22,6 +22,7 @@ import {
   type SourceState,
   type StateRecord,
 } from './baseline.js';
+import { callerLinkKey, isLinkLive, issuedLinkKey, newLink, withChain, type LinkRecord } from './chains.js';
 import { hasValue } from './baseline-facts.js';
 import { foldBreadth } from './breadth.js';
 import { ContractSet } from './contracts.js';
@@ -145,13 +146,17 @@ function identityError(key: string, error: unknown): Omit<IdentityError, 'events
   return { key, stage, reason: `${stage} threw ${name.slice(0, 64)}`, message: message.slice(0, 512) };
 }
 
-/** Keys of the state records a batch needs: its identities, the sources it touches and their populations. */
+/** Keys of the state records a batch needs: its identities, the sources it touches, their populations and the issuance links of its keys. */
 export function stateKeys(events: readonly IdentityEvent[]): string[] {
   const keys = new Set<string>();
   for (const e of events) {
     keys.add(e.identity.key);
     const sk = sourceStateKey(e);
     if (sk !== undefined) keys.add(sk);
+    const used = callerLinkKey(e);
+    if (used !== undefined) keys.add(used);
+    const issued = issuedLinkKey(e);
+    if (issued !== undefined) keys.add(issued);
     const pk = populationKeys(e);
     if (pk !== undefined) {
       keys.add(pk.account);
@@ -189,6 +194,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
   const identities = new Map<string, Working<IdentityBaseline>>();
   const sources = new Map<string, Working<SourceState>>();
+  const links = new Map<string, Working<LinkRecord>>();
   const populations = new Map<string, Working<PopulationRecord>>();
   const findings = new Map<string, Finding>();
   /** Identities contained after throwing: their remaining events are skipped. */
@@ -226,6 +232,34 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       foldSource(src.record, event, config.limits);
       src.isChanged = true;
     }
+  };
+
+  // Identity chains (chains.ts): the link of the key a call was made with attributes it; a successful
+  // issuance writes the link of the key it created, once (an existing link is never rewritten, so a
+  // redelivered or duplicated issuance changes nothing). Links remember batches like every record.
+  const linkOf = (key: string): Working<LinkRecord> | undefined => {
+    const w = links.get(key);
+    if (w !== undefined) return w;
+    const loaded = input.state.get(key);
+    if (loaded === undefined || loaded.record.type !== 'link') return undefined;
+    return working(links, key, () => loaded.record as LinkRecord, 'link');
+  };
+  const attribute = (event: IdentityEvent): IdentityEvent => {
+    const usedKey = callerLinkKey(event);
+    const caller = usedKey !== undefined ? linkOf(usedKey) : undefined;
+    const chain =
+      caller !== undefined && isLinkLive(caller.record, event.timeMs) ? caller.record.chain : undefined;
+    const issuedKey = issuedLinkKey(event);
+    const issuance = event.issuance;
+    if (issuedKey !== undefined && issuance !== undefined && linkOf(issuedKey) === undefined) {
+      links.set(issuedKey, {
+        record: newLink(event, issuance, chain),
+        version: undefined,
+        isChanged: true,
+        isRedelivered: false,
+      });
+    }
+    return chain !== undefined ? withChain(event, chain) : event;
   };
 
   const population = (key: string, fresh: () => PopulationRecord): Working<PopulationRecord> =>
@@ -275,6 +309,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         priors = { peerKind: pk.peerKind, account: acct.record, kind: kind.record };
       });
     }
+    // The call's chain, and the link of a key it issued, whatever the identity record says.
+    const seen = inStage('load', () => attribute(event));
     // Source, population and identity records remember batches independently, so a retry that
     // re-reads one of them folds exactly what that record has not seen. Rules see them before the event.
     if (id.isRedelivered) {
@@ -308,7 +344,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         match.priors !== undefined && match.priors.length > 0
           ? { ...maturity, priors: match.priors }
           : maturity;
-      const f = buildFinding(fid, rule, event, match, windowStartMs, m);
+      // `seen`: the event with its credential chain, so every finding names whose credential it was.
+      const f = buildFinding(fid, rule, seen, match, windowStartMs, m);
       const inc = incidentAt(baseline.incident, event.identity.key, event.timeMs, incidentConfig);
       baseline.incident = inc;
       const isAlert = joinIncident(inc, f, event.timeMs, incidentConfig);
@@ -321,7 +358,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       ctx.thresholds = thresholds;
       let match: RuleMatch | undefined;
       try {
-        match = rule.detect(event, ctx);
+        match = rule.detect(seen, ctx);
         if (match) {
           record(rule, match);
           for (const more of match.also ?? []) record(rule, more);
@@ -359,7 +396,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   }
 
   const changes: StateChange[] = [];
-  for (const map of [identities, sources, populations] as Map<string, Working<StateRecord>>[]) {
+  for (const map of [identities, sources, populations, links] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
       if (!w.isChanged) continue;
       rememberBatch(w.record, batchId, config.limits);
@@ -465,6 +502,7 @@ function buildFinding(
     userAgent: o.userAgent,
     resource: e.action.resource,
     region: e.action.region,
+    chain: e.chain,
   };
   const out = f as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) out[k] = v;

@@ -3,7 +3,7 @@
  * deterministic id so a retry or a repeat updates one finding instead of creating many.
  */
 import { createHash } from 'node:crypto';
-import type { CredentialKind, EventSource, IdentityKind } from './identity-event.js';
+import type { CredentialChain, CredentialKind, EventSource, IdentityKind } from './identity-event.js';
 import type { Reference, Severity } from './classification.js';
 
 /**
@@ -111,6 +111,8 @@ export interface Finding {
    * and Security Hub without paging anyone. Absent (findings from before incidents) means alert.
    */
   readonly alert?: boolean;
+  /** Whose credential the call used: issuer → role → session (chains.ts), when its issuance was seen. */
+  readonly chain?: CredentialChain;
 }
 
 /** Deterministic incident id from identity and incident start. */

@@ -149,6 +149,101 @@ export interface Action {
   readonly sensitive?: SensitiveMatch;
 }
 
+/** The credential-issuing APIs nhi-watch links (STS, Cognito identity pools, IAM Roles Anywhere). */
+export type IssuanceApi =
+  | 'AssumeRole'
+  | 'AssumeRoleWithWebIdentity'
+  | 'AssumeRoleWithSAML'
+  | 'GetSessionToken'
+  | 'GetFederationToken'
+  | 'GetCredentialsForIdentity'
+  | 'CreateSession';
+
+/** How a federated subject proved itself. */
+export type FederationKind = 'web-identity' | 'saml' | 'cognito' | 'x509';
+
+/**
+ * The outside identity a credential was issued to: an OIDC token's subject (GitHub Actions
+ * `repo:org/app:ref:refs/heads/main`, EKS `system:serviceaccount:ns:name`), a SAML NameID, a
+ * Cognito identity id, a Roles Anywhere certificate. Every field is attacker-influenced text.
+ */
+export interface FederatedSubject {
+  readonly kind: FederationKind;
+  /** Token issuer host (`token.actions.githubusercontent.com`), SAML issuer, identity pool, trust anchor. */
+  readonly provider: string;
+  /** Token audience / SAML audience / identity pool id, when logged. */
+  readonly audience?: string;
+  /** The subject as logged: `sub`, NameID, identity id, certificate subject. */
+  readonly subject: string;
+  /**
+   * What a baseline learns the subject by, stable across routine change: a GitHub repository
+   * without its ref, an EKS service account, a Cognito identity pool (not each end user), a SAML
+   * issuer. Prefixed with the provider.
+   */
+  readonly pattern: string;
+  /** Owner scope of the pattern (GitHub organisation, EKS cluster + namespace, GitLab group, …), prefixed with the provider. */
+  readonly owner: string;
+  /** For people: `repository org/app on refs/heads/main via GitHub OIDC`. */
+  readonly label: string;
+}
+
+/**
+ * A credential this call issued: the link from the new access key id to whoever received it.
+ * Never carries the secret access key or the session token.
+ */
+export interface Issuance {
+  readonly api: IssuanceApi;
+  /** The issued access key id (`ASIA…`). */
+  readonly accessKeyId: string;
+  /** Role the credential acts as, when a role was assumed. */
+  readonly roleArn?: string;
+  /** Role-session name, federated-user name or certificate serial the session is known by. */
+  readonly sessionName?: string;
+  /** When the credential expires (epoch ms), when logged. */
+  readonly expiresAtMs?: number;
+  /** The federated subject it was issued to; absent when the caller's own credential asked for it. */
+  readonly subject?: FederatedSubject;
+}
+
+/** One issuance on the way to a credential. */
+export interface ChainHop {
+  readonly api: IssuanceApi;
+  /** Role assumed (ARN), or the principal the session belongs to (GetSessionToken / GetFederationToken). */
+  readonly roleArn?: string;
+  readonly sessionName?: string;
+  /** The issued access key id. */
+  readonly accessKeyId: string;
+  /** Event time of the issuance (epoch ms). */
+  readonly atMs: number;
+  /** Origin key of the issuing call (`AS64500`, `svc:ec2.amazonaws.com`, `net:…`): where the key was handed out. */
+  readonly from?: string;
+  /** What kind of place that is: an AWS service issuing for a workload, an AWS network address, private space, the internet. */
+  readonly fromKind?: 'aws-service' | 'aws-network' | 'private' | 'outside' | 'unknown';
+}
+
+/** Where a chain starts: a federated subject, an AWS service, or an identity using its own credential. */
+export interface ChainRoot {
+  readonly kind: 'federated' | 'aws-service' | 'identity';
+  /** Identity key of the first caller (for `federated`, the role it assumed). */
+  readonly identityKey: string;
+  /** Name for people: subject label, service principal, principal ARN or key. */
+  readonly label: string;
+  readonly subject?: FederatedSubject;
+  /** Credential the first caller presented (`AKIA…`), when it had one. */
+  readonly credentialId?: string;
+  /** Origin key (`AS64500`, `svc:lambda.amazonaws.com`, `net:…`) the first issuance came from. */
+  readonly originKey?: string;
+}
+
+/** How the credential of a call was obtained, as far back as nhi-watch saw the issuances. */
+export interface CredentialChain {
+  readonly root: ChainRoot;
+  /** Issuances oldest first; bounded (the newest are kept when a chain is longer). */
+  readonly hops: readonly ChainHop[];
+  /** Hops left out past the depth bound. */
+  readonly droppedHops: number;
+}
+
 /** Outcome, with authentication, authorization and application status kept apart. */
 export interface Outcome {
   readonly authn: AuthnResult;
@@ -178,6 +273,13 @@ export interface IdentityEvent {
   readonly logGroup?: string;
   /** The event's own account (recipientAccountId) when known. */
   readonly recipientAccountId?: string;
+  /** The credential this call issued (set by the normaliser on successful issuance calls). */
+  readonly issuance?: Issuance;
+  /**
+   * How the call's credential was obtained (set by the engine from the issuance links it keeps):
+   * issuer → role → session, through role chaining.
+   */
+  readonly chain?: CredentialChain;
 }
 
 /** Result of parsing one unit of input at the boundary: a value or a counted reason. */

@@ -11,9 +11,13 @@ import type { Rng } from '../prng.js';
 import { accessKeyFailureBurst } from './access-key-signature-burst.js';
 import { inventoryRouteProbe } from './api-route-permission-probe.js';
 import { ciBackdoorUser } from './ci-backdoor-user-access-key.js';
+import { ciForeignRepository } from './ci-foreign-repository-oidc.js';
+import { ciSessionExfiltrated } from './ci-session-exfiltrated.js';
 import { certificateStuffing } from './client-certificate-stuffing.js';
 import { crossAccountPivot } from './cross-account-role-chain.js';
 import { dormantKeyRevived } from './dormant-user-key-revived.js';
+import { eksForeignServiceAccount } from './eks-foreign-service-account.js';
+import { eksIrsaCredentialsReplayed } from './eks-irsa-credentials-replayed.js';
 import type { EpisodeDef, Window } from './episode.js';
 import { legacyKeyInLambda } from './erp-key-embedded-in-function.js';
 import { erpOldKeyNewCountry } from './erp-old-key-new-country.js';
@@ -71,6 +75,10 @@ export const EPISODES: readonly EpisodeDef[] = [
   etlDaytimeRun,
   etlSnapshotShareOutside,
   ingestWorkerParameterSweep,
+  ciForeignRepository,
+  eksForeignServiceAccount,
+  ciSessionExfiltrated,
+  eksIrsaCredentialsReplayed,
 ];
 
 const windowStart = (ctx: GenContext, rng: Rng, window: Window, dayStart: number): number => {

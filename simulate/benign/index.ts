@@ -10,6 +10,7 @@ import { generateDormantHistory } from './dormant-history.js';
 import { generateEc2Workers } from './ec2-workers.js';
 import { generateErp } from './erp-connector.js';
 import { generateDevices } from './factory-devices.js';
+import { generateFederatedWorkloads } from './federated-workloads.js';
 import { generateFeatureRollout } from './feature-rollout.js';
 import { generateInventorySync } from './inventory-sync.js';
 import { generateLambdaFunction } from './lambda-functions.js';
@@ -29,6 +30,7 @@ export const generateBenignCloudTrail = (ctx: GenContext): void => {
   generateEc2Workers(ctx);
   generateNightlyEtl(ctx);
   generateCi(ctx);
+  generateFederatedWorkloads(ctx);
   generateErp(ctx);
   generateDormantHistory(ctx);
 };

@@ -65,8 +65,10 @@ describe('engine.evaluate', () => {
     const svc = ev({
       origin: { ip: 'lambda.amazonaws.com', isIp: false, awsService: 'lambda.amazonaws.com' },
     });
+    // No source record for a service origin; the session key's issuance link is looked up (identity chains).
     expect(stateKeys([svc]).filter((k) => !k.startsWith('pop#'))).toEqual([
       'aws:123456789012:role/orders-worker',
+      'lnk#ASIAEXAMPLEWORKER001',
     ]);
     const out = run([ev({ timeMs: at(0, 1) })]);
     expect(out.changes.map((c) => c.key).filter((k) => !k.startsWith('pop#'))).toEqual([

@@ -8,9 +8,11 @@ import { contractViolationCases } from './contract-violation.cases.js';
 import { credentialReplayCases } from './credential-replay.cases.js';
 import { credentialStuffingCases } from './credential-stuffing.cases.js';
 import { dormantIdentityCases } from './dormant-identity.cases.js';
+import { chainReplayCases } from './chain-replay.cases.js';
 import { lateralMovementCases } from './lateral-movement.cases.js';
 import { longLivedCredentialCases } from './long-lived-credential.cases.js';
 import { newActionCases } from './new-action.cases.js';
+import { newFederatedSubjectCases } from './new-federated-subject.cases.js';
 import { newSourceCases } from './new-source.cases.js';
 import { newUserAgentCases } from './new-user-agent.cases.js';
 import { rateAnomalyCases } from './rate-anomaly.cases.js';
@@ -31,6 +33,8 @@ const ALL: readonly RuleCases[] = [
   newActionCases,
   accessDeniedBurstCases,
   lateralMovementCases,
+  newFederatedSubjectCases,
+  chainReplayCases,
   dormantIdentityCases,
   longLivedCredentialCases,
   contractViolationCases,

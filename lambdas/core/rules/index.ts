@@ -5,9 +5,11 @@ import { contractViolation } from './contract-violation.js';
 import { credentialReplay } from './credential-replay.js';
 import { credentialStuffing } from './credential-stuffing.js';
 import { dormantIdentity } from './dormant-identity.js';
+import { chainReplay } from './chain-replay.js';
 import { lateralMovement } from './lateral-movement.js';
 import { longLivedCredential } from './long-lived-credential.js';
 import { newAction } from './new-action.js';
+import { newFederatedSubject } from './new-federated-subject.js';
 import { newSource } from './new-source.js';
 import { newUserAgent } from './new-user-agent.js';
 import { rateAnomaly } from './rate-anomaly.js';
@@ -28,6 +30,8 @@ export const RULES: readonly DetectionRule[] = [
   newAction,
   accessDeniedBurst,
   lateralMovement,
+  newFederatedSubject,
+  chainReplay,
   dormantIdentity,
   longLivedCredential,
   contractViolation,

@@ -182,3 +182,107 @@ export function accessLog(fields: {
   };
   return { accessLog: JSON.stringify(line) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Credential issuance (identity chains): the records that hand out session keys.
+// ---------------------------------------------------------------------------------------------
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** CloudTrail's spelling of a credential's expiration: `Mar 2, 2026, 10:00:00 AM` (UTC). */
+export function cloudTrailExpiration(timeMs: number): string {
+  const d = new Date(timeMs);
+  const h = d.getUTCHours();
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()}, ${h % 12 === 0 ? 12 : h % 12}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+/** A distinct `ASIA…` key id per issuance, derived from its time and subject (no counter). */
+export const issuedKey = (timeMs: number, salt: string): string => {
+  const h = [...`${timeMs}${salt}`].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7);
+  return `ASIA${h.toString(36).toUpperCase().padStart(8, '0').slice(0, 8)}CASE${String(timeMs % 10_000).padStart(4, '0')}`;
+};
+
+/** The `credentials` of an issuance response: key id, expiry one hour on, and a token nhi-watch must never keep. */
+const issuedCredentials = (accessKeyId: string, timeMs: number): JsonObject => ({
+  accessKeyId,
+  sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN',
+  expiration: cloudTrailExpiration(timeMs + 3_600_000),
+});
+
+/** Issuance details of a case record. */
+export interface IssuanceCall {
+  readonly timeMs: number;
+  /** Role assumed. */
+  readonly role: string;
+  readonly session: string;
+  /** The issued key (derived from time and session when absent). */
+  readonly accessKeyId?: string;
+  readonly sourceIPAddress?: string;
+  readonly errorCode?: string;
+}
+
+/** An AssumeRoleWithWebIdentity record (documented shape): token subject `sub` of `provider` assuming `role`. */
+export function webIdentityIssuance(sub: string, provider: string, call: IssuanceCall): CaseRecord {
+  const providerArn = `arn:aws:iam::${ACCOUNT}:oidc-provider/${provider}`;
+  const key = call.accessKeyId ?? issuedKey(call.timeMs, sub);
+  return cloudTrail(
+    {
+      type: 'WebIdentityUser',
+      principalId: `${providerArn}:sts.amazonaws.com:${sub}`,
+      userName: sub,
+      identityProvider: providerArn,
+    },
+    {
+      timeMs: call.timeMs,
+      action: 'sts.amazonaws.com:AssumeRoleWithWebIdentity',
+      sourceIPAddress: call.sourceIPAddress ?? '198.51.100.7',
+      userAgent: 'aws-sdk-nodejs/2.1692.0 linux/v20.18.0 configure-aws-credentials-for-github-actions',
+      requestParameters: {
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/${call.role}`,
+        roleSessionName: call.session,
+        durationSeconds: 3600,
+      },
+      ...(call.errorCode !== undefined
+        ? {
+            errorCode: call.errorCode,
+            errorMessage: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+          }
+        : {
+            responseElements: {
+              credentials: issuedCredentials(key, call.timeMs),
+              subjectFromWebIdentityToken: sub,
+              assumedRoleUser: {
+                assumedRoleId: `AROAEXAMPLEROLEID0009:${call.session}`,
+                arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${call.role}/${call.session}`,
+              },
+              provider: providerArn,
+              audience: 'sts.amazonaws.com',
+            },
+          }),
+    },
+  );
+}
+
+/** An AssumeRole record made by `caller` (a userIdentity), or by AWS service `caller` when it is a string. */
+export function assumeRoleIssuance(caller: JsonObject | string, call: IssuanceCall): CaseRecord {
+  const key = call.accessKeyId ?? issuedKey(call.timeMs, call.session);
+  const isService = typeof caller === 'string';
+  return cloudTrail(isService ? { type: 'AWSService', invokedBy: caller } : caller, {
+    timeMs: call.timeMs,
+    action: 'sts.amazonaws.com:AssumeRole',
+    sourceIPAddress: isService ? caller : (call.sourceIPAddress ?? '3.80.10.20'),
+    userAgent: isService ? caller : UA.lambdaNode.userAgent,
+    requestParameters: {
+      roleArn: `arn:aws:iam::${ACCOUNT}:role/${call.role}`,
+      roleSessionName: call.session,
+    },
+    responseElements: {
+      credentials: issuedCredentials(key, call.timeMs),
+      assumedRoleUser: {
+        assumedRoleId: `AROAEXAMPLEROLEID0008:${call.session}`,
+        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${call.role}/${call.session}`,
+      },
+    },
+  });
+}

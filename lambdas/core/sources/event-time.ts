@@ -127,3 +127,26 @@ export function parseClfTime(text: string): number | undefined {
 export function parseLoggedTime(text: string): number | undefined {
   return parseIsoTime(text) ?? parseCompactTime(text) ?? parseClfTime(text);
 }
+
+// Oct 2, 2019 11:12:29 PM / Jul 10, 2023, 1:28:26 PM (CloudTrail's spelling of a credential's expiration, UTC)
+const US_MEDIUM = /^([A-Z][a-z]{2}) (\d{1,2}), (\d{4}),? (\d{1,2}):(\d{2}):(\d{2})\s?([AP]M)$/;
+
+/**
+ * Parse the `expiration` of credentials in CloudTrail responses: the US medium date-time spelling
+ * (`Jul 10, 2023, 1:28:26 PM`, with or without the comma after the year, UTC), ISO 8601, or epoch
+ * seconds / milliseconds as a number. Undefined for anything else.
+ */
+export function parseExpirationTime(value: unknown): number | undefined {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || value <= 0) return undefined;
+    return value < 1e11 ? Math.round(value * 1000) : Math.round(value);
+  }
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  const m = US_MEDIUM.exec(value);
+  if (m === null) return parseIsoTime(value);
+  const month = MONTHS[m[1] ?? ''];
+  const hour12 = Number(m[4]);
+  if (month === undefined || hour12 < 1 || hour12 > 12) return undefined;
+  const hour = (hour12 % 12) + (m[7] === 'PM' ? 12 : 0);
+  return utc(Number(m[3]), month, Number(m[2]), hour, Number(m[5]), Number(m[6]), 0);
+}

@@ -12,6 +12,7 @@ import { credentialOf } from './credential.js';
 import { outcomeOf } from './error-codes.js';
 import type { CloudTrailRecord } from './file-formats.js';
 import { identityOf } from './identity.js';
+import { issuanceOf } from './issuance.js';
 
 /** Context the record does not carry itself. */
 export interface CloudTrailContext {
@@ -31,7 +32,8 @@ export interface CloudTrailContext {
  * copies request / response payloads (which may hold session tokens).
  *
  * `identity.isRoleChain` is true on `sts:AssumeRole` calls made by a role session, i.e. the call
- * that creates a role chain; false on other role events.
+ * that creates a role chain; false on other role events. `issuance` is set on calls that issued
+ * credentials (cloudtrail/issuance.ts): the new key id and who received it, never the secret.
  */
 export function normaliseCloudTrail(
   record: CloudTrailRecord,
@@ -73,6 +75,9 @@ export function normaliseCloudTrail(
   if (context.logGroup !== undefined) event.logGroup = context.logGroup;
   const recipient = asText(record['recipientAccountId']);
   if (recipient !== undefined) event.recipientAccountId = recipient;
+  // Only the issued key id, role, session, expiry and subject: never the secret or the token.
+  const issuance = issuanceOf(record, eventSource, eventName);
+  if (issuance !== undefined) event.issuance = issuance;
   return { ok: true, value: event };
 }
 
