@@ -41,6 +41,8 @@ import {
 import { BaselineStoreError } from '../lambdas/adapters/dynamodb-store.js';
 import { SecurityHubFindingsError } from '../lambdas/adapters/security-hub-findings.js';
 import { StateFileError } from '../lambdas/adapters/memory-store.js';
+import { BACKFILL_HELP, BACKFILL_USAGE, BackfillUsageError, runBackfill } from './backfill.js';
+import { CheckpointError } from '../lambdas/local/backfill.js';
 
 /** Exit status when findings at or above `--fail-on` were found, or contracts drifted. */
 export const EXIT_FINDINGS = 3;
@@ -149,8 +151,7 @@ function print(result: ReplayResult, opts: OutputOptions): number {
   } else if (opts.format === 'detail') {
     out.write(`${renderDetail(alerts)}\n`);
     out.write(incidentsLine());
-  }
-  else if (opts.format === 'jsonl')
+  } else if (opts.format === 'jsonl')
     for (const f of findings) out.write(`${JSON.stringify(findingRecord(f, target))}\n`);
   else if (target !== undefined)
     out.write(`${JSON.stringify({ Findings: findings.map((f) => toAsff(f, target)) }, null, 2)}\n`);
@@ -164,6 +165,10 @@ function print(result: ReplayResult, opts: OutputOptions): number {
       '\n',
   );
   for (const [reason, n] of rejected.slice(0, 10)) err.write(`  skipped ${n} × ${reason}\n`);
+  if (result.late > 0)
+    err.write(
+      `  ${result.late} event(s) arrived later than the reorder buffer reaches and were folded out of time order\n`,
+    );
   for (const [reason, n] of result.identityErrors)
     err.write(`  ${n} identit${n === 1 ? 'y' : 'ies'} not evaluated: ${reason}\n`);
   for (const w of result.warnings) err.write(`  warning: ${w}\n`);
@@ -347,6 +352,25 @@ export function buildProgram(setStatus: (code: number) => void, overrides: CliOv
   addContractsCommand(program, setStatus);
   addFindingsCommand(program, setStatus, overrides.findingsIo ?? processFindingsIo);
   addIdentitiesCommand(program, setStatus, overrides.identitiesIo ?? processIdentitiesIo);
+
+  // backfill parses its own options (bin/backfill.ts): commander passes its arguments through.
+  program
+    .command('backfill')
+    .description(
+      'warm the deployed baselines (DynamoDB table --table) from a CloudTrail S3 archive or a replay --state file',
+    )
+    .argument('[args...]', 'see the usage below')
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .helpOption(false)
+    .addHelpText('after', `\nUsage:\n${BACKFILL_USAGE}\n\n${BACKFILL_HELP}\n`)
+    .action(async (args: string[], _flags: unknown, cmd: Command) => {
+      if (args.includes('--help') || args.includes('-h')) {
+        cmd.outputHelp();
+        return;
+      }
+      setStatus(await runBackfill(args));
+    });
   return program;
 }
 
@@ -372,16 +396,19 @@ export async function main(argv: readonly string[], overrides: CliOverrides = {}
     if (
       error instanceof UsageError ||
       error instanceof ContractsUsageError ||
-      error instanceof IdentitiesUsageError
+      error instanceof IdentitiesUsageError ||
+      error instanceof BackfillUsageError ||
+      (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
     ) {
-      process.stderr.write(`nhi-watch: ${error.message}\n(run with --help for usage)\n`);
+      process.stderr.write(`nhi-watch: ${(error as Error).message}\n(run with --help for usage)\n`);
       return 2;
     }
     if (
       error instanceof InputFileError ||
       error instanceof StateFileError ||
       error instanceof SecurityHubFindingsError ||
-      error instanceof BaselineStoreError
+      error instanceof BaselineStoreError ||
+      error instanceof CheckpointError
     ) {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 1;

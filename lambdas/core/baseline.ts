@@ -146,6 +146,12 @@ export interface IdentityBaseline {
   readPeaks?: Partial<Record<BreadthGroup, BreadthPeak>>;
   /** Ids of the batches already folded in: redelivery of one is skipped. */
   batches: string[];
+  /**
+   * Event time of the earliest event a live delivery (not a backfill) folded in. A backfill skips
+   * this identity's events from then on: the live stream has them already (the same CloudTrail
+   * event reaches both the log group and the S3 archive).
+   */
+  liveFromMs?: number;
   /** The identity's latest incident (core/incident.ts), kept with the baseline so both commit together. */
   incident?: IncidentState;
 }
@@ -450,12 +456,30 @@ export function foldSource(s: SourceState, event: IdentityEvent, limits: Baselin
   return s;
 }
 
-/** Remember a batch id on a record, bounded. */
+/** Batch ids of history folded by `nhi-watch backfill` start with this. */
+export const BACKFILL_BATCH_PREFIX = 'backfill:';
+
+/** Whether a batch id is a backfill chunk's. */
+export const isBackfillBatch = (batchId: string): boolean => batchId.startsWith(BACKFILL_BATCH_PREFIX);
+
+/**
+ * Remember a batch id on a record, bounded: the last `maxBatchIds` live deliveries and, apart from
+ * them, the last `maxBatchIds` backfill chunks. Kept apart so that a long backfill folding history
+ * into an identity never pushes a live delivery's id out of the record: CloudWatch Logs may still
+ * redeliver that payload, and it must be recognised.
+ */
 export function rememberBatch(record: StateRecord, batchId: string, limits: BaselineLimits): void {
   if (record.batches.includes(batchId)) return;
   record.batches.push(batchId);
-  if (record.batches.length > limits.maxBatchIds)
-    record.batches.splice(0, record.batches.length - limits.maxBatchIds);
+  const isBackfill = isBackfillBatch(batchId);
+  let sameKind = 0;
+  for (const id of record.batches) if (isBackfillBatch(id) === isBackfill) sameKind++;
+  for (let i = 0; sameKind > limits.maxBatchIds && i < record.batches.length; ) {
+    if (isBackfillBatch(record.batches[i] as string) === isBackfill) {
+      record.batches.splice(i, 1);
+      sameKind--;
+    } else i++;
+  }
 }
 
 /** Learning status of a baseline: "first seen" rules stay quiet until both thresholds are met. */

@@ -13,6 +13,7 @@ import {
   foldSource,
   isAuthnFailure,
   isLearned,
+  isBackfillBatch,
   rememberBatch,
   sourceKey,
   type BaselineLimits,
@@ -188,6 +189,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     rules.map((r) => [r.id, { ...r.defaults, ...config.thresholds[r.id] }]),
   );
   const windowMs = config.dedupWindowSeconds * 1000;
+  const isBackfill = isBackfillBatch(batchId);
   const incidentConfig = config.incident ?? DEFAULT_INCIDENT_CONFIG;
   /** The incident each finding joined last (the state object itself: it keeps growing within the batch). */
   const incidentOf = new Map<string, IncidentState>();
@@ -324,6 +326,14 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
 
     const baseline = id.record;
+    // History meets the live stream: a backfill chunk leaves to the live deliveries every event
+    // from the first one they folded for this identity on (both carry the same CloudTrail events).
+    if (isBackfill && baseline.liveFromMs !== undefined && event.timeMs >= baseline.liveFromMs) {
+      redelivered += 1;
+      return;
+    }
+    if (!isBackfill && (baseline.liveFromMs === undefined || event.timeMs < baseline.liveFromMs))
+      baseline.liveFromMs = event.timeMs;
     const learned = isLearned(baseline, event.timeMs, config.learning);
     // One context per event; only the thresholds change from rule to rule.
     const ctx: { -readonly [K in keyof RuleContext]: RuleContext[K] } = {

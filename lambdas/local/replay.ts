@@ -40,6 +40,13 @@ import {
   loadStateFile,
   saveStateFile,
 } from '../adapters/memory-store.js';
+import {
+  groupIntoStreams,
+  mergeByTime,
+  streamEvents,
+  type MergeStats,
+  type ReadProgress,
+} from './event-stream.js';
 
 /** A file that cannot be read, or configuration that cannot be used: the CLI exits 1 / 2 on these. */
 export class InputFileError extends Error {
@@ -131,6 +138,7 @@ export async function loadLocalSetup(options: LocalSetupOptions = {}): Promise<L
 export interface ReplayOptions extends LocalSetup {
   /** Persist baselines and findings here so successive replays keep learning. */
   readonly statePath?: string;
+  /** Called after every batch: `done` of `total` (input bytes for files, batches for in-memory records). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Events per pipeline batch. @default 1000 (a CloudWatch Logs delivery is of this order) */
   readonly batchSize?: number;
@@ -157,6 +165,8 @@ export interface ReplayResult {
   /** Events skipped because the state file already holds their batch. */
   readonly redelivered: number;
   readonly suppressed: number;
+  /** Events read later than the reorder buffer could absorb (folded anyway, out of time order). */
+  readonly late: number;
   /** Unusable input by reason. */
   readonly rejects: Map<string, number>;
   /** Identities whose evaluation threw, by reason: their events were skipped, the rest replayed. */
@@ -213,7 +223,11 @@ export function normaliseText(
   return out;
 }
 
-async function expand(paths: readonly string[], warnings: string[], hasStdin: boolean): Promise<string[]> {
+async function expand(
+  paths: readonly string[],
+  warnings: string[] = [],
+  hasStdin = false,
+): Promise<string[]> {
   const files: string[] = [];
   for (const p of paths) {
     if (p === STDIN_PATH && hasStdin) {
@@ -242,6 +256,59 @@ async function expand(paths: readonly string[], warnings: string[], hasStdin: bo
   return files;
 }
 
+/** Streaming options of a file replay. */
+export interface StreamOptions {
+  /**
+   * Events held for reordering across all input streams (bounds memory; larger buffers also cost
+   * time, as held events outlive the young generation). @default 10000
+   */
+  readonly bufferEvents?: number;
+}
+
+/**
+ * Replay files (and directories, recursively) through the engine, streaming: each file is read a
+ * line at a time, files are grouped into streams (one per file, or per account and region of a
+ * CloudTrail archive) merged by event time with a bounded buffer, and every `batchSize` events are
+ * folded as one batch. Memory does not grow with the input's size.
+ */
+export async function replayFiles(
+  paths: readonly string[],
+  options: ReplayOptions & StreamOptions,
+): Promise<ReplayResult> {
+  // Standard input cannot be re-read or stat'ed: it is read whole and replayed in memory.
+  if (options.readStdin !== undefined && paths.includes(STDIN_PATH)) {
+    const input = await normaliseFiles(paths, options);
+    return replayNormalised(
+      input.events,
+      { ...options, warnings: [...options.warnings, ...input.warnings] },
+      input.rejects,
+    );
+  }
+  const warnings: string[] = [];
+  const files = await expand(paths, warnings);
+  const window = options.window ?? plausibleWindow(Date.now());
+  let totalBytes = 0;
+  for (const f of files) totalBytes += (await stat(f)).size;
+  const rejects = new Map<string, number>();
+  const progress: ReadProgress = { bytesRead: 0 };
+  const normalise = (text: string, file: string): Normalised =>
+    normaliseText(text, options.intel, file, window);
+  const sources = groupIntoStreams(files).map((group) =>
+    streamEvents(group, normalise, rejects, progress)[Symbol.asyncIterator](),
+  );
+  const stats: MergeStats = { events: 0, late: 0 };
+  const chunks = mergeByTime(sources, stats, {
+    chunkEvents: options.batchSize ?? 1000,
+    ...(options.bufferEvents !== undefined ? { bufferEvents: options.bufferEvents } : {}),
+  });
+  const result = await run(chunks, rejects, options, () =>
+    options.onProgress?.(progress.bytesRead, Math.max(1, totalBytes)),
+  );
+  if (result.events === 0 && rejects.size === 0)
+    warnings.push(`no events in ${paths.join(' ')}: nothing was replayed`);
+  return { ...result, late: stats.late, warnings: [...result.warnings, ...warnings] };
+}
+
 /** Normalised events of some input, with unusable lines counted by reason and warnings about the input. */
 export interface NormalisedInput {
   readonly events: IdentityEvent[];
@@ -251,7 +318,7 @@ export interface NormalisedInput {
 
 /**
  * Read and normalise files (and directories, recursively; `-` is standard input when `readStdin`
- * is given): what a replay runs, for commands that run the same events more than once.
+ * is given) into memory: for commands that run the same events more than once, and for stdin.
  */
 export async function normaliseFiles(
   paths: readonly string[],
@@ -282,19 +349,20 @@ export async function normaliseFiles(
   return { ...all, warnings };
 }
 
-/** Replay files (and directories, recursively) through the engine. */
-export async function replayFiles(paths: readonly string[], options: ReplayOptions): Promise<ReplayResult> {
-  const input = await normaliseFiles(paths, options);
-  return run(input, { ...options, warnings: [...options.warnings, ...input.warnings] });
-}
-
-/** Replay events already normalised (by {@link normaliseFiles}); unusable lines counted there are passed in. */
+/** Replay events already normalised (by {@link normaliseFiles}) in time order; unusable lines counted there are passed in. */
 export function replayNormalised(
   events: readonly IdentityEvent[],
   options: ReplayOptions,
   rejects: Map<string, number> = new Map(),
 ): Promise<ReplayResult> {
-  return run({ events: [...events], rejects }, options);
+  const sorted = [...events].sort((a, b) => a.timeMs - b.timeMs);
+  const batchSize = options.batchSize ?? 1000;
+  const total = Math.ceil(sorted.length / batchSize);
+  function* chunks(): Generator<IdentityEvent[]> {
+    for (let i = 0; i < total; i++) yield sorted.slice(i * batchSize, (i + 1) * batchSize);
+  }
+  let done = 0;
+  return run(chunks(), rejects, options, () => options.onProgress?.(++done, total));
 }
 
 /** Replay records already in memory (the simulator's output). */
@@ -308,7 +376,14 @@ export async function replayEvents(
     normaliseRecord(r as JsonObject, options.intel, 'simulated/cloudtrail', window, all);
   for (const r of input.apiGateway)
     normaliseRecord(r as JsonObject, options.intel, 'simulated/api-gateway', window, all);
-  return run(all, options);
+  const events = all.events.sort((a, b) => a.timeMs - b.timeMs);
+  const batchSize = options.batchSize ?? 1000;
+  const total = Math.ceil(events.length / batchSize);
+  function* chunks(): Generator<IdentityEvent[]> {
+    for (let i = 0; i < total; i++) yield events.slice(i * batchSize, (i + 1) * batchSize);
+  }
+  let done = 0;
+  return run(chunks(), all.rejects, options, () => options.onProgress?.(++done, total));
 }
 
 /** Collects what the pipeline delivers; a local run has no downstream to fail. */
@@ -320,21 +395,25 @@ class CollectingSink implements FindingSink {
   }
 }
 
-async function run(input: Normalised, options: ReplayOptions): Promise<ReplayResult> {
+/** Fold time-ordered chunks of events, one pipeline batch each. */
+async function run(
+  chunks: AsyncIterable<readonly IdentityEvent[]> | Iterable<readonly IdentityEvent[]>,
+  rejects: Map<string, number>,
+  options: ReplayOptions,
+  onBatch: () => void,
+): Promise<ReplayResult> {
   const store = new MemoryBaselineStore();
   const ledger = new MemoryFindingLedger();
   const replayed = new Set<string>();
   if (options.statePath !== undefined) await loadStateFile(options.statePath, store, ledger, replayed);
   const sink = new CollectingSink();
-  const events = input.events.sort((a, b) => a.timeMs - b.timeMs);
-  const batchSize = options.batchSize ?? 1000;
-  const total = Math.ceil(events.length / batchSize);
+  let events = 0;
   let redelivered = 0;
   let suppressed = 0;
   const identityErrors = new Map<string, number>();
   const identities = new Set<string>();
-  for (let i = 0; i < total; i++) {
-    const batch = events.slice(i * batchSize, (i + 1) * batchSize);
+  for await (const batch of chunks) {
+    events += batch.length;
     const h = createHash('sha256');
     for (const e of batch)
       h.update(`${e.source}\u0000${e.eventId}\u0000${e.timeMs}\u0000${e.identity.key}\n`);
@@ -342,7 +421,7 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     for (const e of batch) identities.add(e.identity.key);
     if (replayed.has(batchId)) {
       redelivered += batch.length;
-      options.onProgress?.(i + 1, total);
+      onBatch();
       continue;
     }
     replayed.add(batchId);
@@ -360,17 +439,18 @@ async function run(input: Normalised, options: ReplayOptions): Promise<ReplayRes
     suppressed += result.suppressed;
     for (const e of result.identityErrors)
       identityErrors.set(e.reason, (identityErrors.get(e.reason) ?? 0) + 1);
-    options.onProgress?.(i + 1, total);
+    onBatch();
   }
   if (options.statePath !== undefined && options.isStateReadOnly !== true)
     await saveStateFile(options.statePath, store, ledger, replayed);
   return {
     findings: [...sink.findings.values()],
-    events: events.length,
+    events,
     identities: identities.size,
     redelivered,
     suppressed,
-    rejects: input.rejects,
+    late: 0,
+    rejects,
     identityErrors,
     warnings: options.warnings,
   };

@@ -25,6 +25,7 @@ export const chainReplay: DetectionRule = {
   falsePositives: [
     'A session handed on to a tool on another network on purpose (credentials exported from a CI job to a developer machine).',
     'Clients whose egress alternates between providers (dual-ISP offices) after assuming a role through one of them.',
+    'ECS Anywhere and EKS hybrid nodes: task / pod credentials issued by an AWS service to hardware outside AWS (remove the service from insideAwsServices where they run).',
   ],
   runbook:
     'Revoke the role’s sessions issued before now (IAM “Revoke active sessions”), find where the key left its workload (instance metadata exposure, CI logs, a leaked environment), and review every call made with it from the foreign origin; the chain in the finding names the workload it was issued to.',

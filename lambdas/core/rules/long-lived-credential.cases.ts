@@ -108,6 +108,40 @@ export const longLivedCredentialCases = defineCases('long-lived-credential', [
     fires: false,
   },
   {
+    name: 'a person’s AWS CLI on a Mac with an IAM user key, egressing through an AWS address (VPN): not a workload in AWS',
+    events: [
+      ev({
+        ...user('ops-admin', 'AKIAEXAMPLEOPSADMIN1'),
+        timeMs: T0,
+        origin: {
+          ...insideAws('3.80.10.20', 14618),
+          userAgent: 'aws-cli/1.11.76 Python/2.7.10 Darwin/17.7.0 botocore/1.5.39',
+          userAgentFamily: 'aws-cli',
+          userAgentClass: 'cli',
+        },
+      }),
+    ],
+    fires: false,
+  },
+  {
+    name: 'without desktop markers, a Mac’s CLI from an AWS address is taken for a workload in AWS',
+    events: [
+      ev({
+        ...user('ops-admin', 'AKIAEXAMPLEOPSADMIN1'),
+        timeMs: T0,
+        origin: {
+          ...insideAws('3.80.10.20', 14618),
+          userAgent: 'aws-cli/1.11.76 Python/2.7.10 Darwin/17.7.0 botocore/1.5.39',
+          userAgentFamily: 'aws-cli',
+          userAgentClass: 'cli',
+        },
+      }),
+    ],
+    thresholds: { desktopUserAgentMarkers: [] },
+    fires: true,
+    severity: 'MEDIUM',
+  },
+  {
     name: 'session keys of a Lambda role',
     events: repeat(5, T0, 60_000, (timeMs) => ev({ timeMs })),
     fires: false,

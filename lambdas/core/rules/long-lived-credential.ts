@@ -32,6 +32,7 @@ export const longLivedCredential: DetectionRule = {
     'Integrations that cannot assume roles (some SaaS connectors, on-premises appliances) legitimately hold a key; record them in a suppression with an expiry and a rotation owner.',
     'A key first seen long ago by nhi-watch may have been rotated under the same user: the age is the key id’s, not the user’s.',
     'Workloads deliberately using an IAM user key to reach another account’s bucket policy (migrate them to a cross-account role).',
+    'People whose workstation egresses through an AWS address (VPN, proxy, virtual desktop) look like a workload in AWS; macOS CLI / SDK agents (desktopUserAgentMarkers) are not taken for one.',
   ],
   runbook:
     'Replace the key with a role (Lambda / ECS task / EC2 instance profile, or IAM Roles Anywhere / OIDC outside AWS), then deactivate and delete the access key; for a root key, delete it now and check CloudTrail for what it was used for.',
@@ -42,6 +43,8 @@ export const longLivedCredential: DetectionRule = {
     workloadUserAgentMarkers: ['exec-env/AWS_Lambda', 'exec-env/AWS_ECS'],
     /** User-agent classes of automation (SDKs, infrastructure as code, HTTP libraries): an IAM user key used by them outside AWS is a workload's static key. */
     automationUserAgentClasses: ['sdk', 'iac', 'http-library'],
+    /** User-agent markers of a person's desktop (macOS: `Darwin/` in CLI v1 and botocore, `os/macos` in CLI v2): from an AWS address that is a workstation egressing through AWS (VPN, proxy), not a workload in AWS. */
+    desktopUserAgentMarkers: ['Darwin/', 'os/macos'],
   },
   needsLearning: false,
   detect: (event, ctx) => {
@@ -66,8 +69,10 @@ export const longLivedCredential: DetectionRule = {
         ua === undefined
           ? undefined
           : list(ctx.thresholds, 'workloadUserAgentMarkers').find((m) => ua.includes(m));
+      const isDesktop =
+        ua !== undefined && list(ctx.thresholds, 'desktopUserAgentMarkers').some((m) => ua.includes(m));
       if (marker !== undefined) reason = 'workload-runtime';
-      else if (identity.kind === 'iam-user' && o.isAws && o.isIp) reason = 'aws-network';
+      else if (identity.kind === 'iam-user' && o.isAws && o.isIp && !isDesktop) reason = 'aws-network';
       else if (ageMs >= num(ctx.thresholds, 'maxKeyAgeDays') * DAY_MS) reason = 'old-key';
       // Once per key (its first use nhi-watch sees), not every dedup window: routine automation on
       // a static key is a posture fact to fix, not an incident to re-alert.

@@ -5,6 +5,7 @@ import {
   at,
   ev,
   iamUser,
+  insideAws,
   outsideAws,
   sensitiveCall,
   viaService,
@@ -52,6 +53,16 @@ const peersSendCommand = (): ReturnType<typeof ev>[] =>
     }),
   );
 
+/** An IAM user's access key from a hosting provider creating a user. */
+const staticKeyCreatesUser = (origin = outsideAws('198.51.100.7', 14061, 'DigitalOcean, LLC')) =>
+  ev({
+    timeMs: T0,
+    identity: iamUser('ci-deployer'),
+    credential: { id: 'AKIAEXAMPLECIDEPLOY1', kind: 'long-lived-key' },
+    origin: { ...origin, ...UA.awsCli },
+    action: sensitiveCall('iam.amazonaws.com', 'CreateUser', { userName: 'backup' }, ['ci-deployer']),
+  });
+
 /** `sensitive-action`: replayed through the engine by the rule harness, listed in docs/RULES.md. */
 export const sensitiveActionCases = defineCases('sensitive-action', [
   {
@@ -61,16 +72,32 @@ export const sensitiveActionCases = defineCases('sensitive-action', [
     severity: 'HIGH',
   },
   {
-    name: 'an IAM user from a hosting provider creates a user, in an empty account',
+    name: 'an IAM user’s static key from a hosting provider creates a user, in an empty account: one level up for the key outside AWS',
+    events: [staticKeyCreatesUser()],
+    fires: true,
+    severity: 'HIGH',
+  },
+  {
+    name: 'with staticKeyOutsideAws off, the same CreateUser keeps its catalogue severity',
+    events: [staticKeyCreatesUser()],
+    thresholds: { staticKeyOutsideAws: false },
+    fires: true,
+    severity: 'MEDIUM',
+  },
+  {
+    name: 'an IAM user’s static key from outside AWS denied CreateUser: an attempt, no step up for the key',
     events: [
       ev({
-        timeMs: T0,
-        identity: iamUser('ci-deployer'),
-        credential: { id: 'AKIAEXAMPLECIDEPLOY1', kind: 'long-lived-key' },
-        origin: { ...outsideAws('198.51.100.7', 14061, 'DigitalOcean, LLC'), ...UA.awsCli },
-        action: sensitiveCall('iam.amazonaws.com', 'CreateUser', { userName: 'backup' }, ['ci-deployer']),
+        ...staticKeyCreatesUser(),
+        outcome: { authn: 'success', authz: 'denied', errorCode: 'AccessDenied' },
       }),
     ],
+    fires: true,
+    severity: 'LOW',
+  },
+  {
+    name: 'an IAM user’s static key from inside AWS creates a user: no step up',
+    events: [staticKeyCreatesUser(insideAws('3.80.10.20', 14618))],
     fires: true,
     severity: 'MEDIUM',
   },
@@ -209,7 +236,7 @@ export const sensitiveActionCases = defineCases('sensitive-action', [
       }),
     ],
     fires: true,
-    severity: 'MEDIUM',
+    severity: 'HIGH',
   },
   {
     name: 'raw CloudTrail: a Lambda role’s StopLogging on a trail that does not exist changed nothing',

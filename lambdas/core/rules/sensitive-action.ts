@@ -5,7 +5,7 @@ import { getOwn } from '../safe-record.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { describePopulation, isPopulationMature, populationAction } from '../priors.js';
 import { describeOrigin, duration } from './evidence.js';
-import { num, type DetectionRule, type RuleContext, type Severity } from './rule.js';
+import { flag, num, type DetectionRule, type RuleContext, type Severity } from './rule.js';
 
 const DAY_MS = 86_400_000;
 const LEVELS: readonly Severity[] = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
@@ -69,6 +69,8 @@ export const sensitiveAction: DetectionRule = {
     populationMatureDays: 7,
     /** Identities the account must have shown before "first time anyone in this account" counts. */
     populationMatureIdentities: 3,
+    /** One level higher when a long-lived access key makes the call, and it takes effect, from a public address outside AWS: the credential most often leaked, used where no workload role runs. */
+    staticKeyOutsideAws: true,
   },
   needsLearning: false,
   detect: (event, ctx) => {
@@ -139,11 +141,26 @@ export const sensitiveAction: DetectionRule = {
       evidence.push('outside the identity’s contract (allowedActions)');
     }
 
+    const o = event.origin;
+    if (
+      flag(t, 'staticKeyOutsideAws') &&
+      event.outcome.authz !== 'denied' &&
+      event.credential.kind === 'long-lived-key' &&
+      o.isIp &&
+      !o.isAws &&
+      !o.isPrivate &&
+      o.awsService === undefined
+    ) {
+      level += 1;
+      evidence.push(
+        'made with a long-lived access key from a public address outside AWS: the credential most often leaked, used where no workload role runs',
+      );
+    }
+
     if (event.outcome.authz === 'denied') {
       level -= 1;
       evidence.push(`denied (${event.outcome.errorCode ?? 'access denied'}): an attempt, nothing changed`);
     }
-    const o = event.origin;
     if (o.awsService !== undefined || o.userAgentClass === 'aws-internal') {
       level -= 1;
       evidence.push(`made through ${o.awsService ?? 'an AWS service'} on the identity’s behalf`);

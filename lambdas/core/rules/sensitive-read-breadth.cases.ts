@@ -112,6 +112,14 @@ export const sensitiveReadBreadthCases = defineCases('sensitive-read-breadth', [
     name: 'a new IAM user enumerates IAM, Organizations and EC2 from a hosting provider with the CLI',
     events: discovery(T0, 18, newUser),
     fires: true,
+    severity: 'MEDIUM',
+  },
+  {
+    name: 'with staticKeyOutsideAws off, the new IAM user’s first enumeration is LOW',
+    events: discovery(T0, 18, newUser),
+    thresholds: { staticKeyOutsideAws: false },
+    fires: true,
+    severity: 'LOW',
   },
   {
     name: 'with minDistinctDiscovery 20, eighteen discovery calls are not enumeration',

@@ -1,7 +1,7 @@
 import { calls, formatTime } from '../baseline-facts.js';
 import { breadthKey, distinctWith, type BreadthGroup } from '../breadth.js';
 import { describeOrigin, duration, listBounded } from './evidence.js';
-import { num, type DetectionRule } from './rule.js';
+import { flag, num, type DetectionRule } from './rule.js';
 import { isServiceLinkedRole } from './sensitive-action.js';
 
 const WHAT: Record<BreadthGroup, string> = {
@@ -42,6 +42,8 @@ export const sensitiveReadBreadth: DetectionRule = {
     minDistinctDiscovery: 15,
     /** The burst must exceed the identity's widest earlier burst by this factor. */
     peakFactor: 2,
+    /** MEDIUM rather than LOW for a first burst made with a long-lived access key from a public address outside AWS: a leaked key being harvested with, not a workload starting up. */
+    staticKeyOutsideAws: true,
   },
   needsLearning: false,
   detect: (event, ctx) => {
@@ -75,6 +77,18 @@ export const sensitiveReadBreadth: DetectionRule = {
     ];
     if (event.outcome.authz === 'denied')
       evidence.push('this call was denied; the burst counts attempts as well as reads');
+    const o = event.origin;
+    const isStaticKeyOutside =
+      flag(t, 'staticKeyOutsideAws') &&
+      event.credential.kind === 'long-lived-key' &&
+      o.isIp &&
+      !o.isAws &&
+      !o.isPrivate &&
+      o.awsService === undefined;
+    if (isStaticKeyOutside)
+      evidence.push(
+        'made with a long-lived access key from a public address outside AWS: the credential most often leaked, not a workload role starting up',
+      );
     evidence.push(`from ${describeOrigin(event)}`);
     return {
       discriminator: `breadth:${bk.group}`,
@@ -83,7 +97,7 @@ export const sensitiveReadBreadth: DetectionRule = {
           ? `${who} read ${width} distinct secrets within ${duration(windowSeconds * 1000)}`
           : `${who} made ${width} distinct discovery calls within ${duration(windowSeconds * 1000)}`,
       evidence,
-      severity: ctx.isLearned && before > 0 ? 'MEDIUM' : 'LOW',
+      severity: (ctx.isLearned && before > 0) || isStaticKeyOutside ? 'MEDIUM' : 'LOW',
     };
   },
 };
