@@ -33,6 +33,7 @@ import {
   type LocalServer,
   type SecurityHubReceiver,
 } from '../support/servers';
+import { productionEnv } from '../support/production-env';
 
 type Handler = (event: CloudWatchLogsEvent, context: Context) => Promise<BatchSummary>;
 
@@ -147,24 +148,20 @@ beforeAll(async () => {
   await createBaselineTable(ddbClient, TABLE);
   topo = await createTopology(snsClient, sqsClient, 'canary');
   dir = mkdtempSync(join(tmpdir(), 'nhi-watch-canary-'));
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-    AWS_ENDPOINT_URL_SNS: fauxqs.endpoint,
-    AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
-    AWS_ENDPOINT_URL_SECURITYHUB: hub.endpoint,
-    BASELINE_TABLE_NAME: TABLE,
-    ALERT_TOPIC_ARN: topo.topicArn,
-    SECURITY_HUB_ENABLED: 'true',
-    ON_FAILURE_QUEUE_URL: topo.onFailureQueueUrl,
-    NHI_CONFIG,
-    POWERTOOLS_SERVICE_NAME: 'nhi-watch',
-    POWERTOOLS_METRICS_NAMESPACE: 'NhiWatch',
-    // Everything the handlers log, debug included.
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
-  });
+  Object.assign(
+    process.env,
+    productionEnv({
+      dynamoDbEndpoint: ddb.endpoint,
+      fauxqsEndpoint: fauxqs.endpoint,
+      securityHubEndpoint: hub.endpoint,
+      tableName: TABLE,
+      topicArn: topo.topicArn,
+      onFailureQueueUrl: topo.onFailureQueueUrl,
+      config: NHI_CONFIG,
+      // Everything the handlers log, debug included.
+      logLevel: 'DEBUG',
+    }),
+  );
 });
 
 afterAll(async () => {

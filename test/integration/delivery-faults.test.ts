@@ -40,6 +40,7 @@ import {
   type LocalServer,
   type SecurityHubReceiver,
 } from '../support/servers';
+import { productionEnv } from '../support/production-env';
 
 const TABLE = 'nhi-watch-faults';
 const NHI_CONFIG = JSON.stringify({ learning: { learningPeriodSeconds: 0, learningMinEvents: 5 } });
@@ -79,23 +80,19 @@ beforeAll(async () => {
   sqsClient = sqs(fauxqs.endpoint);
   await createBaselineTable(ddbClient, TABLE);
   topo = await createTopology(snsClient, sqsClient, 'faults');
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-    AWS_ENDPOINT_URL_SNS: fauxqs.endpoint,
-    AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
-    AWS_ENDPOINT_URL_SECURITYHUB: hub.endpoint,
-    BASELINE_TABLE_NAME: TABLE,
-    ALERT_TOPIC_ARN: topo.topicArn,
-    SECURITY_HUB_ENABLED: 'true',
-    ON_FAILURE_QUEUE_URL: topo.onFailureQueueUrl,
-    NHI_CONFIG,
-    POWERTOOLS_SERVICE_NAME: 'nhi-watch',
-    POWERTOOLS_METRICS_NAMESPACE: 'NhiWatch',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
+  Object.assign(
+    process.env,
+    productionEnv({
+      dynamoDbEndpoint: ddb.endpoint,
+      fauxqsEndpoint: fauxqs.endpoint,
+      securityHubEndpoint: hub.endpoint,
+      tableName: TABLE,
+      topicArn: topo.topicArn,
+      onFailureQueueUrl: topo.onFailureQueueUrl,
+      config: NHI_CONFIG,
+      logLevel: 'ERROR',
+    }),
+  );
   const production = await import('../../lambdas/handlers/production.js');
   productionDeps = () => production.productionDeps(process.env);
   ({ createHandler } = await import('../../lambdas/handlers/cloudtrail-logs.js'));
