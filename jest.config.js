@@ -8,7 +8,8 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 60000,
+  // Hooks start DynamoDB Local (a JVM) and fauxqs: on a loaded 2-core machine that alone has passed 60 s.
+  testTimeout: 120000,
   // Both cores: the suites are CPU-bound and the local servers are separate processes (npm test 427 s → 263 s on a quiet 2-core machine).
   maxWorkers: 2,
 };
