@@ -33,6 +33,8 @@ export interface DetectionRun {
   readonly hitsByRule: Record<string, number>;
   /** Ids of the findings that alerted (first seen by the ledger), in order. */
   readonly alerted: string[];
+  /** The incident each finding joined (finding id → incident id), as the engine reported it. */
+  readonly incidentOf: Map<string, string>;
 }
 
 /**
@@ -133,9 +135,12 @@ export async function runDetection(
   let events = 0;
   let n = 0;
   const alerted: string[] = [];
+  const incidentOf = new Map<string, string>();
   for (const batch of deliveries) {
     const r = await runPipeline(`detect-${n++}`, batch, deps);
     for (const f of r.fresh) alerted.push(f.id);
+    for (const f of [...r.fresh, ...r.joined, ...r.repeats])
+      if (f.incident !== undefined && !incidentOf.has(f.id)) incidentOf.set(f.id, f.incident.id);
     fresh += r.fresh.length;
     repeats += r.repeats.length;
     events += r.events;
@@ -150,5 +155,6 @@ export async function runDetection(
     findings: ledger.findings.size,
     hitsByRule,
     alerted,
+    incidentOf,
   };
 }

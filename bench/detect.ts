@@ -43,7 +43,9 @@ import {
   alertsPerEpisode,
   hitsAtLeast,
   scoreDetection,
+  scoreIncidents,
   type AlertsPerEpisode,
+  type IncidentScore,
   type DetectionScore,
   type GroupScore,
   type Hit,
@@ -127,7 +129,7 @@ interface SimulatorSeedResult {
   /** User agents replaced (attack tools). */
   readonly replaced: number;
   readonly labels: number;
-  readonly run: Omit<DetectionRun, 'hits' | 'facts' | 'alerted'>;
+  readonly run: Omit<DetectionRun, 'hits' | 'facts' | 'alerted' | 'incidentOf'>;
   readonly score: DetectionScore;
 }
 
@@ -170,7 +172,7 @@ async function simulatorSeed(
   const contracts = new ContractSet(sim.contracts);
   const run = await runDetection(toDeliveries(events), RULES, contracts, DEFAULT_ENGINE_CONFIG);
   const score = scoreDetection(labels, run.hits, run.facts);
-  const { hits: _hits, facts: _facts, alerted: _alerted, ...counts } = run;
+  const { hits: _hits, facts: _facts, alerted: _alerted, incidentOf: _incidentOf, ...counts } = run;
   return {
     result: {
       seed,
@@ -196,6 +198,10 @@ interface SimulatorResult {
   readonly pooled: DetectionScore;
   /** MEDIUM+ findings only. */
   readonly pooledMediumPlus: DetectionScore;
+  /** Strict precision per incident (the unit reported and paged for). */
+  readonly incidents: IncidentScore;
+  /** The same over MEDIUM+ findings only. */
+  readonly incidentsMediumPlus: IncidentScore;
   /** The findings that alerted only (at most two per incident): what people are paged for. */
   readonly pooledAlerts: DetectionScore;
   readonly alerts: AlertsPerEpisode;
@@ -207,6 +213,7 @@ function poolSeeds(runs: readonly SeedRun[]): SimulatorResult {
   const hits: Hit[] = [];
   const facts: DetectionRun['facts'] = [];
   const alerted = new Set<string>();
+  const incidentOf = new Map<string, string>();
   let events = 0;
   let fresh = 0;
   let repeats = 0;
@@ -217,6 +224,7 @@ function poolSeeds(runs: readonly SeedRun[]): SimulatorResult {
     for (const h of run.hits) hits.push({ ...h, event: p(h.event), findingId: p(h.findingId) });
     for (const f of run.facts) facts.push({ ...f, event: p(f.event) });
     for (const id of run.alerted) alerted.add(p(id));
+    for (const [fid, inc] of run.incidentOf) incidentOf.set(p(fid), p(inc));
     events += result.events;
     fresh += run.fresh;
     repeats += run.repeats;
@@ -230,6 +238,8 @@ function poolSeeds(runs: readonly SeedRun[]): SimulatorResult {
     repeats,
     pooled: scoreDetection(labels, hits, facts),
     pooledMediumPlus: scoreDetection(labels, hitsAtLeast(hits, MEDIUM_PLUS), facts),
+    incidents: scoreIncidents(labels, hits, incidentOf),
+    incidentsMediumPlus: scoreIncidents(labels, hitsAtLeast(hits, MEDIUM_PLUS), incidentOf),
     pooledAlerts: scoreDetection(
       labels,
       hits.filter((h) => alerted.has(h.findingId)),
@@ -505,7 +515,10 @@ function doneWhen(w: VariantResult, r: VariantResult): string[] {
   const met = (ok: boolean): string => (ok ? 'yes' : '**no**');
   const stratusRecall = (v: VariantResult): number =>
     v.stratus.counted === 0 ? 0 : v.stratus.foundMediumPlus.length / v.stratus.counted;
-  const precision = (v: VariantResult): number | null => v.simulator.pooled.overall.precision;
+  const precision = (v: VariantResult): number | null => v.simulator.incidents.precision;
+  const findingPrecision = (v: VariantResult): number | null => v.simulator.pooled.overall.precision;
+  const incidentsText = (v: VariantResult): string =>
+    `${pct(precision(v))} (${v.simulator.incidents.trueIncidents} / ${v.simulator.incidents.incidents})`;
   const noise = (v: VariantResult): number | null => v.simulator.pooledMediumPlus.falsePer100kBenign;
   const alertPrecision = (v: VariantResult): number | null => v.simulator.pooledAlerts.overall.precision;
   return [
@@ -514,7 +527,8 @@ function doneWhen(w: VariantResult, r: VariantResult): string[] {
     `| Stratus techniques with an identity acting, found by a MEDIUM+ finding (any rule), from empty state | ${frac(w.stratus.foundMediumPlus.length, w.stratus.counted)} | ${frac(r.stratus.foundMediumPlus.length, r.stratus.counted)} | ≥ 80 % | ${met(stratusRecall(w) >= 0.8)} |`,
     `| MEDIUM+ findings on benign Panther test events (each alone, from empty state) | ${w.panther.benignMediumPlus.length} of ${w.panther.benignRows} | ${r.panther.benignMediumPlus.length} of ${r.panther.benignRows} | 0 | ${met(w.panther.benignMediumPlus.length === 0)} |`,
     `| MEDIUM+ false findings per 100k benign simulator events after learning | ${num(noise(w), 2)} | ${num(noise(r), 2)} | ≤ 1 | ${met((noise(w) ?? 0) <= 1)} |`,
-    `| strict precision on the simulator (every finding; one on another attack's events counts false) | ${pct(precision(w))} | ${pct(precision(r))} | ≥ 90 % | ${met((precision(w) ?? 0) >= 0.9)} |`,
+    `| strict precision on the simulator, per incident (an incident is true when it holds a finding of the rule its events are labelled for) | ${incidentsText(w)} | ${incidentsText(r)} | ≥ 90 % | ${met((precision(w) ?? 0) >= 0.9)} |`,
+    `| strict precision on the simulator, per finding (a finding on another rule's attack events counts false) | ${pct(findingPrecision(w))} | ${pct(findingPrecision(r))} | – | – |`,
     `| strict precision on the simulator, over the findings that alerted | ${pct(alertPrecision(w))} | ${pct(alertPrecision(r))} | (≥ 90 %) | ${met((alertPrecision(w) ?? 0) >= 0.9)} |`,
     `| alerts per simulated attack | ${alertsText(w.simulator.alerts)} | ${alertsText(r.simulator.alerts)} | ≤ 2 | ${met(w.simulator.alerts.max <= 2)} |`,
   ];
@@ -598,6 +612,11 @@ function details(v: VariantResult, opts: Options): string[] {
         .join(', ')}${sim.alerts.overLimit.length > 12 ? ', …' : ''}.`,
       '',
     );
+  const inc = sim.incidents;
+  out.push(
+    `Incidents: ${inc.incidents} (${inc.trueIncidents} true, ${inc.onOtherAttacks} on attack events without the labelled rule's finding, ${inc.benign} on benign traffic); strict precision per incident ${pct(inc.precision)}, MEDIUM+ only ${pct(sim.incidentsMediumPlus.precision)}. Per finding: ${sim.pooled.overall.findings} findings, ${sim.pooled.overall.trueFindings} true, ${sim.pooled.overall.onOtherAttacks} on other rules' attack events, ${sim.pooled.benignFindings} on benign traffic.`,
+    '',
+  );
   out.push(noiseLine(sim.pooledMediumPlus, 'MEDIUM+ false findings'), '');
   out.push(noiseLine(sim.pooled, 'False findings of any severity'), '');
   out.push(

@@ -3,8 +3,14 @@
  * markdown table and written as JSON to bench/results/. Benchmarks report; they never fail a build.
  *
  * Options: `--quick` (fewer rounds and a smaller scale run, for trying changes),
- * `--only floor,scale,bundle,dynamodb,latency,cost` (run some sections).
+ * `--only real,floor,scale,bundle,dynamodb,latency,cost` (run some sections).
+ *
+ * The headline is `real`: the exported Lambda handler with learned state and the production adapters
+ * (bench/real-path.ts, in its own process) against the floor, round by round. `floor` is the older,
+ * easier engine line (empty state, memory store), kept as a secondary figure. The run ends with a
+ * summary of the issue #14 targets.
  */
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -45,6 +51,7 @@ import {
   type Figure,
   type Section,
 } from './harness.js';
+import { summarise, type RealPathResult } from './real-path.js';
 import { runScale } from './scale.js';
 
 /** Parsed command line. */
@@ -60,8 +67,12 @@ function parseArgs(argv: readonly string[]): Options {
   return { isQuick: argv.includes('--quick'), only: onlyArg ? new Set(onlyArg.split(',')) : undefined };
 }
 
-/** Figures other sections feed into the cost model. */
+/** Figures other sections feed into the cost model and the summary. */
 interface Measured {
+  realPathRatio?: number;
+  realPathRatioRange?: string;
+  bundleKiB?: number;
+  coldRequireMs?: number;
   engineEventsPerSecond?: number;
   dynamoReadUnitsPer1000?: number;
   dynamoWriteUnitsPer1000?: number;
@@ -145,6 +156,84 @@ async function throughputSection(
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(0)} %`;
+
+/** Run bench/real-path.ts in a fresh process (the handler builds its dependencies once per process, as in Lambda). */
+function runRealPath(args: readonly string[]): Promise<RealPathResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'real-path.ts'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('REAL_PATH '));
+      if (code !== 0 || line === undefined)
+        reject(new Error(`bench/real-path.ts exited with ${String(code)}`));
+      else resolvePromise(JSON.parse(line.slice('REAL_PATH '.length)) as RealPathResult);
+    });
+  });
+}
+
+/** The exported handler with learned state and the production adapters, against the floor. */
+async function realPathSection(isQuick: boolean, measured: Measured): Promise<Section> {
+  const rounds = isQuick ? 5 : 15;
+  const deliveries = isQuick ? 5 : 10;
+  const r = await runRealPath(['--rounds', String(rounds), '--deliveries', String(deliveries)]);
+  const s = summarise(r);
+  const cpuRatio = median(r.cpuRatios);
+  measured.realPathRatio = s.ratio;
+  measured.realPathRatioRange = `${r.ratios.length} rounds, p10–p90 ${s.ratioP10.toFixed(2)}–${s.ratioP90.toFixed(2)}; on CPU time ${cpuRatio.toFixed(2)}`;
+  const p = r.perPass;
+  const requests = Object.entries(p.requests)
+    .map(([op, n]) => `${op} ${(n / r.deliveries).toFixed(1)}`)
+    .join(', ');
+  return {
+    title: `Real path: the exported CloudTrail handler (middy, Powertools, productionDeps) on ${r.deliveries} deliveries × ${r.eventsPerDelivery} simulated CloudTrail events (${Math.round(r.avgEventBytes)} bytes each), learned state, production DynamoDB store / codec / ledger, SNS and Security Hub sinks; in-process AWS endpoints (bench/in-process-aws.ts)`,
+    figures: [
+      {
+        name: 'floor: base64 + gunzip + JSON.parse of the same deliveries',
+        value: s.floor,
+        unit: 'events/s',
+        note: `median of ${r.rounds} rounds, spread ${pct(spread(r.floorEventsPerSecond))}`,
+      },
+      {
+        name: 'handler (wall time)',
+        value: s.handler,
+        unit: 'events/s',
+        note: `median of ${r.rounds} rounds, spread ${pct(spread(r.handlerEventsPerSecond))}; ${s.handlerNet.toFixed(0)} events/s without the in-process servers' own time (${pct(p.serverShare)})`,
+      },
+      {
+        name: 'handler / floor',
+        value: s.ratio,
+        unit: 'ratio',
+        target: '≥ 0.50',
+        isMet: s.ratio >= 0.5,
+        note: `median of per-round ratios, p10–p90 ${s.ratioP10.toFixed(2)}–${s.ratioP90.toFixed(2)} (${r.ratios.map((x) => x.toFixed(2)).join(', ')}); order alternates each round`,
+      },
+      {
+        name: 'handler / floor on CPU time',
+        value: cpuRatio,
+        unit: 'ratio',
+        note: `user + system CPU of the process per pass (steadier than wall time on a shared machine): handler ${median(r.handlerCpuEventsPerSecond).toFixed(0)}, floor ${median(r.floorCpuEventsPerSecond).toFixed(0)} events/s`,
+      },
+      {
+        name: 'learned state',
+        value: r.learnedEventShare,
+        unit: 'share of events',
+        note: `events whose identity had finished learning; ${r.identities} identities, median ${r.medianHistoryDays.toFixed(1)} days of history (${r.historyEvents.toLocaleString('en-US')} events over ${r.historyDays} days folded first, in ${r.historySeconds.toFixed(0)} s); stored identity items p50 ${Math.round(r.itemBytesP50)} B, p99 ${Math.round(r.itemBytesP99)} B`,
+      },
+      {
+        name: 'per delivery',
+        value: `${(p.findingsAlerted / r.deliveries).toFixed(1)} alerts`,
+        unit: '',
+        note: `${requests}; ${(p.writeUnits / r.deliveries).toFixed(1)} WCU, ${(p.readUnits / r.deliveries).toFixed(1)} RCU; ${(p.stdoutLines / r.deliveries).toFixed(1)} log / EMF lines (${Math.round(p.stdoutBytes / r.deliveries)} bytes); SNS messages ${p.snsMessages}, Security Hub findings ${p.securityHubFindings} per pass; ${p.identityErrors} identity errors, ${p.malformedLines} malformed lines, ${p.redelivered} redelivered`,
+      },
+    ],
+    detail: r,
+  };
+}
 
 async function scaleSection(isQuick: boolean): Promise<Section> {
   const points = isQuick ? [1000, 10000] : [1000, 10000, 100000];
@@ -263,6 +352,10 @@ async function bundleSection(isQuick: boolean, measured: Measured): Promise<Sect
             },
       );
       if (entry.includes('cloudtrail') && Number.isFinite(firstMs)) measured.coldInitMs = firstMs;
+      if (entry.includes('cloudtrail')) {
+        measured.coldRequireMs = init.requireMs;
+        measured.bundleKiB = size.codeBytes / 1024;
+      }
       detail.push({ size, init });
     } finally {
       await removeDir(dir);
@@ -534,6 +627,83 @@ function costSection(measured: Measured): Section {
   };
 }
 
+/**
+ * What `writes` (issue #14, write policy and scale) provides: write units per event with 10k
+ * identities per delivery, and the cost per million events at that scale. The hook is a module
+ * `bench/writes-summary.ts` exporting `writesSummary()`; until it exists the summary says so.
+ */
+interface WritesSummary {
+  readonly writeUnitsPerEvent10k: number;
+  readonly costUsdPerMillion: number;
+  readonly note?: string;
+}
+
+async function writesSummary(): Promise<WritesSummary | undefined> {
+  const file = join(ROOT, 'bench', 'writes-summary.ts');
+  if (!existsSync(file)) return undefined;
+  const spec = './writes-summary.js';
+  const mod = (await import(spec)) as { writesSummary?: () => Promise<WritesSummary> | WritesSummary };
+  return mod.writesSummary ? await mod.writesSummary() : undefined;
+}
+
+/** The issue #14 targets, one line each, from what this run measured. */
+async function summarySection(measured: Measured): Promise<Section> {
+  const notRun = 'not measured in this run';
+  let writes: WritesSummary | undefined;
+  let writesError: string | undefined;
+  try {
+    writes = await writesSummary();
+  } catch (error) {
+    writesError = error instanceof Error ? error.message : String(error);
+  }
+  const hook = writesError ?? 'not provided yet: bench/writes-summary.ts (writesSummary()) is the hook';
+  return {
+    title: 'Summary (issue #14 targets)',
+    figures: [
+      {
+        name: 'real path: handler / floor (median)',
+        value: measured.realPathRatio ?? null,
+        unit: 'ratio',
+        target: '≥ 0.50',
+        ...(measured.realPathRatio !== undefined ? { isMet: measured.realPathRatio >= 0.5 } : {}),
+        note: measured.realPathRatioRange ?? notRun,
+      },
+      {
+        name: 'cold init: require() of the cloudtrail-logs bundle',
+        value: measured.coldRequireMs ?? null,
+        unit: 'ms',
+        target: '≤ 120',
+        ...(measured.coldRequireMs !== undefined ? { isMet: measured.coldRequireMs <= 120 } : {}),
+        note: measured.coldRequireMs !== undefined ? 'median of fresh Node 22 processes' : notRun,
+      },
+      {
+        name: 'bundle: cloudtrail-logs index.js',
+        value: measured.bundleKiB ?? null,
+        unit: 'KiB',
+        target: '≤ 500 KB',
+        ...(measured.bundleKiB !== undefined ? { isMet: measured.bundleKiB * 1024 <= 500_000 } : {}),
+        note: measured.bundleKiB !== undefined ? 'minified, AWS SDK from the runtime' : notRun,
+      },
+      {
+        name: 'write units per event, 10k identities per delivery',
+        value: writes?.writeUnitsPerEvent10k ?? null,
+        unit: 'WCU / event',
+        target: '≤ 0.05',
+        ...(writes ? { isMet: writes.writeUnitsPerEvent10k <= 0.05 } : {}),
+        note: writes?.note ?? hook,
+      },
+      {
+        name: 'cost per million events at that scale',
+        value: writes?.costUsdPerMillion ?? null,
+        unit: 'USD / M events',
+        target: '≤ 0.10',
+        ...(writes ? { isMet: writes.costUsdPerMillion <= 0.1 } : {}),
+        note: writes ? 'from the writes cost model' : hook,
+      },
+    ],
+  };
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const wants = (s: string): boolean => opts.only === undefined || opts.only.has(s);
@@ -557,6 +727,7 @@ async function main(): Promise<void> {
     }
   };
 
+  await attempt('real', () => realPathSection(opts.isQuick, measured));
   const invictus = await invictusPayloads(opts.isQuick ? 5000 : 10_000);
   const intel = loadIpIntelDb();
   await attempt('floor', () => throughputSection(invictus, intel, rounds, measured));
@@ -588,6 +759,8 @@ async function main(): Promise<void> {
     }
   }
   await attempt('cost', () => costSection(measured));
+  const summary = await summarySection(measured);
+  sections.push(summary);
 
   const doc = {
     kind: 'nhi-watch-bench/1',

@@ -11,6 +11,12 @@
  *   carries a label row for the finding's own rule. A finding that fired only on events labelled
  *   for *other* rules is false for precision (strict), but it is reported apart as "on other
  *   attacks", with the precision that counts it as true, because it is not noise on benign traffic.
+ * - **Incident precision (strict)**: the unit an analyst reads and is paged for is the incident (the
+ *   findings the engine grouped: one identity's, or one hostile source's across identities). An
+ *   incident is **true** when at least one of its findings is true by the rule above (its own rule
+ *   is labelled on an event it fired on); an incident whose findings all fired on attack events
+ *   labelled only for other rules is false ("on other attacks"), and one on benign events only is
+ *   false. Per-finding precision stays reported beside it.
  * - **False findings per 100k benign events after learning**: findings that fired only on
  *   unlabelled events, at least one of them after its identity's learning period, per 100,000
  *   unlabelled events that occurred after their identity's learning period.
@@ -278,5 +284,67 @@ export function alertsPerEpisode(
     overLimit: counts
       .filter((c) => c.alerts > limit)
       .sort((a, b) => b.alerts - a.alerts || a.attackId.localeCompare(b.attackId)),
+  };
+}
+
+/** Precision over incidents (see the definitions at the top). */
+export interface IncidentScore {
+  readonly incidents: number;
+  /** Incidents holding at least one true finding. */
+  readonly trueIncidents: number;
+  /** Incidents with no true finding, on attack events labelled for other rules. */
+  readonly onOtherAttacks: number;
+  /** Incidents on unlabelled events only. */
+  readonly benign: number;
+  /** trueIncidents / incidents; null when there are none. */
+  readonly precision: number | null;
+  /** Findings the hits named that no incident claimed (each counted as an incident of its own). */
+  readonly findingsWithoutIncident: number;
+}
+
+/**
+ * Strict precision per incident: `incidentOf` maps a finding id to the incident the engine put it
+ * in (a finding without one is an incident of its own).
+ */
+export function scoreIncidents(
+  labels: readonly LabelRow[],
+  hits: readonly Hit[],
+  incidentOf: ReadonlyMap<string, string>,
+): IncidentScore {
+  const rulesByEvent = new Map<string, Set<string>>();
+  for (const l of labels) {
+    let rs = rulesByEvent.get(l.event);
+    if (!rs) rulesByEvent.set(l.event, (rs = new Set()));
+    rs.add(l.rule);
+  }
+  type Verdict = 'true' | 'other' | 'benign';
+  const findingVerdict = new Map<string, Verdict>();
+  const rank: Record<Verdict, number> = { benign: 0, other: 1, true: 2 };
+  for (const h of hits) {
+    const rs = rulesByEvent.get(h.event);
+    const v: Verdict = rs === undefined ? 'benign' : rs.has(h.ruleId) ? 'true' : 'other';
+    const prior = findingVerdict.get(h.findingId);
+    if (prior === undefined || rank[v] > rank[prior]) findingVerdict.set(h.findingId, v);
+  }
+  const incidents = new Map<string, Verdict>();
+  let findingsWithoutIncident = 0;
+  for (const [fid, v] of findingVerdict) {
+    let inc = incidentOf.get(fid);
+    if (inc === undefined) {
+      findingsWithoutIncident += 1;
+      inc = `finding:${fid}`;
+    }
+    const prior = incidents.get(inc);
+    if (prior === undefined || rank[v] > rank[prior]) incidents.set(inc, v);
+  }
+  const count = (v: Verdict): number => [...incidents.values()].filter((x) => x === v).length;
+  const trueIncidents = count('true');
+  return {
+    incidents: incidents.size,
+    trueIncidents,
+    onOtherAttacks: count('other'),
+    benign: count('benign'),
+    precision: ratio(trueIncidents, incidents.size),
+    findingsWithoutIncident,
   };
 }

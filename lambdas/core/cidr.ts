@@ -22,8 +22,12 @@ export interface Cidr {
  * Parse a dotted-quad strictly (decimal, no leading zeros: a leading zero is octal to some parsers,
  * so ambiguous and refused; octets ≤ 255); returns the 32-bit value or -1. A character loop with
  * no allocation: the normalisers call it for every event's source address.
+ *
+ * `isLeadingZeroDecimal` accepts octets written with leading zeros (at most three digits each) and
+ * reads them as decimal (`253.252.51.07` is 253.252.51.7): for logged source addresses only, where
+ * re-written or anonymised logs pad octets; CIDR blocks in contracts stay strict.
  */
-export function parseIpv4(text: string, start = 0, end = text.length): number {
+export function parseIpv4(text: string, start = 0, end = text.length, isLeadingZeroDecimal = false): number {
   let value = 0;
   let octet = 0;
   let digits = 0;
@@ -33,10 +37,10 @@ export function parseIpv4(text: string, start = 0, end = text.length): number {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (digits === 0) leadingZero = c === 48;
-      else if (leadingZero) return -1;
+      else if (leadingZero && !isLeadingZeroDecimal) return -1;
       octet = octet * 10 + (c - 48);
       digits++;
-      if (octet > 255) return -1;
+      if (octet > 255 || digits > 3) return -1;
     } else if (c === 46) {
       if (digits === 0 || dots === 3) return -1;
       value = value * 256 + octet;

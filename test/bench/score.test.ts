@@ -2,6 +2,7 @@ import {
   alertsPerEpisode,
   hitsAtLeast,
   scoreDetection,
+  scoreIncidents,
   type EventFact,
   type Hit,
   type LabelRow,
@@ -137,5 +138,41 @@ describe('alertsPerEpisode', () => {
     const hits = [hit('e1', 'new-source', 'f1'), hit('e2', 'rate-anomaly', 'f2')];
     expect(alertsPerEpisode(labels, hits, new Set(['f1']))).toMatchObject({ max: 1, alerted: 1 });
     expect(alertsPerEpisode(labels, hits, new Set())).toMatchObject({ max: 0, alerted: 0, mean: null });
+  });
+});
+
+describe('scoreIncidents', () => {
+  const labels = [label('e1', 'credential-stuffing', 'atk-1'), label('e2', 'credential-stuffing', 'atk-1')];
+
+  it('counts an incident true when one of its findings is of the rule its events are labelled for', () => {
+    const hits = [
+      hit('e1', 'contract-violation', 'f1'),
+      hit('e2', 'credential-stuffing', 'f2'),
+      hit('e9', 'new-source', 'f3'),
+    ];
+    const incidentOf = new Map([
+      ['f1', 'i1'],
+      ['f2', 'i1'],
+      ['f3', 'i2'],
+    ]);
+    expect(scoreIncidents(labels, hits, incidentOf)).toEqual({
+      incidents: 2,
+      trueIncidents: 1,
+      onOtherAttacks: 0,
+      benign: 1,
+      precision: 0.5,
+      findingsWithoutIncident: 0,
+    });
+  });
+
+  it('keeps an incident of other rules on attack events false, and a finding without an incident its own incident', () => {
+    const hits = [hit('e1', 'contract-violation', 'f1'), hit('e2', 'new-source', 'f2')];
+    const score = scoreIncidents(labels, hits, new Map([['f1', 'i1']]));
+    expect(score).toMatchObject({ incidents: 2, trueIncidents: 0, onOtherAttacks: 2, precision: 0 });
+    expect(score.findingsWithoutIncident).toBe(1);
+  });
+
+  it('has no precision without incidents', () => {
+    expect(scoreIncidents(labels, [], new Map()).precision).toBeNull();
   });
 });

@@ -37,6 +37,12 @@ export interface ParsedIp {
   readonly isPrivate: boolean;
   /** The canonical text to look up (IPv4-mapped IPv6 is unwrapped to IPv4). */
   readonly lookupText: string;
+  /**
+   * The address as events carry it: the logged text, except an IPv4 address written with leading
+   * zeros, which is canonicalised (`253.252.51.07` → `253.252.51.7`) so that it compares equal to
+   * the same address written plainly.
+   */
+  readonly text: string;
 }
 
 function isPrivateV4(v: number): boolean {
@@ -61,11 +67,19 @@ function v4Network(v: number): string {
   return `${Math.floor(v / 16777216)}.${Math.floor(v / 65536) % 256}.${Math.floor(v / 256) % 256}.0/24`;
 }
 
-/** Parse a logged address (IPv4, IPv6, IPv4-mapped IPv6); undefined for anything else. */
+/**
+ * Parse a logged address (IPv4, IPv6, IPv4-mapped IPv6); undefined for anything else. A dotted quad
+ * whose octets carry leading zeros (anonymised or re-written logs: `255.090.254.5`) is read as
+ * decimal — never octal, as `inet_aton` would — and canonicalised; AWS itself never logs them.
+ */
 export function parseIp(raw: string): ParsedIp | undefined {
   if (raw.length === 0 || raw.length > 45) return undefined;
-  const v4 = parseIpv4(raw);
-  if (v4 >= 0) return { version: 4, network: v4Network(v4), isPrivate: isPrivateV4(v4), lookupText: raw };
+  const strict = parseIpv4(raw);
+  const v4 = strict >= 0 ? strict : parseIpv4(raw, 0, raw.length, true);
+  if (v4 >= 0) {
+    const text = strict >= 0 ? raw : v4Text(v4);
+    return { version: 4, network: v4Network(v4), isPrivate: isPrivateV4(v4), lookupText: text, text };
+  }
   const g = parseIpv6(raw);
   if (g === undefined) return undefined;
   const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
@@ -76,6 +90,7 @@ export function parseIp(raw: string): ParsedIp | undefined {
       network: v4Network(mapped),
       isPrivate: isPrivateV4(mapped),
       lookupText: v4Text(mapped),
+      text: raw,
     };
   }
   const isUnspecifiedOrLoopback =
@@ -86,6 +101,7 @@ export function parseIp(raw: string): ParsedIp | undefined {
     network: `${g0.toString(16)}:${g1.toString(16)}:${g2.toString(16)}::/48`,
     isPrivate,
     lookupText: raw.toLowerCase(),
+    text: raw,
   };
 }
 
@@ -158,6 +174,7 @@ export function buildOrigin(input: OriginInput, intel: IpIntel): Origin {
     origin.ip = source;
     const facts = addressFacts(source, intel);
     if (facts.parsed !== undefined) {
+      origin.ip = facts.parsed.text;
       origin.isIp = true;
       origin.network = facts.parsed.network;
       origin.isPrivate = facts.parsed.isPrivate;

@@ -4,7 +4,7 @@
  * skipped. The log handlers and local replay both use this, so a line is accepted or rejected
  * for the same reason wherever it is read.
  */
-import { scrubEvent } from '../secrets.js';
+import { eventScrubber } from '../secrets.js';
 import type { IdentityEvent, ParseResult } from '../identity-event.js';
 import type { CloudWatchLogsPayload } from './cloudwatch-logs.js';
 import type { IpIntel } from './ip-intel.js';
@@ -61,6 +61,7 @@ export function eventsOfDelivery(
   const rejects = new Map<string, number>();
   for (const r of payload.rejectedLogEvents) countReject(rejects, r.reason);
   const events: IdentityEvent[] = [];
+  const scrubEvent = eventScrubber();
   for (const line of payload.logEvents) {
     if (!isWithin(window, line.timestamp)) {
       countReject(rejects, LOG_EVENT_TIME_OUT_OF_RANGE);

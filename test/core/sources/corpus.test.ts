@@ -276,13 +276,20 @@ describe('shared corpus — real facts', () => {
     });
   });
 
-  it('never takes the anonymised Stratus addresses for IPs, and keeps them as logged', () => {
+  it('reads the anonymised Stratus addresses written with leading zeros as decimal addresses, canonicalised', () => {
     const stratus = [...cloudTrailResults.entries()]
       .filter(([f]) => f.startsWith('stratus-red-team/'))
       .flatMap(([, r]) => r.events);
-    const junk = stratus.filter((e) => e.origin.ip === '255.090.254.5');
-    expect(junk.length).toBeGreaterThan(0);
-    for (const e of junk) expect(e.origin).toMatchObject({ isIp: false, isAws: false });
+    expect(stratus.some((e) => e.origin.ip === '255.090.254.5')).toBe(false);
+    const padded = stratus.filter((e) => e.origin.ip === '255.90.254.5');
+    expect(padded.length).toBeGreaterThan(0);
+    for (const e of padded)
+      expect(e.origin).toMatchObject({
+        isIp: true,
+        isAws: false,
+        isPrivate: false,
+        network: '255.90.254.0/24',
+      });
   });
 
   it('reads the Elastic API Gateway lines: anonymous clients per API, CLF times, WebSocket events', () => {

@@ -31,8 +31,32 @@ describe('parseIp', () => {
   });
 
   it.each([
-    '255.090.254.5',
-    '08.1.250.216',
+    ['255.090.254.5', '255.90.254.5', '255.90.254.0/24'],
+    ['253.252.51.07', '253.252.51.7', '253.252.51.0/24'],
+    ['08.1.250.216', '8.1.250.216', '8.1.250.0/24'],
+    ['010.0.0.001', '10.0.0.1', '10.0.0.0/24'],
+  ])('reads %s (leading zeros) as decimal and canonicalises it', (text, canonical, network) => {
+    expect(parseIp(text)).toEqual({
+      version: 4,
+      network,
+      isPrivate: canonical.startsWith('10.'),
+      lookupText: canonical,
+      text: canonical,
+    });
+  });
+
+  it('keeps the logged text of a plain address', () => {
+    expect(parseIp('192.0.2.10')?.text).toBe('192.0.2.10');
+    expect(parseIp('2001:DB8::5')?.text).toBe('2001:DB8::5');
+  });
+
+  it.each([
+    '0255.1.1.1',
+    '1.2.3.0004',
+    '0x7f.0.0.1',
+    '1.2.3.4 ',
+    ' 1.2.3.4',
+    '1.2.3.256',
     '256.1.1.1',
     '1.2.3',
     '1.2.3.4.5',
@@ -67,6 +91,25 @@ describe('awsServiceFromSource', () => {
 });
 
 describe('buildOrigin', () => {
+  it('carries a leading-zero address in its canonical form, looked up and placed in its network', () => {
+    const intel = new TableIpIntel({ '198.51.100.7': { asn: 64500, asOrg: 'Example Hosting' } });
+    const origin = buildOrigin({ source: '198.051.100.007' }, intel);
+    expect(origin).toMatchObject({
+      ip: '198.51.100.7',
+      isIp: true,
+      network: '198.51.100.0/24',
+      asn: 64500,
+      isAws: false,
+    });
+  });
+
+  it('keeps an unparseable source as logged, not an address', () => {
+    expect(buildOrigin({ source: '1.2.3.0004' }, NO_IP_INTEL)).toMatchObject({
+      ip: '1.2.3.0004',
+      isIp: false,
+    });
+  });
+
   it('marks AWS networks by ASN and does not look up private addresses', () => {
     const intel = new TableIpIntel({
       '203.0.113.9': { asn: 14618, asOrg: 'Amazon.com, Inc.' },

@@ -2,6 +2,7 @@ import type { CloudWatchLogsPayload } from '../../../lambdas/core/sources/cloudw
 import { parseCloudTrailLine } from '../../../lambdas/core/sources/cloudtrail/index.js';
 import { NO_IP_INTEL } from '../../../lambdas/core/sources/ip-intel.js';
 import { plausibleWindow } from '../../../lambdas/core/sources/time-window.js';
+import { scrubEvent } from '../../../lambdas/core/secrets.js';
 import {
   LOG_EVENT_TIME_OUT_OF_RANGE,
   NORMALISER_ERROR,
@@ -133,7 +134,14 @@ describe('eventsOfDelivery', () => {
       JSON.stringify(withFields(USER_LIST_USERS, { eventTime: '2005-12-31T23:59:59Z' })),
       JSON.stringify(USER_LIST_USERS),
     ]);
-    const stamps = [-1e19, Date.UTC(2005, 11, 31), WINDOW.notAfterMs + 1, 1714557600003, 1714557600004, 1714557600005];
+    const stamps = [
+      -1e19,
+      Date.UTC(2005, 11, 31),
+      WINDOW.notAfterMs + 1,
+      1714557600003,
+      1714557600004,
+      1714557600005,
+    ];
     const delivered = eventsOfDelivery(
       { ...base, logEvents: base.logEvents.map((e, i) => ({ ...e, timestamp: stamps[i]! })) },
       cloudTrailLine,
@@ -146,5 +154,36 @@ describe('eventsOfDelivery', () => {
       [LOG_EVENT_TIME_OUT_OF_RANGE]: 3,
       'event-time-out-of-range': 2,
     });
+  });
+
+  it('redacts secrets in every event exactly as scrubEvent does, however often a text repeats in the delivery', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
+    const lines = [
+      withFields(ROLE_GET_OBJECT, { userAgent: `curl/8.0 Authorization: Bearer ${jwt}` }),
+      ROLE_GET_OBJECT,
+      withFields(ROLE_GET_OBJECT, { userAgent: `curl/8.0 Authorization: Bearer ${jwt}` }),
+      withFields(USER_LIST_USERS, { userAgent: 'aws-cli/2.15 token=abcdef123456&x=1' }),
+      withFields(USER_LIST_USERS, { userAgent: 'aws-cli/2.15 token=abcdef123456&x=1' }),
+      USER_LIST_USERS,
+    ].map((r) => JSON.stringify(r));
+
+    const delivered = eventsOfDelivery(payload(lines), cloudTrailLine, NO_IP_INTEL, WINDOW);
+
+    const oneByOne = lines.map((line) => {
+      const parsed = parseCloudTrailLine(line, NO_IP_INTEL, {
+        logGroup: 'aws-cloudtrail-logs-123456789012',
+        window: WINDOW,
+      });
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return scrubEvent(parsed.value);
+    });
+    expect(delivered.events).toEqual(oneByOne);
+    expect(delivered.events[0]?.origin.userAgent).toMatch(
+      /^curl\/8\.0 Authorization: .*\[redacted:jwt:[0-9a-f]{8}\]$/,
+    );
+    expect(delivered.events[0]?.origin.userAgent).not.toContain(jwt);
+    expect(delivered.events[2]?.origin.userAgent).toBe(delivered.events[0]?.origin.userAgent);
+    expect(delivered.events[4]?.origin.userAgent).toMatch(/token=\[redacted:query:[0-9a-f]{8}\]&x=1$/);
+    expect(delivered.events[1]).toEqual(oneByOne[1]);
   });
 });

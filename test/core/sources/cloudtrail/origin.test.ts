@@ -32,8 +32,23 @@ describe('normaliseCloudTrail — origin', () => {
     });
   });
 
-  it('keeps anonymised and non-address sources as logged, marked as not an IP', () => {
-    for (const source of ['255.090.254.5', '08.1.250.216', '81.2.69.142, 192.168.10.10', 'redacted']) {
+  it('reads a dotted quad with leading zeros as decimal and carries it canonicalised', () => {
+    for (const [source, ip] of [
+      ['255.090.254.5', '255.90.254.5'],
+      ['08.1.250.216', '8.1.250.216'],
+    ] as const) {
+      const origin = normalised(withFields(USER_LIST_USERS, { sourceIPAddress: source })).origin;
+      expect(origin).toMatchObject({
+        ip,
+        isIp: true,
+        isAws: false,
+        network: `${ip.slice(0, ip.lastIndexOf('.'))}.0/24`,
+      });
+    }
+  });
+
+  it('keeps non-address sources as logged, marked as not an IP', () => {
+    for (const source of ['1.2.3.0004', '0x7f.0.0.1', '81.2.69.142, 192.168.10.10', 'redacted']) {
       const origin = normalised(withFields(USER_LIST_USERS, { sourceIPAddress: source })).origin;
       expect(origin).toMatchObject({ ip: source, isIp: false, isAws: false });
       expect(origin.network).toBeUndefined();
