@@ -12,4 +12,6 @@ module.exports = {
   testTimeout: 120000,
   // Both cores: the suites are CPU-bound and the local servers are separate processes (npm test 427 s → 263 s on a quiet 2-core machine).
   maxWorkers: 2,
+  // The slowest suites first, so none starts last on one worker while the other waits (a fresh clone has no timings).
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
 };
