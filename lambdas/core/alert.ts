@@ -248,6 +248,14 @@ function body(f: Finding, opts: AlertOptions): string {
         f.alert === true && inc.alerts > 1 ? ' (this alert: the severity rose)' : ''
       }`,
     );
+    const c = inc.campaign;
+    if (c !== undefined) {
+      const shown = c.identityKeys.slice(0, 5).map((k) => n(k, 200));
+      const more = c.identities - shown.length;
+      out.push(
+        `  One source, ${n(c.source, 64)}, acted on ${plural(c.identities, 'identity', 'identities')} (${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}): their findings share this incident and its alerts.`,
+      );
+    }
     for (const x of inc.facts)
       out.push(
         `  ${utc(x.atMs).slice(11, 19)}  ${x.severity.padEnd(13)} ${n(x.ruleId, 64)}: ${n(x.text, 240)}`,

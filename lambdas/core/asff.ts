@@ -315,6 +315,8 @@ function productFields(f: Finding, firstSeen: string): Record<string, string> {
     ['incidentSeverity', f.incident?.severity],
     ['incidentFindings', f.incident?.findings],
     ['incidentSequence', incidentSequence(f)],
+    ['incidentSource', f.incident?.campaign?.source],
+    ['incidentIdentities', f.incident?.campaign?.identities],
     ['items', f.items?.join(', ')],
     ['maturityDays', f.maturity?.days],
     ['maturityCalls', f.maturity?.calls],

@@ -6,6 +6,7 @@
 import type { LinkRecord } from './chains.js';
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
 import type { BreadthEntry, BreadthGroup, BreadthPeak } from './breadth.js';
+import type { CampaignState } from './campaign.js';
 import type { IncidentState } from './incident.js';
 import { revivePopulation, type PopulationRecord } from './priors.js';
 import {
@@ -165,6 +166,8 @@ export interface SourceState {
   lastSeenMs: number;
   /** Authentication failures from this source (k = identity key). */
   failures: WindowEntry[];
+  /** Findings from this source across identities, while recent (campaign.ts). */
+  campaign?: CampaignState;
   /** Ids of the batches already folded in. */
   batches: string[];
 }

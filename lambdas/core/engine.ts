@@ -26,6 +26,17 @@ import {
 import { callerLinkKey, isLinkLive, issuedLinkKey, newLink, withChain, type LinkRecord } from './chains.js';
 import { hasValue } from './baseline-facts.js';
 import { foldBreadth } from './breadth.js';
+import {
+  DEFAULT_CAMPAIGN_CONFIG,
+  campaignAt,
+  campaignGate,
+  campaignReason,
+  isCampaignAddress,
+  spansOthers,
+  touchCampaign,
+  type CampaignConfig,
+  type CampaignState,
+} from './campaign.js';
 import { ContractSet } from './contracts.js';
 import { MAX_ITEMS, findingId, mergeFinding, type Finding, type Maturity } from './finding.js';
 import {
@@ -43,6 +54,7 @@ import {
   type PopulationRecord,
   type Priors,
 } from './priors.js';
+import type { AlertGate } from './campaign.js';
 import type { IdentityEvent } from './identity-event.js';
 import { titleForCall } from './identity-title.js';
 import type { LoadedRecord, StateChange } from './ports.js';
@@ -60,6 +72,8 @@ export interface EngineConfig {
   readonly disabledRules: readonly string[];
   /** Incident grouping and alert limits. @default {@link DEFAULT_INCIDENT_CONFIG} */
   readonly incident?: IncidentConfig;
+  /** When one source's findings on several identities form one incident. @default {@link DEFAULT_CAMPAIGN_CONFIG} */
+  readonly campaign?: CampaignConfig;
 }
 
 /** @default 7-day / 200-event learning, 6-hour dedup window, all rules on. */
@@ -191,8 +205,11 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const windowMs = config.dedupWindowSeconds * 1000;
   const isBackfill = isBackfillBatch(batchId);
   const incidentConfig = config.incident ?? DEFAULT_INCIDENT_CONFIG;
+  const campaignConfig = config.campaign ?? DEFAULT_CAMPAIGN_CONFIG;
   /** The incident each finding joined last (the state object itself: it keeps growing within the batch). */
   const incidentOf = new Map<string, IncidentState>();
+  /** The campaign (and its source address) each finding joined, when its incident groups identities. */
+  const campaignOf = new Map<string, { campaign: CampaignState; source: string }>();
 
   const events = [...input.events].sort((a, b) => a.timeMs - b.timeMs);
   const identities = new Map<string, Working<IdentityBaseline>>();
@@ -357,9 +374,28 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
           : maturity;
       // `seen`: the event with its credential chain, so every finding names whose credential it was.
       const f = buildFinding(fid, rule, seen, match, windowStartMs, m);
-      const inc = incidentAt(baseline.incident, event.identity.key, event.timeMs, incidentConfig);
+      const key = event.identity.key;
+      const inc = incidentAt(baseline.incident, key, event.timeMs, incidentConfig);
       baseline.incident = inc;
-      const isAlert = joinIncident(inc, f, event.timeMs, incidentConfig);
+      // A public source outside AWS keeps a campaign: its findings across identities, and their
+      // alerts. When it is hostile or new (campaign.ts), its identities' incidents share one id and
+      // one alert budget.
+      let gate: AlertGate | undefined;
+      if (src !== undefined && ip !== undefined && isCampaignAddress(event)) {
+        const { gapSeconds, maxSpanSeconds, maxAlerts } = incidentConfig;
+        const camp = campaignAt(src.record.campaign, inc.id, event.timeMs, gapSeconds, maxSpanSeconds);
+        const isGrouping =
+          campaignReason(event, src.record, priors?.account, gapSeconds, campaignConfig) !== undefined;
+        if (isGrouping && inc.findingCount === 0 && spansOthers(camp, key)) inc.id = camp.id;
+        gate = campaignGate(camp, maxAlerts, isGrouping, src.isRedelivered);
+        if (!src.isRedelivered) {
+          touchCampaign(camp, key, event.timeMs);
+          src.record.campaign = camp;
+          src.isChanged = true;
+        }
+        if (isGrouping && camp.id === inc.id) campaignOf.set(fid, { campaign: camp, source: ip });
+      }
+      const isAlert = joinIncident(inc, f, event.timeMs, incidentConfig, gate);
       incidentOf.set(fid, inc);
       const prior = findings.get(fid);
       findings.set(fid, prior ? mergeFinding(prior, f) : { ...f, alert: isAlert });
@@ -418,7 +454,23 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   // the whole sequence known so far, later events of the batch included.
   const out = [...findings.values()].map((f) => {
     const inc = incidentOf.get(f.id);
-    return inc === undefined ? f : { ...f, incident: incidentRef(inc) };
+    if (inc === undefined) return f;
+    const c = campaignOf.get(f.id);
+    const ref = incidentRef(inc);
+    return c === undefined || c.campaign.identityCount < 2
+      ? { ...f, incident: ref }
+      : {
+          ...f,
+          incident: {
+            ...ref,
+            campaign: {
+              source: c.source,
+              identities: c.campaign.identityCount,
+              identityKeys: [...c.campaign.identities],
+              alerts: c.campaign.alerts,
+            },
+          },
+        };
   });
   const identityErrors = [...failed.values()].map(({ error, events: n }) => ({ ...error, events: n }));
   return {

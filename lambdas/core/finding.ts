@@ -56,6 +56,23 @@ export interface IncidentRef {
   readonly facts: readonly IncidentFact[];
   /** Facts left out of `facts` (over the cap). */
   readonly factsOmitted: number;
+  /**
+   * When the incident spans identities: one hostile or new source acted on all of them, and their
+   * incidents share this id and at most two alerts (campaign.ts).
+   */
+  readonly campaign?: IncidentCampaign;
+}
+
+/** One source's findings across identities, as an incident carries them. */
+export interface IncidentCampaign {
+  /** The source address. */
+  readonly source: string;
+  /** Identities it touched so far. */
+  readonly identities: number;
+  /** Their keys (the first 16; attacker-influenced: neutralise before showing). */
+  readonly identityKeys: readonly string[];
+  /** Alerts raised for the source so far. */
+  readonly alerts: number;
 }
 
 /** One finding. Plain JSON: it is stored, published to SNS and converted to ASFF. */

@@ -8,8 +8,11 @@
  *
  * Alert policy: an incident alerts on its first finding, and once more on the first later finding
  * whose severity is above every severity it has alerted at; every other finding joins the incident
- * (Security Hub and the incident's fact list are updated) without paging anyone.
+ * (Security Hub and the incident's fact list are updated) without paging anyone. When one hostile
+ * source acts on several identities, their incidents share one id and one alert budget
+ * (campaign.ts): the incident's own policy, and the campaign's, must both allow an alert.
  */
+import type { AlertGate } from './campaign.js';
 import { MAX_ITEMS, incidentId, severityRank, type IncidentFact, type IncidentRef } from './finding.js';
 import type { Severity } from './rules/rule.js';
 
@@ -129,7 +132,13 @@ function addFact(inc: IncidentState, fact: StoredFact): void {
  * turns a repeat into a count update; if its alert was never delivered and the ledger forgot it, the
  * retry alerts, as it must); its new items (values it did not list yet) become facts of their own.
  */
-export function joinIncident(inc: IncidentState, f: Joining, atMs: number, cfg: IncidentConfig): boolean {
+export function joinIncident(
+  inc: IncidentState,
+  f: Joining,
+  atMs: number,
+  cfg: IncidentConfig,
+  gate?: AlertGate,
+): boolean {
   inc.lastMs = Math.max(inc.lastMs, atMs);
   if (severityRank(f.severity) > severityRank(inc.severity)) inc.severity = f.severity;
   const itemKey = (item: string): string => cut(`${f.id}\u0000${item}`, MAX_KEY);
@@ -146,11 +155,13 @@ export function joinIncident(inc: IncidentState, f: Joining, atMs: number, cfg: 
   inc.findingCount += 1;
   addFact(inc, { t: atMs, r: f.ruleId, s: f.severity, x: cut(f.summary, MAX_TEXT), f: f.id });
   const isAlert =
-    inc.alerts === 0 ||
-    (inc.alerts < cfg.maxAlerts &&
-      inc.alertedSeverity !== undefined &&
-      severityRank(f.severity) > severityRank(inc.alertedSeverity));
+    (inc.alerts === 0 ||
+      (inc.alerts < cfg.maxAlerts &&
+        inc.alertedSeverity !== undefined &&
+        severityRank(f.severity) > severityRank(inc.alertedSeverity))) &&
+    (gate === undefined || gate.allows(f));
   if (isAlert) {
+    gate?.alerted(f);
     inc.alerts += 1;
     inc.alerted.push(f.id);
     if (inc.alertedSeverity === undefined || severityRank(f.severity) > severityRank(inc.alertedSeverity))
