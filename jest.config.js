@@ -4,11 +4,14 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+    '^.+\\.[tj]s$': '<rootDir>/test/support/esbuild-transform.js',
   },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs)/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 60000,
+  // Hooks start DynamoDB Local (a JVM) and fauxqs: on a loaded 2-core machine that alone has passed 60 s.
+  testTimeout: 120000,
   // Both cores: the suites are CPU-bound and the local servers are separate processes (npm test 427 s → 263 s on a quiet 2-core machine).
   maxWorkers: 2,
+  // The slowest suites first, so none starts last on one worker while the other waits (a fresh clone has no timings).
+  testSequencer: '<rootDir>/test/support/slow-first-sequencer.js',
 };

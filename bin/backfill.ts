@@ -2,10 +2,13 @@
  * `nhi-watch backfill`: flags → clients → lambdas/local/backfill.ts. Kept in its own module so the
  * CLI's other commands stay as they are; `bin/cli.ts` only dispatches to `runBackfill`.
  */
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { STSClient } from '@aws-sdk/client-sts';
 import { parseArgs } from 'node:util';
 import { DynamoDbBackfillMarks } from '../lambdas/adapters/dynamodb-backfill-marks.js';
 import {
@@ -14,6 +17,12 @@ import {
   DynamoDbFindingLedger,
 } from '../lambdas/adapters/dynamodb-store.js';
 import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile } from '../lambdas/adapters/memory-store.js';
+import {
+  HistoryReadError,
+  LogGroupHistory,
+  LookupEventsHistory,
+  callerAccount,
+} from '../lambdas/adapters/history-readers.js';
 import { jitteredDelayMs, realSleep } from '../lambdas/adapters/retry.js';
 import { ArchiveReadError, S3Archive } from '../lambdas/adapters/s3-archive.js';
 import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
@@ -22,23 +31,34 @@ import { toAsff } from '../lambdas/core/asff.js';
 import { renderAlert, renderDigest } from '../lambdas/core/alert.js';
 import type { DeliveryRoute } from '../lambdas/core/ports.js';
 import {
-  backfillArchive,
+  archiveHistory,
+  backfillHistory,
   uploadState,
   type BackfillProgress,
   type BackfillResult,
+  type HistoryBackfillOptions,
+  type HistorySource,
+  type HistoryUnit,
 } from '../lambdas/local/backfill.js';
+import { slotHistory } from '../lambdas/local/history-slots.js';
 import { loadLocalSetup } from '../lambdas/local/replay.js';
 
 /** Usage lines of the command (printed by the CLI's help). */
 export const BACKFILL_USAGE = `  nhi-watch backfill s3://BUCKET[/PREFIX] --table NAME [--since DATE] [--until DATE] [--account ID]…
            [--region NAME]… [--checkpoint FILE] [--dry-run] [--config FILE] [--contracts FILE]…
            [--alert --topic-arn ARN [--security-hub]] [--read-ahead N] [--format text|json]
+  nhi-watch backfill --log-group NAME… --table NAME [--region NAME] [same options]
+  nhi-watch backfill --lookup-events --table NAME [--region NAME]… [same options]
   nhi-watch backfill --from-state FILE --table NAME [--dry-run]`;
 
 /** Help text of the command. */
 export const BACKFILL_HELP = `backfill   warm the deployed baselines (DynamoDB table --table) from history: a CloudTrail S3
            archive (single-account or organization layout; objects delivered in [--since, --until),
-           default the last 90 days) or a \`replay --state\` file. Same engine and exactly-once rules as
+           default the last 90 days), CloudWatch Logs groups (--log-group: the trail's or an API's
+           access-log group, read with FilterLogEvents), CloudTrail's event history (--lookup-events:
+           management events of the last 90 days, in the --region(s) given), or a \`replay --state\`
+           file. Groups and event history are read in whole 15-minute slots that ended at least an
+           hour ago. Same engine and exactly-once rules as
            the Lambdas: re-runs and resumes count nothing twice. Learns only; --alert also records and
            publishes findings to the deployment's topic (and Security Hub). AWS credentials, region
            and endpoints come from the SDK's standard configuration.`;
@@ -119,6 +139,53 @@ function printResult(r: BackfillResult, isDryRun: boolean, out: NodeJS.WritableS
   out.write(`${lines.join('\n')}\n`);
 }
 
+/** Slots of a log group or of the event history end at least this long before now: still filling before that. */
+const SETTLE_MS = 3_600_000;
+
+/** The CloudWatch Logs groups or the CloudTrail event history to read, named by the caller's account. */
+async function timeSlotSource(o: {
+  readonly logGroups: readonly string[];
+  readonly regions: readonly string[];
+  readonly accounts: readonly string[];
+  readonly sinceMs: number;
+  readonly untilMs: number;
+  readonly retrying: { maxAttempts: number; retryMode: 'adaptive' };
+}): Promise<HistorySource<HistoryUnit>> {
+  if (o.accounts.length > 0)
+    throw new BackfillUsageError(
+      "--account filters an S3 archive; a log group or the event history is read from the credentials' account",
+    );
+  const sts = new STSClient(o.retrying);
+  let account: string;
+  try {
+    account = await callerAccount(sts);
+  } finally {
+    sts.destroy();
+  }
+  const selection = { sinceMs: o.sinceMs, untilMs: o.untilMs, settledMs: Date.now() - SETTLE_MS };
+  if (o.logGroups.length > 0) {
+    if (o.regions.length > 1)
+      throw new BackfillUsageError('--log-group reads one region: give at most one --region');
+    const client = new CloudWatchLogsClient({
+      ...o.retrying,
+      ...(o.regions[0] !== undefined ? { region: o.regions[0] } : {}),
+    });
+    const region = await client.config.region();
+    return slotHistory(
+      o.logGroups.map((logGroup) => new LogGroupHistory({ client, logGroup, region, account })),
+      selection,
+    );
+  }
+  const regions = o.regions.length > 0 ? o.regions : [undefined];
+  const readers = await Promise.all(
+    regions.map(async (r) => {
+      const client = new CloudTrailClient({ ...o.retrying, ...(r !== undefined ? { region: r } : {}) });
+      return new LookupEventsHistory({ client, region: await client.config.region(), account });
+    }),
+  );
+  return slotHistory(readers, selection);
+}
+
 /** Run `nhi-watch backfill ARGS`; returns the exit status. */
 export async function runBackfill(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -139,6 +206,8 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
       'security-hub': { type: 'boolean' },
       'read-ahead': { type: 'string' },
       'from-state': { type: 'string' },
+      'log-group': { type: 'string', multiple: true },
+      'lookup-events': { type: 'boolean' },
       format: { type: 'string' },
     },
   });
@@ -153,9 +222,18 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
   const dynamoDb = new DynamoDBClient(retrying);
   const store = new DynamoDbBaselineStore({ client: dynamoDb, tableName: table });
   try {
+    const logGroups = values['log-group'] ?? [];
+    const isLookup = values['lookup-events'] === true;
+    const sourcesGiven =
+      (positionals.length > 0 ? 1 : 0) +
+      (logGroups.length > 0 ? 1 : 0) +
+      (isLookup ? 1 : 0) +
+      (values['from-state'] !== undefined ? 1 : 0);
+    if (sourcesGiven > 1)
+      throw new BackfillUsageError(
+        'give one source: s3://BUCKET[/PREFIX], --log-group NAME, --lookup-events or --from-state FILE',
+      );
     if (values['from-state'] !== undefined) {
-      if (positionals.length > 0)
-        throw new BackfillUsageError('give either an s3:// source or --from-state, not both');
       const memory = new MemoryBaselineStore();
       await loadStateFile(values['from-state'], memory, new MemoryFindingLedger());
       const r = await uploadState(memory.records, store, isDryRun);
@@ -166,9 +244,10 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
       );
       return 0;
     }
-    if (positionals.length !== 1)
-      throw new BackfillUsageError('backfill needs one source: s3://BUCKET[/PREFIX] (or --from-state FILE)');
-    const { bucket, prefix } = parseS3Url(positionals[0] as string);
+    if (sourcesGiven === 0 || positionals.length > 1)
+      throw new BackfillUsageError(
+        'backfill needs one source: s3://BUCKET[/PREFIX], --log-group NAME, --lookup-events (or --from-state FILE)',
+      );
     const untilMs = parseDate('until', values.until, Date.now());
     const sinceMs = parseDate('since', values.since, untilMs - 90 * DAY_MS);
     if (sinceMs >= untilMs) throw new BackfillUsageError('--since must be before --until');
@@ -183,9 +262,29 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
       contractPaths: values.contracts ?? [],
     });
     for (const w of setup.warnings) process.stderr.write(`nhi-watch: warning: ${w}\n`);
-    // A custom S3 endpoint (an emulator, an S3-compatible store) is addressed path-style.
-    const s3 = new S3Client({ ...retrying, forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined });
-    let alert: Parameters<typeof backfillArchive>[0]['alert'];
+    let source: HistorySource<HistoryUnit>;
+    if (positionals.length === 1) {
+      const { bucket, prefix } = parseS3Url(positionals[0] as string);
+      // A custom S3 endpoint (an emulator, an S3-compatible store) is addressed path-style.
+      const s3 = new S3Client({ ...retrying, forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined });
+      source = archiveHistory(new S3Archive({ client: s3, bucket }), {
+        prefix,
+        sinceMs,
+        untilMs,
+        ...(values.account !== undefined ? { accounts: new Set(values.account) } : {}),
+        ...(values.region !== undefined ? { regions: new Set(values.region) } : {}),
+      });
+    } else {
+      source = await timeSlotSource({
+        logGroups,
+        regions: values.region ?? [],
+        accounts: values.account ?? [],
+        sinceMs,
+        untilMs,
+        retrying,
+      });
+    }
+    let alert: HistoryBackfillOptions<HistoryUnit>['alert'];
     if (values.alert === true) {
       const topicArn = values['topic-arn'] as string;
       const [, , , region = '', accountId = ''] = topicArn.split(':');
@@ -221,18 +320,11 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
         }),
       };
     }
-    const result = await backfillArchive({
+    const result = await backfillHistory({
       setup,
-      reader: new S3Archive({ client: s3, bucket }),
+      source,
       store,
       marks: new DynamoDbBackfillMarks({ client: dynamoDb, tableName: table }),
-      selection: {
-        prefix,
-        sinceMs,
-        untilMs,
-        ...(values.account !== undefined ? { accounts: new Set(values.account) } : {}),
-        ...(values.region !== undefined ? { regions: new Set(values.region) } : {}),
-      },
       isDryRun,
       readAhead,
       ...(alert !== undefined ? { alert } : {}),
@@ -255,7 +347,11 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
   } catch (error) {
     // AWS refused after every retry (permissions, a missing table or bucket, sustained throttling):
     // what was folded stays folded; the same command resumes (with --checkpoint, without re-reading).
-    if (error instanceof ArchiveReadError || error instanceof BaselineStoreError) {
+    if (
+      error instanceof ArchiveReadError ||
+      error instanceof HistoryReadError ||
+      error instanceof BaselineStoreError
+    ) {
       const cause = error.cause instanceof Error ? ` (${error.cause.name}: ${error.cause.message})` : '';
       process.stderr.write(
         `nhi-watch: backfill stopped: ${error.message}${cause}; run the same command again to resume\n`,

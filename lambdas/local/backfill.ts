@@ -40,7 +40,8 @@ import type {
 } from '../core/ports.js';
 import { BACKFILL_BATCH_PREFIX } from '../core/baseline.js';
 import { maybeGunzip } from '../core/sources/cloudtrail/index.js';
-import { plausibleWindow } from '../core/sources/time-window.js';
+import type { IpIntel } from '../core/sources/ip-intel.js';
+import { plausibleWindow, type TimeWindow } from '../core/sources/time-window.js';
 import { MinHeap } from './event-stream.js';
 import { normaliseText, type LocalSetup } from './replay.js';
 
@@ -484,9 +485,93 @@ const bump = (m: Map<string, number>, k: string, n = 1): void => void m.set(k, (
 
 /** Fold an archive's history into the deployed baselines. */
 export async function backfillArchive(o: BackfillOptions): Promise<BackfillResult> {
+  return backfillHistory({ ...o, source: archiveHistory(o.reader, o.selection) });
+}
+
+/**
+ * One unit of history, read whole and folded in chunks: an archive object, or a time slot of a log
+ * group or of CloudTrail's event history.
+ */
+export interface HistoryUnit {
+  /** Its stream (`<account>/<region>`, a log group): the checkpoint's key and a line of the report. */
+  readonly stream: string;
+  /** Its place in the stream, ordered as strings: the checkpoint keeps the last one folded. */
+  readonly position: string;
+  /** Where it came from, in markers and reports. */
+  readonly origin: string;
+}
+
+/** What a unit is read with. */
+export interface HistoryReadContext {
+  readonly intel: IpIntel;
+  /** Plausible event times. */
+  readonly window: TimeWindow;
+}
+
+/** A unit read and normalised, with what its chunks' ids depend on; or why it cannot be used. */
+export type ReadHistoryUnit =
+  | {
+      readonly ok: true;
+      readonly events: readonly IdentityEvent[];
+      readonly rejects: ReadonlyMap<string, number>;
+      /** The content version the chunk ids depend on (an object's ETag, the account of a slot). */
+      readonly version: string;
+    }
+  | { readonly ok: false; readonly reason: string };
+
+/** Where history comes from: an S3 archive, a log group, CloudTrail's event history. */
+export interface HistorySource<U extends HistoryUnit> {
+  /** Names the source in the report and the checkpoint. */
+  readonly name: string;
+  /** The units to fold, in order, after the checkpoint's positions; `stats` follows the walk. */
+  units(done: ReadonlyMap<string, string>, stats: WalkStats): AsyncIterable<U>;
+  /** Read and normalise a unit. Throws when the service refuses after retries (the run stops; resume later). */
+  read(unit: U, context: HistoryReadContext): Promise<ReadHistoryUnit>;
+  /** Batch id of chunk `index` of a unit: from the unit and its content version only, never from the run. */
+  chunkId(unit: U, version: string, index: number): string;
+}
+
+/** The S3 archive as a history source: objects in delivery order, one stream per account and region. */
+export function archiveHistory(
+  reader: ArchiveReader,
+  selection: ArchiveSelection,
+): HistorySource<ArchiveRef & HistoryUnit> {
+  return {
+    name: `s3://${reader.bucket}/${selection.prefix}`,
+    async *units(done, stats) {
+      const streams = await discoverStreams(reader, selection);
+      for await (const ref of walkArchive(reader, streams, selection, done, stats))
+        yield { ...ref, position: ref.key, origin: `s3://${reader.bucket}/${ref.key}` };
+    },
+    async read(ref, { intel, window }) {
+      const { bytes, etag } = await reader.read(ref.key);
+      const unzipped = maybeGunzip(bytes);
+      if (!unzipped.ok) return { ok: false, reason: unzipped.reason };
+      const text = Buffer.from(unzipped.value).toString('utf8');
+      const normalised = normaliseText(text, intel, ref.origin, window);
+      if (normalised.events.length === 0 && normalised.rejects.size > 0)
+        return { ok: false, reason: 'not CloudTrail JSON' };
+      return { ok: true, events: normalised.events, rejects: normalised.rejects, version: etag };
+    },
+    chunkId: (ref, etag, index) => chunkBatchId(reader.bucket, ref.key, etag, index),
+  };
+}
+
+/** Options of a backfill from any history source. */
+export interface HistoryBackfillOptions<U extends HistoryUnit> extends Omit<
+  BackfillOptions,
+  'reader' | 'selection'
+> {
+  readonly source: HistorySource<U>;
+}
+
+/** Fold a history source into the deployed baselines (the archive, a log group, LookupEvents). */
+export async function backfillHistory<U extends HistoryUnit>(
+  o: HistoryBackfillOptions<U>,
+): Promise<BackfillResult> {
   const nowMs = o.nowMs ?? (() => Date.now());
   const started = nowMs();
-  const source = `s3://${o.reader.bucket}/${o.selection.prefix}`;
+  const source = o.source.name;
   const done =
     o.checkpointPath !== undefined
       ? await readCheckpoint(o.checkpointPath, source)
@@ -506,11 +591,10 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
     maxCommitAttempts: 10,
     ...(o.backoff ? { backoff: o.backoff } : {}),
   };
-  // Archive files are history: any time from CloudTrail's start to a day ahead of the wall clock is plausible.
-  const window = plausibleWindow(nowMs());
+  // History is history: any time from CloudTrail's start to a day ahead of the wall clock is plausible.
+  const context: HistoryReadContext = { intel: o.setup.intel, window: plausibleWindow(nowMs()) };
   const stats: WalkStats = { checkpointed: 0, ignored: 0, daysDone: 0, daysTotal: 0, currentDay: '' };
-  const streams = await discoverStreams(o.reader, o.selection);
-  const refs = walkArchive(o.reader, streams, o.selection, done, stats);
+  const units = o.source.units(done, stats);
 
   const rejects = new Map<string, number>();
   const byStream = new Map<string, number>();
@@ -540,31 +624,22 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
     });
   };
 
-  for await (const { item: ref, result } of prefetch(refs, o.readAhead ?? 8, (r: ArchiveRef) =>
-    o.reader.read(r.key),
+  for await (const { item: unit, result } of prefetch(units, o.readAhead ?? 8, (u: U) =>
+    o.source.read(u, context),
   )) {
-    // A read that failed after retries (permissions, a vanished bucket) stops the backfill: resume later.
+    // A read that failed after retries (permissions, a vanished bucket or group) stops the backfill: resume later.
     if (result.status === 'rejected') throw result.reason;
-    const { bytes, etag } = result.value;
-    const unzipped = maybeGunzip(bytes);
-    const normalised = unzipped.ok
-      ? normaliseText(
-          Buffer.from(unzipped.value).toString('utf8'),
-          o.setup.intel,
-          `s3://${o.reader.bucket}/${ref.key}`,
-          window,
-        )
-      : undefined;
-    if (normalised === undefined || (normalised.events.length === 0 && normalised.rejects.size > 0)) {
-      corruptKeys.push(ref.key);
-      bump(rejects, `object: ${unzipped.ok ? 'not CloudTrail JSON' : unzipped.reason}`);
+    const read = result.value;
+    if (!read.ok) {
+      corruptKeys.push(unit.position);
+      bump(rejects, `object: ${read.reason}`);
     } else {
-      for (const [k, v] of normalised.rejects) bump(rejects, k, v);
-      const sorted = normalised.events.slice().sort((a, b) => a.timeMs - b.timeMs);
+      for (const [k, v] of read.rejects) bump(rejects, k, v);
+      const sorted = read.events.slice().sort((a, b) => a.timeMs - b.timeMs);
       const parts: IdentityEvent[][] = [];
       for (let i = 0; i < sorted.length; i += BACKFILL_CHUNK_EVENTS)
         parts.push(sorted.slice(i, i + BACKFILL_CHUNK_EVENTS));
-      const ids = parts.map((_, i) => chunkBatchId(o.reader.bucket, ref.key, etag, i));
+      const ids = parts.map((_, i) => o.source.chunkId(unit, read.version, i));
       const folded = await o.marks.folded(ids);
       for (let i = 0; i < parts.length; i++) {
         const part = parts[i] as IdentityEvent[];
@@ -581,16 +656,14 @@ export async function backfillArchive(o: BackfillOptions): Promise<BackfillResul
         conflicts += r.conflicts;
         identityErrors += r.identityErrors.length;
         if (o.isDryRun !== true)
-          await o.marks.mark([
-            { batchId, events: part.length, source: `s3://${o.reader.bucket}/${ref.key}#${i}` },
-          ]);
+          await o.marks.mark([{ batchId, events: part.length, source: `${unit.origin}#${i}` }]);
         chunks += 1;
         events += part.length;
-        bump(byStream, ref.stream, part.length);
+        bump(byStream, unit.stream, part.length);
       }
     }
     objects += 1;
-    done.set(ref.stream, ref.key);
+    done.set(unit.stream, unit.position);
     await saveCheckpoint(false);
     o.onProgress?.({
       objects,

@@ -23,7 +23,7 @@ let drafted: Awaited<ReturnType<typeof draftFromEvents>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nhi-watch-contracts-'));
-  sim = simulate({ seed: 5, days: 9, scale: 1 });
+  sim = simulate({ seed: 5, days: 9, scale: 0.3 });
   const jsonl = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n');
   writeFileSync(join(dir, 'cloudtrail.jsonl'), jsonl(sim.cloudtrail));
   writeFileSync(join(dir, 'apigw.jsonl'), jsonl(sim.apiGateway));

@@ -207,10 +207,7 @@ export function validateAsffFinding(obj: unknown): string[] {
  * the documented limits the schema does not carry.
  */
 export function validateRequest(operation: string, body: unknown): string[] {
-  const schema = (securityHub as unknown as Record<string, unknown>)[`${operation}Request$`];
-  if (schema === undefined) return [`${operation}: the SDK has no request schema of that name`];
-  const problems: string[] = [];
-  walk(body, schema, `${operation}Request`, { at: undefined, isRoot: true }, problems);
+  const problems = validateSdkRequest(securityHub as unknown as Record<string, unknown>, operation, body);
   if (!isPlainObject(body)) return problems;
   if (
     operation === 'GetFindings' &&
@@ -229,6 +226,32 @@ export function validateRequest(operation: string, body: unknown): string[] {
     const status = isPlainObject(body.Workflow) ? body.Workflow.Status : undefined;
     if (status !== undefined && !Object.values(securityHub.WorkflowStatus).includes(status as never))
       problems.push(`Workflow.Status: ${JSON.stringify(status)} is not a workflow status`);
+  }
+  return problems;
+}
+
+/** awsJson protocols carry timestamps as epoch seconds; restJson as ISO 8601 text. */
+let isEpochSecondsWire = false;
+
+/**
+ * Problems with a request body of any operation of an SDK client module (`@aws-sdk/client-…`), as the
+ * service would receive it on the wire, against the module's own `<Operation>Request` schema.
+ * `wire: 'awsJson'` reads timestamps as the awsJson protocols send them (epoch seconds).
+ */
+export function validateSdkRequest(
+  sdk: Record<string, unknown>,
+  operation: string,
+  body: unknown,
+  wire: 'restJson' | 'awsJson' = 'restJson',
+): string[] {
+  const schema = sdk[`${operation}Request$`];
+  if (schema === undefined) return [`${operation}: the SDK has no request schema of that name`];
+  const problems: string[] = [];
+  isEpochSecondsWire = wire === 'awsJson';
+  try {
+    walk(body, schema, `${operation}Request`, { at: undefined, isRoot: true }, problems);
+  } finally {
+    isEpochSecondsWire = false;
   }
   return problems;
 }
@@ -382,6 +405,11 @@ function simple(value: unknown, code: number, path: string, member: Member, prob
     case 5:
     case 6:
     case 7:
+      if (isEpochSecondsWire) {
+        if (typeof value !== 'number' || !Number.isFinite(value))
+          problems.push(`${path}: expected epoch seconds, got ${describe(value)}`);
+        return;
+      }
       if (
         !(value instanceof Date) &&
         !(typeof value === 'string' && RFC3339.test(value) && !Number.isNaN(Date.parse(value)))
