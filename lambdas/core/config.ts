@@ -6,7 +6,8 @@
  * Reads JSON only, so the Lambdas carry no YAML parser: YAML files go through `parseConfigText`
  * (yaml-text.ts), which the CLI and the stack use.
  */
-import { z } from 'zod';
+import './zod.js';
+import * as z from 'zod/mini';
 import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from './engine.js';
 import { compileGlob } from './glob.js';
 import type { BaselineLimits, LearningConfig } from './baseline.js';
@@ -56,71 +57,83 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 /** A limit may be raised to at most this many times its default (baseline items must stay far below DynamoDB's 400 KB). */
 export const MAX_LIMIT_FACTOR = 8;
 
-const nonEmpty = z.string().min(1, 'must not be empty');
+const nonEmpty = z.string().check(z.minLength(1, 'must not be empty'));
 
 /** A strict object with one field per key of `defaults`, each validated by `field(default)`. */
 function overridesOf<T extends object>(
   defaults: T,
-  field: (d: number) => z.ZodType<number>,
-): z.ZodType<Partial<T>> {
-  const shape: Record<string, z.ZodType<number>> = {};
+  field: (d: number) => z.ZodMiniType<number>,
+): z.ZodMiniType<Partial<T>> {
+  const shape: Record<string, z.ZodMiniType<number>> = {};
   for (const [k, v] of Object.entries(defaults))
-    if (typeof v === 'number') shape[k] = field(v).optional() as unknown as z.ZodType<number>;
-  return z.strictObject(shape) as unknown as z.ZodType<Partial<T>>;
+    if (typeof v === 'number') shape[k] = z.optional(field(v)) as unknown as z.ZodMiniType<number>;
+  return z.strictObject(shape) as unknown as z.ZodMiniType<Partial<T>>;
 }
 
-const thresholdValue: z.ZodType<ThresholdValue> = z.union(
+const thresholdValue: z.ZodMiniType<ThresholdValue> = z.union(
   [
-    z.number().refine(Number.isFinite, 'must be a finite number'),
+    z.number().check(z.refine(Number.isFinite, 'must be a finite number')),
     z.boolean(),
     z.string(),
-    z.array(z.string()).readonly(),
+    z.readonly(z.array(z.string())),
   ],
   { error: 'must be a number, true / false, a string or a list of strings' },
 );
 
 const suppressionSchema = z
   .strictObject({
-    id: nonEmpty.optional(),
-    rule: nonEmpty.optional(),
-    identity: nonEmpty.optional(),
-    origin: nonEmpty.optional(),
+    id: z.optional(nonEmpty),
+    rule: z.optional(nonEmpty),
+    identity: z.optional(nonEmpty),
+    origin: z.optional(nonEmpty),
     reason: nonEmpty,
     expires: nonEmpty,
   })
-  .superRefine((s, ctx) => {
-    for (const p of suppressionProblems(toSuppression(s))) {
-      const field = /^(reason|expires|rule|identity|origin): /.exec(p)?.[1];
-      ctx.addIssue({
-        code: 'custom',
-        message: field !== undefined ? p.slice(field.length + 2) : p,
-        path: field !== undefined ? [field] : [],
-      });
-    }
-  });
+  .check(
+    z.superRefine((s, ctx) => {
+      for (const p of suppressionProblems(toSuppression(s))) {
+        const field = /^(reason|expires|rule|identity|origin): /.exec(p)?.[1];
+        ctx.addIssue({
+          code: 'custom',
+          message: field !== undefined ? p.slice(field.length + 2) : p,
+          path: field !== undefined ? [field] : [],
+        });
+      }
+    }),
+  );
 
 const fileSchema = z.strictObject({
-  version: z.literal(1).optional(),
-  learning: overridesOf<LearningConfig>(DEFAULT_ENGINE_CONFIG.learning, () =>
-    z.number().int().min(0),
-  ).optional(),
-  limits: overridesOf<BaselineLimits>(DEFAULT_ENGINE_CONFIG.limits, (d) =>
+  version: z.optional(z.literal(1)),
+  learning: z.optional(
+    overridesOf<LearningConfig>(DEFAULT_ENGINE_CONFIG.learning, () => z.number().check(z.int(), z.gte(0))),
+  ),
+  limits: z.optional(
+    overridesOf<BaselineLimits>(DEFAULT_ENGINE_CONFIG.limits, (d) =>
+      z
+        .number()
+        .check(
+          z.int(),
+          z.gte(1),
+          z.lte(
+            d * MAX_LIMIT_FACTOR,
+            `at most ${d * MAX_LIMIT_FACTOR} (${MAX_LIMIT_FACTOR}x the default ${d})`,
+          ),
+        ),
+    ),
+  ),
+  thresholds: z.optional(z.record(nonEmpty, z.record(nonEmpty, thresholdValue))),
+  dedupWindowSeconds: z.optional(
     z
       .number()
-      .int()
-      .min(1)
-      .max(d * MAX_LIMIT_FACTOR, `at most ${d * MAX_LIMIT_FACTOR} (${MAX_LIMIT_FACTOR}x the default ${d})`),
-  ).optional(),
-  thresholds: z.record(nonEmpty, z.record(nonEmpty, thresholdValue)).optional(),
-  dedupWindowSeconds: z
-    .number()
-    .int()
-    .min(60, 'at least 60 seconds')
-    .max(30 * 86_400, 'at most 30 days (2592000 seconds)')
-    .optional(),
-  disabledRules: z.array(nonEmpty).optional(),
-  suppressions: z.array(suppressionSchema).optional(),
-  contractsFiles: z.array(nonEmpty).optional(),
+      .check(
+        z.int(),
+        z.gte(60, 'at least 60 seconds'),
+        z.lte(30 * 86_400, 'at most 30 days (2592000 seconds)'),
+      ),
+  ),
+  disabledRules: z.optional(z.array(nonEmpty)),
+  suppressions: z.optional(z.array(suppressionSchema)),
+  contractsFiles: z.optional(z.array(nonEmpty)),
 });
 
 type ConfigFile = z.infer<typeof fileSchema>;

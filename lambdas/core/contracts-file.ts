@@ -6,7 +6,8 @@
  * Reads JSON only, so the Lambdas carry no YAML parser: YAML files go through `parseContracts` and
  * `stringifyContracts` (yaml-text.ts), which the CLI and the stack use.
  */
-import { z } from 'zod';
+import './zod.js';
+import * as z from 'zod/mini';
 import { parseCidr } from './cidr.js';
 import type { Contract } from './contracts.js';
 import type { CredentialKind, ParseResult } from './identity-event.js';
@@ -38,46 +39,62 @@ const DECLARABLE_CREDENTIAL_KINDS = [
 ] as const satisfies readonly CredentialKind[];
 
 const NON_EMPTY_LIST = 'must list at least one value (omit the field to leave it unconstrained)';
-const list = <T extends z.ZodType>(item: T) => z.array(item).min(1, { error: NON_EMPTY_LIST });
-const text = z.string().min(1, { error: 'must not be empty' });
-const positiveInt = z.number().int().min(1);
+const list = <T extends z.ZodMiniType>(item: T) =>
+  z.array(item).check(z.minLength(1, { error: NON_EMPTY_LIST }));
+const text = z.string().check(z.minLength(1, { error: 'must not be empty' }));
+const positiveInt = z.number().check(z.int(), z.gte(1));
 
-const cidrText = z.string().superRefine((value, ctx) => {
-  const r = parseCidr(value);
-  if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
-});
+const cidrText = z.string().check(
+  z.superRefine((value, ctx) => {
+    const r = parseCidr(value);
+    if (!r.ok) ctx.addIssue({ code: 'custom', message: r.reason });
+  }),
+);
 
 const contractSchema = z
   .strictObject({
     identity: text,
-    description: z.string().optional(),
-    allowedAsns: list(z.number().int().min(0).max(4_294_967_295)).optional(),
-    allowedNetworks: list(cidrText).optional(),
-    allowedVpcEndpoints: list(
-      z.string().regex(/^vpce-[0-9a-f]{8,17}$/, {
-        error: 'is not a VPC endpoint id (vpce- followed by 8-17 hex digits)',
-      }),
-    ).optional(),
-    allowedActions: list(text).optional(),
-    allowedScopes: list(text).optional(),
-    userAgentPatterns: list(text).optional(),
-    rateEnvelope: z
-      .strictObject({ maxPerMinute: positiveInt.optional(), maxPerHour: positiveInt.optional() })
-      .refine((r) => r.maxPerMinute !== undefined || r.maxPerHour !== undefined, {
-        error: 'declares neither maxPerMinute nor maxPerHour',
-      })
-      .optional(),
-    activeHoursUtc: z
-      .strictObject({ start: z.number().int().min(0).max(23), end: z.number().int().min(1).max(24) })
-      .refine((h) => h.start !== h.end, {
-        error: 'start and end are equal: an empty window (use start 0, end 24 for all day)',
-      })
-      .optional(),
-    allowedCredentialKinds: list(z.enum(DECLARABLE_CREDENTIAL_KINDS)).optional(),
+    description: z.optional(z.string()),
+    allowedAsns: z.optional(list(z.number().check(z.int(), z.gte(0), z.lte(4_294_967_295)))),
+    allowedNetworks: z.optional(list(cidrText)),
+    allowedVpcEndpoints: z.optional(
+      list(
+        z.string().check(
+          z.regex(/^vpce-[0-9a-f]{8,17}$/, {
+            error: 'is not a VPC endpoint id (vpce- followed by 8-17 hex digits)',
+          }),
+        ),
+      ),
+    ),
+    allowedActions: z.optional(list(text)),
+    allowedScopes: z.optional(list(text)),
+    userAgentPatterns: z.optional(list(text)),
+    rateEnvelope: z.optional(
+      z.strictObject({ maxPerMinute: z.optional(positiveInt), maxPerHour: z.optional(positiveInt) }).check(
+        z.refine((r) => r.maxPerMinute !== undefined || r.maxPerHour !== undefined, {
+          error: 'declares neither maxPerMinute nor maxPerHour',
+        }),
+      ),
+    ),
+    activeHoursUtc: z.optional(
+      z
+        .strictObject({
+          start: z.number().check(z.int(), z.gte(0), z.lte(23)),
+          end: z.number().check(z.int(), z.gte(1), z.lte(24)),
+        })
+        .check(
+          z.refine((h) => h.start !== h.end, {
+            error: 'start and end are equal: an empty window (use start 0, end 24 for all day)',
+          }),
+        ),
+    ),
+    allowedCredentialKinds: z.optional(list(z.enum(DECLARABLE_CREDENTIAL_KINDS))),
   })
-  .refine((c) => Object.keys(c).some((k) => k !== 'identity' && k !== 'description'), {
-    error: 'declares no constraint: add at least one allowed… field, activeHoursUtc or rateEnvelope',
-  });
+  .check(
+    z.refine((c) => Object.keys(c).some((k) => k !== 'identity' && k !== 'description'), {
+      error: 'declares no constraint: add at least one allowed… field, activeHoursUtc or rateEnvelope',
+    }),
+  );
 
 const fileSchema = z.strictObject({
   version: z.literal(CONTRACT_FILE_VERSION, {
