@@ -86,7 +86,7 @@ export interface WritesResult extends WritesPoint {
 const FLEET_EVENTS_PER_SECOND = 20;
 const DELIVERY_EVENTS = 1000;
 const WARM_UP_DELIVERIES = 10;
-const TEMPLATES = 8;
+const TEMPLATES = 16;
 const ROTATION_MS = 12 * 3_600_000;
 const NOVEL_ACTION_RATE = 1 / 20_000;
 const DAY_MS = 86_400_000;
