@@ -528,6 +528,7 @@ function doneWhen(w: VariantResult, r: VariantResult): string[] {
     `| MEDIUM+ findings on benign Panther test events (each alone, from empty state) | ${w.panther.benignMediumPlus.length} of ${w.panther.benignRows} | ${r.panther.benignMediumPlus.length} of ${r.panther.benignRows} | 0 | ${met(w.panther.benignMediumPlus.length === 0)} |`,
     `| MEDIUM+ false findings per 100k benign simulator events after learning | ${num(noise(w), 2)} | ${num(noise(r), 2)} | ≤ 1 | ${met((noise(w) ?? 0) <= 1)} |`,
     `| strict precision on the simulator, per incident (an incident is true when it holds a finding of the rule its events are labelled for) | ${incidentsText(w)} | ${incidentsText(r)} | ≥ 90 % | ${met((precision(w) ?? 0) >= 0.9)} |`,
+    `| strict precision on the simulator, per incident, MEDIUM+ findings only | ${pct(w.simulator.incidentsMediumPlus.precision)} (${w.simulator.incidentsMediumPlus.trueIncidents} / ${w.simulator.incidentsMediumPlus.incidents}) | ${pct(r.simulator.incidentsMediumPlus.precision)} | – | – |`,
     `| strict precision on the simulator, per finding (a finding on another rule's attack events counts false) | ${pct(findingPrecision(w))} | ${pct(findingPrecision(r))} | – | – |`,
     `| strict precision on the simulator, over the findings that alerted | ${pct(alertPrecision(w))} | ${pct(alertPrecision(r))} | (≥ 90 %) | ${met((alertPrecision(w) ?? 0) >= 0.9)} |`,
     `| alerts per simulated attack | ${alertsText(w.simulator.alerts)} | ${alertsText(r.simulator.alerts)} | ≤ 2 | ${met(w.simulator.alerts.max <= 2)} |`,

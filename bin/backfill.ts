@@ -2,6 +2,7 @@
  * `nhi-watch backfill`: flags → clients → lambdas/local/backfill.ts. Kept in its own module so the
  * CLI's other commands stay as they are; `bin/cli.ts` only dispatches to `runBackfill`.
  */
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -26,6 +27,7 @@ import {
 import { jitteredDelayMs, realSleep } from '../lambdas/adapters/retry.js';
 import { ArchiveReadError, S3Archive } from '../lambdas/adapters/s3-archive.js';
 import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
+import { StackLookupError, requiredOutput, stackOutputs } from '../lambdas/adapters/stack-outputs.js';
 import { SnsFindingSink } from '../lambdas/adapters/sns-sink.js';
 import { toAsff } from '../lambdas/core/asff.js';
 import { renderAlert, renderDigest } from '../lambdas/core/alert.js';
@@ -44,7 +46,7 @@ import { slotHistory } from '../lambdas/local/history-slots.js';
 import { loadLocalSetup } from '../lambdas/local/replay.js';
 
 /** Usage lines of the command (printed by the CLI's help). */
-export const BACKFILL_USAGE = `  nhi-watch backfill s3://BUCKET[/PREFIX] --table NAME [--since DATE] [--until DATE] [--account ID]…
+export const BACKFILL_USAGE = `  nhi-watch backfill s3://BUCKET[/PREFIX] --stack NAME|--table NAME [--since DATE] [--until DATE] [--account ID]…
            [--region NAME]… [--checkpoint FILE] [--dry-run] [--config FILE] [--contracts FILE]…
            [--alert --topic-arn ARN [--security-hub]] [--read-ahead N] [--format text|json]
   nhi-watch backfill --log-group NAME… --table NAME [--region NAME] [same options]
@@ -52,8 +54,8 @@ export const BACKFILL_USAGE = `  nhi-watch backfill s3://BUCKET[/PREFIX] --table
   nhi-watch backfill --from-state FILE --table NAME [--dry-run]`;
 
 /** Help text of the command. */
-export const BACKFILL_HELP = `backfill   warm the deployed baselines (DynamoDB table --table) from history: a CloudTrail S3
-           archive (single-account or organization layout; objects delivered in [--since, --until),
+export const BACKFILL_HELP = `backfill   warm the deployed baselines (the stack --stack NAME's table, or --table) from history:
+           a CloudTrail S3 archive (single-account or organization layout; objects delivered in [--since, --until),
            default the last 90 days), CloudWatch Logs groups (--log-group: the trail's or an API's
            access-log group, read with FilterLogEvents), CloudTrail's event history (--lookup-events:
            management events of the last 90 days, in the --region(s) given), or a \`replay --state\`
@@ -203,6 +205,7 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
       contracts: { type: 'string', multiple: true },
       alert: { type: 'boolean' },
       'topic-arn': { type: 'string' },
+      stack: { type: 'string' },
       'security-hub': { type: 'boolean' },
       'read-ahead': { type: 'string' },
       'from-state': { type: 'string' },
@@ -211,14 +214,34 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
       format: { type: 'string' },
     },
   });
-  const table = values.table;
-  if (table === undefined || table === '')
-    throw new BackfillUsageError('backfill needs --table NAME (the stack output BaselineTableName)');
   const isDryRun = values['dry-run'] === true;
   const format = values.format ?? 'text';
   if (format !== 'text' && format !== 'json')
     throw new BackfillUsageError(`--format must be text or json, got "${format}"`);
   const retrying = { maxAttempts: 10, retryMode: 'adaptive' as const };
+  let table = values.table;
+  let topicArn = values['topic-arn'];
+  if (values.stack !== undefined) {
+    if (table !== undefined) throw new BackfillUsageError('give --stack NAME or --table NAME, not both');
+    // The deployed stack's outputs name the table (and the alert topic for --alert).
+    const cloudFormation = new CloudFormationClient(retrying);
+    try {
+      const outputs = await stackOutputs(cloudFormation, values.stack);
+      table = requiredOutput(outputs, values.stack, 'BaselineTableName');
+      if (values.alert === true && topicArn === undefined)
+        topicArn = requiredOutput(outputs, values.stack, 'AlertTopicArn');
+    } catch (error) {
+      if (!(error instanceof StackLookupError)) throw error;
+      process.stderr.write(`nhi-watch: backfill: ${error.message}\n`);
+      return 1;
+    } finally {
+      cloudFormation.destroy();
+    }
+  }
+  if (table === undefined || table === '')
+    throw new BackfillUsageError(
+      'backfill needs --stack NAME (the deployed stack) or --table NAME (its output BaselineTableName)',
+    );
   const dynamoDb = new DynamoDBClient(retrying);
   const store = new DynamoDbBaselineStore({ client: dynamoDb, tableName: table });
   try {
@@ -254,8 +277,10 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
     const readAhead = values['read-ahead'] !== undefined ? Number(values['read-ahead']) : 8;
     if (!Number.isInteger(readAhead) || readAhead < 1 || readAhead > 64)
       throw new BackfillUsageError(`--read-ahead must be an integer in 1..64, got "${values['read-ahead']}"`);
-    if (values.alert === true && values['topic-arn'] === undefined)
-      throw new BackfillUsageError('--alert needs --topic-arn ARN (the stack output AlertTopicArn)');
+    if (values.alert === true && topicArn === undefined)
+      throw new BackfillUsageError(
+        '--alert needs --topic-arn ARN (the stack output AlertTopicArn) or --stack NAME',
+      );
 
     const setup = await loadLocalSetup({
       ...(values.config !== undefined ? { configPath: values.config } : {}),
@@ -286,8 +311,8 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
     }
     let alert: HistoryBackfillOptions<HistoryUnit>['alert'];
     if (values.alert === true) {
-      const topicArn = values['topic-arn'] as string;
-      const [, , , region = '', accountId = ''] = topicArn.split(':');
+      const topic = topicArn as string;
+      const [, , , region = '', accountId = ''] = topic.split(':');
       const hubEnabled = values['security-hub'] === true;
       const opts = hubEnabled ? { securityHub: { region, accountId } } : {};
       const routes: DeliveryRoute[] = [
@@ -296,7 +321,7 @@ export async function runBackfill(args: readonly string[]): Promise<number> {
           mode: 'alert',
           sink: new SnsFindingSink({
             client: new SNSClient({ ...retrying, region }),
-            topicArn,
+            topicArn: topic,
             render: { alert: (f) => renderAlert(f, opts), digest: (fs) => [renderDigest(fs, opts)] },
           }),
         },

@@ -12,7 +12,9 @@ import { compileGlob } from '../lambdas/core/glob.js';
 import { inventory, type IdentityProfile, type ValueProfile } from '../lambdas/core/inventory.js';
 import { neutralise } from '../lambdas/core/neutralise.js';
 import { loadLocalSetup } from '../lambdas/local/replay.js';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { scanIdentities } from '../lambdas/adapters/dynamodb-inventory.js';
+import { requiredOutput, stackOutputs } from '../lambdas/adapters/stack-outputs.js';
 import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile } from '../lambdas/adapters/memory-store.js';
 
 /** Thrown for a usage problem in `identities`. */
@@ -23,6 +25,7 @@ export interface IdentitiesIo {
   readonly out: NodeJS.WritableStream;
   readonly err: NodeJS.WritableStream;
   readonly dynamoDb: (region: string | undefined) => DynamoDBClient;
+  readonly cloudFormation: (region: string | undefined) => CloudFormationClient;
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -31,12 +34,14 @@ export const processIdentitiesIo = (): IdentitiesIo => ({
   out: process.stdout,
   err: process.stderr,
   dynamoDb: (region) => new DynamoDBClient(region !== undefined ? { region } : {}),
+  cloudFormation: (region) => new CloudFormationClient(region !== undefined ? { region } : {}),
   env: process.env,
 });
 
 interface SourceFlags {
   readonly state?: string;
   readonly table?: string;
+  readonly stack?: string;
   readonly region?: string;
   readonly contracts: string[];
   readonly dormantDays: number;
@@ -54,9 +59,10 @@ async function load(
   flags: SourceFlags,
   io: IdentitiesIo,
 ): Promise<{ baselines: IdentityBaseline[]; findings?: Map<string, number> }> {
-  if ((flags.state === undefined) === (flags.table === undefined))
+  const sources = [flags.state, flags.table, flags.stack].filter((x) => x !== undefined).length;
+  if (sources !== 1)
     throw new IdentitiesUsageError(
-      'identities needs exactly one source: --state FILE (from `nhi-watch replay --state`) or --table NAME (the BaselineTableName stack output)',
+      'identities needs exactly one source: --state FILE (from `nhi-watch replay --state`), --stack NAME (the deployed stack) or --table NAME (its BaselineTableName output)',
     );
   if (flags.state !== undefined) {
     const store = new MemoryBaselineStore();
@@ -70,7 +76,20 @@ async function load(
     return { baselines, findings };
   }
   const region = flags.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-  const scanned = await scanIdentities(io.dynamoDb(region), flags.table as string);
+  let table = flags.table;
+  if (flags.stack !== undefined) {
+    const cloudFormation = io.cloudFormation(region);
+    try {
+      table = requiredOutput(
+        await stackOutputs(cloudFormation, flags.stack),
+        flags.stack,
+        'BaselineTableName',
+      );
+    } finally {
+      cloudFormation.destroy();
+    }
+  }
+  const scanned = await scanIdentities(io.dynamoDb(region), table as string);
   if (scanned.undecodable.length > 0)
     io.err.write(`nhi-watch: ${scanned.undecodable.length} item(s) could not be decoded and were skipped\n`);
   return { baselines: scanned.identities };
@@ -279,8 +298,9 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 function sourceOptions(cmd: Command, formats: readonly string[]): Command {
   return cmd
     .option('--state <file>', 'state file written by `nhi-watch replay --state FILE`')
+    .option('--stack <name>', 'the deployed nhi-watch stack: its table (output BaselineTableName)')
     .option('--table <name>', 'the deployed baseline table (stack output BaselineTableName)')
-    .option('--region <region>', 'region of the table (default: $AWS_REGION, $AWS_DEFAULT_REGION)')
+    .option('--region <region>', 'region of the stack / table (default: $AWS_REGION, $AWS_DEFAULT_REGION)')
     .option(
       '--contracts <file>',
       'contract files, to show which contract covers each identity; repeatable',

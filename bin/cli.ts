@@ -40,6 +40,7 @@ import {
 } from './cli-identities.js';
 import { BaselineStoreError } from '../lambdas/adapters/dynamodb-store.js';
 import { SecurityHubFindingsError } from '../lambdas/adapters/security-hub-findings.js';
+import { StackLookupError } from '../lambdas/adapters/stack-outputs.js';
 import { StateFileError } from '../lambdas/adapters/memory-store.js';
 import { BACKFILL_HELP, BACKFILL_USAGE, BackfillUsageError, runBackfill } from './backfill.js';
 import { CheckpointError } from '../lambdas/local/backfill.js';
@@ -408,7 +409,8 @@ export async function main(argv: readonly string[], overrides: CliOverrides = {}
       error instanceof StateFileError ||
       error instanceof SecurityHubFindingsError ||
       error instanceof BaselineStoreError ||
-      error instanceof CheckpointError
+      error instanceof CheckpointError ||
+      error instanceof StackLookupError
     ) {
       process.stderr.write(`nhi-watch: ${error.message}\n`);
       return 1;

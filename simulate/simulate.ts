@@ -8,6 +8,7 @@ import { generateBenignApiGateway, generateBenignCloudTrail } from './benign/ind
 import { DAY_MS, emptyState, type GenContext } from './context.js';
 import { fleetContracts } from './contracts.js';
 import { federatedWorkloadIdentities } from './benign/federated-workloads.js';
+import { platformAutomationIdentities } from './benign/platform-automation.js';
 import { ACCOUNTS, buildFleet, fleetIdentities } from './fleet.js';
 import { Rng } from './prng.js';
 import { TrafficSink } from './sink.js';
@@ -105,7 +106,11 @@ export const simulate = (options: SimulateOptions = {}): SimulationResult => {
     endMs: ctx.endMs,
     attackWindowStartMs: ctx.startMs + resolved.learningDays * DAY_MS,
     accounts: { ...ACCOUNTS },
-    identities: [...fleetIdentities(fleet), ...federatedWorkloadIdentities(ctx)],
+    identities: [
+      ...fleetIdentities(fleet),
+      ...federatedWorkloadIdentities(ctx),
+      ...platformAutomationIdentities(),
+    ],
     episodes: [...episodes.entries()]
       .map(([attackId, entry]) => ({
         attackId,

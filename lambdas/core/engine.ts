@@ -15,6 +15,7 @@ import {
   isLearned,
   isBackfillBatch,
   rememberBatch,
+  batchTag,
   sourceKey,
   type BaselineLimits,
   type DimensionName,
@@ -207,6 +208,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   );
   const windowMs = config.dedupWindowSeconds * 1000;
   const isBackfill = isBackfillBatch(batchId);
+  /** What records remember this batch by (computed once: a hash for a long id). */
+  const tag = batchTag(batchId);
   const incidentConfig = config.incident ?? DEFAULT_INCIDENT_CONFIG;
   const campaignConfig = config.campaign ?? DEFAULT_CAMPAIGN_CONFIG;
   /** The incident each finding joined last (the state object itself: it keeps growing within the batch). */
@@ -240,7 +243,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         record,
         version: loaded.version,
         isChanged: false,
-        isRedelivered: record.batches.includes(batchId),
+        isRedelivered: record.batches.includes(tag),
       };
     } else {
       w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: false };
@@ -450,7 +453,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   for (const map of [identities, sources, populations, links] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
       if (!w.isChanged) continue;
-      rememberBatch(w.record, batchId, config.limits);
+      rememberBatch(w.record, tag, config.limits);
       changes.push({ key, expectedVersion: w.version, record: w.record });
     }
   }

@@ -1,6 +1,8 @@
 /**
  * Benign traffic of the fleet, one generator per workload (a file each in this folder): CloudTrail from
- * Lambda, EC2, Fargate ETL, CI, the ERP connector and a dormant user's history; API Gateway from
+ * Lambda, EC2, Fargate ETL, CI, the ERP connector, a dormant user's history and the platform's own
+ * automation (an IAM admin pipeline, Terraform applies, AWS Config and Access Analyzer sweeps, a job
+ * reading its secrets at start-up, a function first deployed mid-run); API Gateway from
  * the partner, the storefront, factory devices, inventory sync and a retired API key's history.
  * Realistic noise is included; unexplained novelty after the learning period is not.
  */
@@ -17,6 +19,7 @@ import { generateLambdaFunction } from './lambda-functions.js';
 import { generateLegacyMobileHistory } from './legacy-mobile.js';
 import { generateNightlyEtl } from './nightly-etl.js';
 import { generatePartner } from './partner.js';
+import { generatePlatformAutomation } from './platform-automation.js';
 import { generateReportExporter } from './report-exporter.js';
 import { generateStorefront } from './storefront.js';
 
@@ -33,6 +36,7 @@ export const generateBenignCloudTrail = (ctx: GenContext): void => {
   generateFederatedWorkloads(ctx);
   generateErp(ctx);
   generateDormantHistory(ctx);
+  generatePlatformAutomation(ctx);
 };
 
 /** All benign API Gateway traffic. */

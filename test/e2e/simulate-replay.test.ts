@@ -14,8 +14,12 @@ interface Scored {
   readonly benignEvents: number;
 }
 
-/** Score findings against labels: an episode is found when a finding of its rule covers one of its events. */
-function score(sim: SimulationResult, result: ReplayResult): Scored {
+/**
+ * Score findings against labels: an episode is found when a finding of its rule covers one of its
+ * events. False findings and benign events are counted from `fromMs` on (the end of the run's
+ * learning period, or its start).
+ */
+function score(sim: SimulationResult, result: ReplayResult, fromMs = sim.meta.startMs): Scored {
   const rulesByEvent = new Map<string, Set<string>>();
   const episodes = new Map<string, { rule: string; ids: Set<string> }>();
   for (const l of sim.labels) {
@@ -32,9 +36,12 @@ function score(sim: SimulationResult, result: ReplayResult): Scored {
     )
     .map(([k]) => k);
   const falseFindings = result.findings
-    .filter((f) => !f.eventIds.some((id) => rulesByEvent.has(id)))
+    .filter((f) => f.firstSeenMs >= fromMs && !f.eventIds.some((id) => rulesByEvent.has(id)))
     .map((f) => `${f.ruleId} ${f.identityKey}: ${f.summary}`);
-  return { episodes: episodes.size, missed, falseFindings, benignEvents: result.events - rulesByEvent.size };
+  const eventsFrom =
+    sim.cloudtrail.filter((r) => Date.parse(r.eventTime) >= fromMs).length +
+    sim.apiGateway.filter((l) => Number(l.requestTimeEpoch) >= fromMs).length;
+  return { episodes: episodes.size, missed, falseFindings, benignEvents: eventsFrom - rulesByEvent.size };
 }
 
 // One seed end to end here; `npm run bench:detect` replays and scores seeds 1–5.
@@ -63,8 +70,12 @@ describe('simulate --seed 1, replayed', () => {
     expect(new Set(sim.labels.map((l) => l.rule))).toEqual(new Set(RULES.map((r) => r.id)));
   });
 
-  it('raises at most 10 findings per 100,000 benign events that touch no attack event', () => {
-    const s = score(sim, result);
+  // After learning, as DESIGN's target says: while the platform's automation (an IAM reconciler,
+  // Terraform, a new workload) is still being learned, its first sensitive changes are reported
+  // (bench:detect counts those apart, "raised during learning").
+  it('raises at most 10 findings per 100,000 benign events after learning that touch no attack event', () => {
+    const s = score(sim, result, sim.meta.attackWindowStartMs);
+    expect(s.benignEvents).toBeGreaterThan(100_000);
     expect(s.falseFindings.length / (s.benignEvents / 100_000)).toBeLessThanOrEqual(10);
   });
 });

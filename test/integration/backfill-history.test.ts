@@ -15,6 +15,7 @@ import { normaliseText, loadLocalSetup, type LocalSetup } from '../../lambdas/lo
 import { HISTORY_SLOT_MS } from '../../lambdas/local/history-slots';
 import { simulate } from '../../simulate/index';
 import { dynamoDb } from '../support/aws';
+import { startCloudFormationServer, type CloudFormationServer } from '../support/cloudformation-server';
 import { startHistoryServer, type HistoryServer } from '../support/history-server';
 import { captureStdout } from '../support/lambda';
 import { startDynamoDbLocal, type LocalServer } from '../support/servers';
@@ -29,6 +30,7 @@ const HOUR_MS = 3_600_000;
 
 let ddb: LocalServer;
 let server: HistoryServer;
+let cfn: CloudFormationServer;
 let ddbClient: DynamoDBClient;
 let setup: LocalSetup;
 let trail: object[];
@@ -90,6 +92,7 @@ const inWindow = (t: number): boolean => t >= windowStart && t < windowEnd;
 beforeAll(async () => {
   ddb = await startDynamoDbLocal();
   server = await startHistoryServer(ACCOUNT);
+  cfn = await startCloudFormationServer(ACCOUNT, 'us-east-1');
   ddbClient = dynamoDb(ddb.endpoint);
   setup = await loadLocalSetup({});
   // A small fleet whose last days are now: its records fill the window and the unsettled last hour.
@@ -140,6 +143,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: server.endpoint,
     AWS_ENDPOINT_URL_CLOUDTRAIL: server.endpoint,
     AWS_ENDPOINT_URL_STS: server.endpoint,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: cfn.endpoint,
   });
 });
 
@@ -147,6 +151,7 @@ afterAll(async () => {
   process.env = saved;
   ddbClient?.destroy();
   await server?.stop();
+  await cfn?.stop();
   await ddb?.stop();
 });
 
@@ -199,8 +204,12 @@ describe('nhi-watch backfill --log-group', () => {
     expect(server.calls.some((c) => c.operation === 'FilterLogEvents' && 'nextToken' in c.body)).toBe(true);
   });
 
-  it('leaves the last hour, still filling, for a later run', async () => {
+  it('leaves the last hour, still filling, for a later run (the table found by the stack name)', async () => {
     const table = await newTable();
+    cfn.stacks.set('NhiWatch', {
+      BaselineTableName: table,
+      AlertTopicArn: `arn:aws:sns:us-east-1:${ACCOUNT}:a`,
+    });
     const settledEnd = (): number => Math.floor((Date.now() - HOUR_MS) / HISTORY_SLOT_MS) * HISTORY_SLOT_MS;
     const expectedUpTo = (end: number): number =>
       [
@@ -214,8 +223,8 @@ describe('nhi-watch backfill --log-group', () => {
     const run = await backfill([
       '--log-group',
       TRAIL_GROUP,
-      '--table',
-      table,
+      '--stack',
+      'NhiWatch',
       '--since',
       new Date(windowEnd).toISOString(),
     ]);
@@ -225,6 +234,8 @@ describe('nhi-watch backfill --log-group', () => {
     // A slot boundary may pass while it runs: either cut is right, nothing later.
     expect([expectedUpTo(before), expectedUpTo(after)]).toContain(run.summary!.events);
     expect(run.summary!.events).toBeGreaterThan(0);
+    expect((await counts(table, [...countByIdentity(trail, TRAIL_GROUP).keys()])).size).toBeGreaterThan(0);
+    expect(cfn.problems).toEqual([]);
   });
 
   it('exits 1 naming the group when CloudWatch Logs refuses, and 2 on a second source or an --account filter', async () => {
@@ -256,6 +267,8 @@ describe('nhi-watch backfill --log-group', () => {
       main(['backfill', '--lookup-events', '--account', ACCOUNT, '--table', table]),
     );
     expect(filtered.result).toBe(2);
+    const noStack = await captureStdout(() => main(['backfill', '--lookup-events', '--stack', 'Missing']));
+    expect(noStack.result).toBe(1);
   });
 });
 

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { main } from '../../bin/cli';
 import type { IdentitiesIo } from '../../bin/cli-identities';
@@ -15,6 +16,7 @@ import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
 import { MemoryBaselineStore, MemoryFindingLedger, loadStateFile } from '../../lambdas/adapters/memory-store';
 import { loadLocalSetup, replayFiles } from '../../lambdas/local/replay';
 import { LOCAL } from '../support/aws';
+import { startCloudFormationServer, type CloudFormationServer } from '../support/cloudformation-server';
 import { startDynamoDbLocal, type LocalServer } from '../support/servers';
 
 const ROOT = join(__dirname, '../..');
@@ -29,6 +31,7 @@ const STOLEN_ROLE = 'aws:123456789123:role/MordorNginxStack-BankingWAFRole-9S3E0
 let dir: string;
 let state: string;
 let ddb: LocalServer;
+let cfn: CloudFormationServer;
 let client: DynamoDBClient;
 const TABLE = 'nhi-watch-inventory';
 
@@ -46,6 +49,7 @@ async function identities(...args: string[]): Promise<{ code: number; out: strin
     out: sink((s) => (out += s)),
     err: sink((s) => (err += s)),
     dynamoDb: () => client,
+    cloudFormation: () => new CloudFormationClient({ ...LOCAL, endpoint: cfn.endpoint }),
     env: {},
   };
   const code = await main(['identities', ...args], { identitiesIo: () => io });
@@ -66,6 +70,12 @@ beforeAll(async () => {
   await replayFiles([OTRF, INVICTUS], { ...setup, statePath: state });
   // The same baselines in the deployed table.
   ddb = await startDynamoDbLocal();
+  cfn = await startCloudFormationServer('123456789012', 'us-east-1');
+  cfn.stacks.set('NhiWatch', {
+    BaselineTableName: TABLE,
+    AlertTopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts',
+  });
+  cfn.stacks.set('SomethingElse', { BucketName: 'b' });
   client = new DynamoDBClient({ ...LOCAL, endpoint: ddb.endpoint });
   await createBaselineTable(client, TABLE);
   const store = new MemoryBaselineStore();
@@ -78,6 +88,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client.destroy();
   await ddb.stop();
+  await cfn.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -135,6 +146,32 @@ describe('nhi-watch identities', () => {
     const strip = ({ findings: _f, ...rest }: IdentityProfile) => rest;
     expect(fromTable.map(strip)).toEqual(fromFile.map(strip));
     expect(fromTable.every((p) => p.findings === undefined)).toBe(true);
+    // The same by the deployed stack's name: its outputs name the table.
+    const byStack = await identities('--stack', 'NhiWatch', '--format', 'jsonl');
+    expect(byStack.code).toBe(0);
+    expect(jsonl(byStack.out)).toEqual(fromTable);
+    expect(cfn.problems).toEqual([]);
+  });
+
+  it('names the stack when it is missing or is not an nhi-watch stack, and wants one source', async () => {
+    const stderr: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (chunk: string | Uint8Array): boolean => stderr.push(String(chunk)) > 0;
+    let missing: number;
+    let other: number;
+    try {
+      missing = (await identities('--stack', 'Nope')).code;
+      other = (await identities('--stack', 'SomethingElse')).code;
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(missing).toBe(1);
+    expect(stderr.join('')).toMatch(/cannot describe stack Nope: .*Stack with id Nope does not exist/);
+    expect(other).toBe(1);
+    expect(stderr.join('')).toMatch(
+      /stack SomethingElse has no output BaselineTableName \(outputs: BucketName\)/,
+    );
+    expect((await identities('--stack', 'NhiWatch', '--table', TABLE)).code).toBe(2);
   });
 
   it('writes a table, CSV a spreadsheet cannot run formulas from, and one identity in full', async () => {

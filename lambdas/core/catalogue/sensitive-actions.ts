@@ -859,6 +859,15 @@ for (const a of SENSITIVE_ACTIONS)
     byName.set(n, list);
   }
 
+/**
+ * Whether a call of `eventName` on `eventSource` can be a catalogued action (its conditions aside):
+ * what an identity's own history of calls says about the sensitive changes it makes routinely.
+ */
+export function isCataloguedCall(eventSource: string, eventName: string): boolean {
+  const candidates = byName.get(baseEventName(eventName));
+  return candidates !== undefined && candidates.some((a) => a.source === '*' || a.source === eventSource);
+}
+
 /** `UpdateFunctionConfiguration20150331v2` → `UpdateFunctionConfiguration` (Lambda logs its API version in the name). */
 export const baseEventName = (name: string): string => name.replace(/20\d{6}(?:v\d+)?$/, '');
 

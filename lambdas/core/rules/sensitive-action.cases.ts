@@ -53,6 +53,41 @@ const peersSendCommand = (): ReturnType<typeof ev>[] =>
     }),
   );
 
+/**
+ * An IAM reconciler's nightly stack updates for four nights, through CloudFormation: three other
+ * catalogued IAM changes each night (quiet themselves: made by the service, or not admin policies).
+ */
+const iamReconciler = (): ReturnType<typeof ev>[] => {
+  const cfn = viaService('cloudformation.amazonaws.com');
+  return Array.from({ length: 4 }, (_, d) => [
+    ev({
+      timeMs: at(d, 2),
+      origin: cfn,
+      action: sensitiveCall('iam.amazonaws.com', 'UpdateAssumeRolePolicy', { roleName: 'app' }),
+    }),
+    ev({
+      timeMs: at(d, 2, 1),
+      origin: cfn,
+      action: sensitiveCall('iam.amazonaws.com', 'AttachRolePolicy', {
+        roleName: 'app',
+        policyArn: 'arn:aws:iam::123456789012:policy/app-read',
+      }),
+    }),
+    ev({
+      timeMs: at(d, 2, 2),
+      origin: cfn,
+      action: sensitiveCall('iam.amazonaws.com', 'TagRole', { roleName: 'app' }),
+    }),
+    ev({
+      timeMs: at(d, 2, 3),
+      origin: cfn,
+      action: sensitiveCall('iam.amazonaws.com', 'PutRolePolicy', { roleName: 'app' }),
+    }),
+  ]).flat();
+};
+const reconcilerCreatesUser = () =>
+  ev({ timeMs: at(4, 2), action: sensitiveCall('iam.amazonaws.com', 'CreateUser', { userName: 'svc-new' }) });
+
 /** An IAM user's access key from a hosting provider creating a user. */
 const staticKeyCreatesUser = (origin = outsideAws('198.51.100.7', 14061, 'DigitalOcean, LLC')) =>
   ev({
@@ -144,19 +179,31 @@ export const sensitiveActionCases = defineCases('sensitive-action', [
     fires: true,
   },
   {
+    name: 'an IAM reconciler that has made other catalogued IAM changes nightly for four nights creates a user: one level lower',
+    events: [...iamReconciler(), reconcilerCreatesUser()],
+    fires: true,
+    severity: 'LOW',
+  },
+  {
+    name: 'the same reconciler creating a role (a LOW change) is quiet: routine for an IAM administrator',
+    events: [...iamReconciler(), ev({ timeMs: at(4, 2), action: createRole })],
+    fires: false,
+  },
+  {
+    name: 'with routineServiceActions 5, three other IAM changes do not make it an IAM administrator',
+    events: [...iamReconciler(), ev({ timeMs: at(4, 2), action: createRole })],
+    thresholds: { routineServiceActions: 5 },
+    fires: true,
+    severity: 'LOW',
+  },
+  {
     name: 'a fourth Lambda role running SendCommand, as three of its peers do through Systems Manager',
-    events: [
-      ...peersSendCommand(),
-      ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand }),
-    ],
+    events: [...peersSendCommand(), ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand })],
     fires: false,
   },
   {
     name: 'with peerCommonIdentities 5, three peers do not make SendCommand common',
-    events: [
-      ...peersSendCommand(),
-      ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand }),
-    ],
+    events: [...peersSendCommand(), ev({ timeMs: at(0, 10), identity: role('ops-d'), action: sendCommand })],
     thresholds: { peerCommonIdentities: 5 },
     fires: true,
     severity: 'LOW',
@@ -185,8 +232,7 @@ export const sensitiveActionCases = defineCases('sensitive-action', [
         timeMs: T0,
         identity: {
           ...role('AWSServiceRoleForSSO'),
-          principal:
-            'arn:aws:iam::123456789012:role/aws-service-role/sso.amazonaws.com/AWSServiceRoleForSSO',
+          principal: 'arn:aws:iam::123456789012:role/aws-service-role/sso.amazonaws.com/AWSServiceRoleForSSO',
         },
         action: sensitiveCall('iam.amazonaws.com', 'CreateSAMLProvider', { name: 'AWSSSO_123' }),
       }),

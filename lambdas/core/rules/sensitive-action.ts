@@ -1,7 +1,12 @@
 import { calls, formatTime, historyLine } from '../baseline-facts.js';
-import { SENSITIVE_ACTION_BY_ID, type SensitiveAction } from '../catalogue/sensitive-actions.js';
+import {
+  SENSITIVE_ACTION_BY_ID,
+  isCataloguedCall,
+  type SensitiveAction,
+} from '../catalogue/sensitive-actions.js';
 import { firstMatchingGlob } from '../glob.js';
-import { getOwn } from '../safe-record.js';
+import { entriesOf, getOwn } from '../safe-record.js';
+import type { IdentityBaseline } from '../baseline.js';
 import type { IdentityEvent } from '../identity-event.js';
 import { describePopulation, isPopulationMature, populationAction } from '../priors.js';
 import { describeOrigin, duration } from './evidence.js';
@@ -19,6 +24,32 @@ export const isServiceLinkedRole = (e: IdentityEvent): boolean =>
 /** A call that failed for another reason than a denial (bad parameters, missing resource, dry run) changed nothing. */
 const failedWithoutEffect = (e: IdentityEvent): boolean =>
   e.outcome.authz !== 'denied' && e.outcome.errorCode !== undefined && e.outcome.errorCode !== '';
+
+/**
+ * The identity's own routine of catalogued changes to one service, other than `name`: how many
+ * distinct such actions, their calls, and the days between the first and the last.
+ */
+function serviceRoutine(
+  b: IdentityBaseline,
+  name: string,
+): { distinct: number; calls: number; spanMs: number; service: string } | undefined {
+  const colon = name.indexOf(':');
+  if (colon <= 0) return undefined;
+  const service = name.slice(0, colon);
+  let distinct = 0;
+  let n = 0;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const [action, stat] of entriesOf(b.dims.actions)) {
+    if (action === name || !action.startsWith(`${service}:`)) continue;
+    if (!isCataloguedCall(service, action.slice(colon + 1))) continue;
+    distinct += 1;
+    n += stat.n;
+    if (stat.f < first) first = stat.f;
+    if (stat.l > last) last = stat.l;
+  }
+  return distinct === 0 ? undefined : { distinct, calls: n, spanMs: last - first, service };
+}
 
 /** What the contract says about the action: declared, outside, or nothing (no action list). */
 function contractSays(event: IdentityEvent, ctx: RuleContext): 'declared' | 'outside' | undefined {
@@ -53,6 +84,7 @@ export const sensitiveAction: DetectionRule = {
   ],
   falsePositives: [
     'Deployment and platform pipelines change IAM, logging and sharing as their job: once the identity has done an action often enough over several days (routineMinCalls, routineMinDays) it is quiet; declare such actions in the identity’s contract to lower the severity at once.',
+    'An identity that already makes several other catalogued changes to the same service over days (an IAM reconciler, a Terraform role: routineServiceActions) is administering it: a change it has not made before is one level lower, not silent.',
     'Security tooling (scanners, Config, CSPM) and AWS service-linked roles read and change configuration; service-linked roles are ignored, calls made through an AWS service are lowered one level.',
     'People in the console or on SSO sessions are reported LOW at most: nhi-watch watches workloads; the finding stays as an audit trail.',
   ],
@@ -63,6 +95,8 @@ export const sensitiveAction: DetectionRule = {
     routineMinCalls: 5,
     /** Days between the identity's first and last call of the action that make it routine. */
     routineMinDays: 3,
+    /** Other catalogued actions of the same service in the identity's own history (with routineMinCalls calls over routineMinDays) that make it an administrator of the service (one level lower). */
+    routineServiceActions: 3,
     /** Identities of the same kind in the account already doing the action that make it common for peers (one level lower). */
     peerCommonIdentities: 3,
     /** Days of account history before "first time anyone in this account" counts (one level higher). */
@@ -105,6 +139,18 @@ export const sensitiveAction: DetectionRule = {
       evidence.push(`${who} is new: this is its first call seen`);
     } else {
       evidence.push(`first time for ${who}; ${historyLine(b)}`);
+    }
+    const routine = serviceRoutine(b, name);
+    if (
+      routine !== undefined &&
+      routine.distinct >= num(t, 'routineServiceActions') &&
+      routine.calls >= num(t, 'routineMinCalls') &&
+      routine.spanMs >= num(t, 'routineMinDays') * DAY_MS
+    ) {
+      level -= 1;
+      evidence.push(
+        `${who} administers ${routine.service} routinely: ${routine.distinct} other catalogued actions of it, ${calls(routine.calls)} over ${duration(routine.spanMs)}`,
+      );
     }
 
     const priors = ctx.priors;
