@@ -6,10 +6,10 @@
  *
  * | pk                    | what                          | body                     | expiresAt (TTL)                    |
  * |-----------------------|-------------------------------|--------------------------|------------------------------------|
- * | `id#<identity key>`   | identity baseline             | JSON, gzip (B) if > 1 KB | last write + 400 days              |
- * | `src#<ip>`            | per-source failure window     | JSON                     | last write + 2 days                |
- * | `lnk#<ASIA… key id>`  | issuance link (core/chains.ts): the chain behind a session key, written once | JSON, gzip (B) if > 1 KB | write + credential lifetime (≤ 36 h) + 1 h |
- * | `pop#acct#<account>`, `pop#kind#<account>#<kind>` | population priors (core/priors.ts) | JSON, gzip (B) if > 1 KB | last write + 400 days |
+ * | `id#<identity key>`   | identity baseline             | JSON, compressed (B, record-codec.ts) | last write + 400 days              |
+ * | `src#<ip>`            | per-source failure window     | JSON, compressed (B)     | last write + 2 days                |
+ * | `lnk#<ASIA… key id>`  | issuance link (core/chains.ts): the chain behind a session key, written once | JSON, compressed (B) | write + credential lifetime (≤ 36 h) + 1 h |
+ * | `pop#acct#<account>`, `pop#kind#<account>#<kind>` | population priors (core/priors.ts) | JSON, compressed (B) | last write + 400 days |
  * | `fnd#<finding id>`    | finding ledger entry          | none: count, batches, per-destination marks, claim | first write + dedup window + 1 day |
  *
  * - `ver` (N) is the record's version: every write is conditional on the version read
@@ -20,8 +20,9 @@
  *   CloudWatch Logs payload, same batch id) changes nothing; finding entries count a batch once
  *   and record per destination what was delivered, so a redelivery sends nothing twice.
  * - Items stay bounded: the baseline caps (core/baseline.ts) bound every record (an identity new in
- *   every dimension on every one of 6,000 calls is ~40 KB of JSON, ~4 KB stored); bodies above
- *   1 KB are gzipped (fewer write units), and a body still over `maxBodyBytes` after compression
+ *   every dimension on every one of 6,000 calls is ~40 KB of JSON, a few KB stored); bodies are
+ *   compressed with a preset dictionary of the records' shared field names (record-codec.ts: a
+ *   typical identity record stores in ~300 bytes, one write unit), and a body still over `maxBodyBytes` after compression
  *   is refused with an error instead of being written.
  * - TTL counts from the write (wall clock), and every batch that touches a record rewrites it: an
  *   identity silent for 400 days disappears (one that comes back is new again); source windows
@@ -31,8 +32,6 @@
  *   conditional PutItem per changed record, and per 100 findings one BatchGetItem, then per finding
  *   delivered a claim and a mark per destination. Never per event.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
-
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
@@ -66,6 +65,7 @@ import type {
   StateChange,
 } from '../core/ports.js';
 import { chunk, mapLimit } from './batching.js';
+import { compressRecordJson, recordJsonOf } from './record-codec.js';
 import { isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
 
 /** A DynamoDB failure the platform should retry (the batch is redelivered); carries the SDK error as cause. */
@@ -112,9 +112,10 @@ export interface DynamoDbBaselineStoreOptions extends DynamoDbOptions {
   /** Per-source records expire this long after their last event. @default 2 */
   readonly sourceTtlDays?: number;
   /**
-   * Bodies larger than this are stored gzipped (Binary). Write units are charged per KB of item, and
-   * a baseline compresses ~5×, so compressing from 1 KB on cuts write units ~3× for ~40 µs of CPU a record.
-   * @default 1024
+   * Bodies larger than this are stored compressed (Binary, zlib with the record dictionary of
+   * record-codec.ts). Write units are charged per started KB of item, and the dictionary takes a
+   * typical identity record from ~2.3 KB of JSON to ~300 bytes, so every body worth it is compressed.
+   * @default 0
    */
   readonly compressAboveBytes?: number;
   /** Bodies that stay larger than this after compression are refused. @default 350000 */
@@ -135,7 +136,7 @@ export class DynamoDbBaselineStore implements BaselineStore {
       nowMs: () => Date.now(),
       identityTtlDays: 400,
       sourceTtlDays: 2,
-      compressAboveBytes: 1024,
+      compressAboveBytes: 0,
       maxBodyBytes: 350_000,
       ...options,
     };
@@ -250,26 +251,27 @@ export class DynamoDbBaselineStore implements BaselineStore {
 
   private encodeBody(key: string, record: StateRecord): AttributeValue {
     const json = JSON.stringify(record);
-    if (Buffer.byteLength(json) <= this.o.compressAboveBytes) return { S: json };
-    const gz = gzipSync(json);
-    if (gz.length > this.o.maxBodyBytes) {
+    const bytes = Buffer.byteLength(json);
+    if (bytes <= this.o.compressAboveBytes) return { S: json };
+    const packed = compressRecordJson(json);
+    if (packed.length > this.o.maxBodyBytes) {
       throw new BaselineStoreError(
-        `record ${key} is ${gz.length} bytes gzipped, over the ${this.o.maxBodyBytes}-byte limit`,
+        `record ${key} is ${packed.length} bytes compressed, over the ${this.o.maxBodyBytes}-byte limit`,
       );
     }
-    return { B: gz };
+    // A body too short to gain from compression stays readable text.
+    return packed.length < bytes ? { B: packed } : { S: json };
   }
 }
 
-/** Decode one stored record item (JSON string body, or gzipped JSON binary body). */
+/** Decode one stored record item (JSON text body, or a compressed body in any format record-codec.ts reads). */
 export function decodeRecord(item: Record<string, AttributeValue>): LoadedRecord {
   const pk = item[PK]?.S ?? '?';
   const body = item[bodyAttribute];
   const version = Number(item[versionAttribute]?.N);
   try {
-    const text = body?.S ?? (body?.B ? gunzipSync(body.B).toString('utf8') : undefined);
-    if (text === undefined || !Number.isInteger(version)) throw new Error('missing body or version');
-    return { record: parseRecord(text), version };
+    if (body === undefined || !Number.isInteger(version)) throw new Error('missing body or version');
+    return { record: parseRecord(recordJsonOf(body)), version };
   } catch (error) {
     throw new BaselineStoreError(`stored record ${pk} cannot be decoded`, { cause: error });
   }

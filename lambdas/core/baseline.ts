@@ -3,6 +3,8 @@
  * (caps on every dimension, least-recently-seen evicted) so a DynamoDB item stays far below 64 KB
  * whatever the traffic. No I/O, no clock: time comes from the events.
  */
+import { createHash } from 'node:crypto';
+
 import type { LinkRecord } from './chains.js';
 import type { CredentialKind, IdentityEvent, IdentityKind } from './identity-event.js';
 import type { BreadthEntry, BreadthGroup, BreadthPeak } from './breadth.js';
@@ -461,9 +463,40 @@ export function foldSource(s: SourceState, event: IdentityEvent, limits: Baselin
 
 /** Batch ids of history folded by `nhi-watch backfill` start with this. */
 export const BACKFILL_BATCH_PREFIX = 'backfill:';
+/** A backfill batch's tag (what records keep) starts with this. */
+const BACKFILL_TAG_PREFIX = 'bf:';
+/** Ids this long or shorter are their own tag (tests, short local ids). */
+const MAX_VERBATIM_BATCH_ID = 16;
+/** Characters of base64url SHA-256 a long id is remembered by: 78 bits, so a stranger batch matches one of 16 remembered tags with odds ~5e-23. */
+const BATCH_TAG_CHARS = 13;
 
-/** Whether a batch id is a backfill chunk's. */
-export const isBackfillBatch = (batchId: string): boolean => batchId.startsWith(BACKFILL_BATCH_PREFIX);
+/** Whether a batch id (or its tag) is a backfill chunk's. */
+export const isBackfillBatch = (batchId: string): boolean =>
+  batchId.startsWith(BACKFILL_BATCH_PREFIX) || batchId.startsWith(BACKFILL_TAG_PREFIX);
+
+/**
+ * What a record remembers a batch by. A delivery's id is the SHA-256 of its payload (64 hex
+ * characters); 16 of them were ~1.1 KB of every record, incompressible, pushing items past the
+ * 1 KB write unit. A long id is remembered by 13 characters of the base64url SHA-256 of the id
+ * (`bf:` + 12 for backfill chunks, so they stay apart); a short id is its own tag. Idempotent
+ * (`batchTag(batchTag(x)) === batchTag(x)`), so records written with full ids are read back by
+ * mapping them through it ({@link reviveRecord}).
+ */
+export function batchTag(batchId: string): string {
+  if (batchId.length <= MAX_VERBATIM_BATCH_ID) return batchId;
+  const digest = createHash('sha256').update(batchId).digest('base64url');
+  return isBackfillBatch(batchId)
+    ? `${BACKFILL_TAG_PREFIX}${digest.slice(0, BATCH_TAG_CHARS - 1)}`
+    : digest.slice(0, BATCH_TAG_CHARS);
+}
+
+/** Whether a record already holds a batch (by id or tag). */
+export const hasBatch = (record: { readonly batches: readonly string[] }, batchId: string): boolean =>
+  record.batches.includes(batchTag(batchId));
+
+/** Batch lists read from storage: full ids written before tags existed become tags. */
+const tagBatches = (batches: unknown): string[] =>
+  Array.isArray(batches) ? batches.map((b) => (typeof b === 'string' ? batchTag(b) : String(b))) : [];
 
 /**
  * Remember a batch id on a record, bounded: the last `maxBatchIds` live deliveries and, apart from
@@ -472,9 +505,10 @@ export const isBackfillBatch = (batchId: string): boolean => batchId.startsWith(
  * redeliver that payload, and it must be recognised.
  */
 export function rememberBatch(record: StateRecord, batchId: string, limits: BaselineLimits): void {
-  if (record.batches.includes(batchId)) return;
-  record.batches.push(batchId);
-  const isBackfill = isBackfillBatch(batchId);
+  const tag = batchTag(batchId);
+  if (record.batches.includes(tag)) return;
+  record.batches.push(tag);
+  const isBackfill = isBackfillBatch(tag);
   let sameKind = 0;
   for (const id of record.batches) if (isBackfillBatch(id) === isBackfill) sameKind++;
   for (let i = 0; sameKind > limits.maxBatchIds && i < record.batches.length; ) {
@@ -508,6 +542,7 @@ export const isLearned = (b: IdentityBaseline, timeMs: number, cfg: LearningConf
 export function reviveRecord(parsed: unknown): StateRecord {
   const r = parsed as StateRecord;
   if (typeof parsed !== 'object' || parsed === null) return r;
+  if (r.batches !== undefined) r.batches = tagBatches(r.batches);
   if (r.type === 'population') return revivePopulation(r);
   if (r.type !== 'identity') return r;
   const dims = (typeof r.dims === 'object' && r.dims !== null ? r.dims : {}) as Record<

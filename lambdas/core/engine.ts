@@ -15,6 +15,7 @@ import {
   isLearned,
   isBackfillBatch,
   rememberBatch,
+  batchTag,
   sourceKey,
   type BaselineLimits,
   type DimensionName,
@@ -195,7 +196,10 @@ interface Working<T extends StateRecord> {
   isRedelivered: boolean;
 }
 
-/** Evaluate a batch. Events are processed in event-time order; the input state is not mutated. */
+/**
+ * Evaluate a batch. Events are processed in event-time order; the input state is not mutated, except
+ * records loaded as `isExclusive` (made for this evaluation alone), which are folded in place.
+ */
 export function evaluate(input: EvaluateInput): EvaluateOutput {
   const { config, batchId } = input;
   const rules = input.rules.filter((r) => !config.disabledRules.includes(r.id));
@@ -204,6 +208,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   );
   const windowMs = config.dedupWindowSeconds * 1000;
   const isBackfill = isBackfillBatch(batchId);
+  /** What records remember this batch by (computed once: a hash for a long id). */
+  const tag = batchTag(batchId);
   const incidentConfig = config.incident ?? DEFAULT_INCIDENT_CONFIG;
   const campaignConfig = config.campaign ?? DEFAULT_CAMPAIGN_CONFIG;
   /** The incident each finding joined last (the state object itself: it keeps growing within the batch). */
@@ -231,12 +237,13 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     if (w) return w;
     const loaded = input.state.get(key);
     if (loaded && loaded.record.type === type) {
-      const record = cloneRecord(loaded.record as T);
+      // A record decoded for this load is the engine's to fold into; a shared one is copied first.
+      const record = loaded.isExclusive === true ? (loaded.record as T) : cloneRecord(loaded.record as T);
       w = {
         record,
         version: loaded.version,
         isChanged: false,
-        isRedelivered: record.batches.includes(batchId),
+        isRedelivered: record.batches.includes(tag),
       };
     } else {
       w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: false };
@@ -446,7 +453,7 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   for (const map of [identities, sources, populations, links] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
       if (!w.isChanged) continue;
-      rememberBatch(w.record, batchId, config.limits);
+      rememberBatch(w.record, tag, config.limits);
       changes.push({ key, expectedVersion: w.version, record: w.record });
     }
   }

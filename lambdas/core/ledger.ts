@@ -14,6 +14,7 @@
  *   invocation that finds a live claim waits; a claim whose lease ran out (its owner crashed or
  *   was killed) can be taken over. Nothing is marked delivered before it was.
  */
+import { batchTag } from './baseline.js';
 import type { Finding } from './finding.js';
 
 /** How a destination treats a finding: alert once, or mirror every new count. */
@@ -94,14 +95,16 @@ export function planClaim(
     batches: [],
     delivered: {},
   };
-  const counted = !base.batches.includes(batchId);
+  // Remembered by tag (baseline.ts): 32 full delivery ids were 2 KB of every entry.
+  const tag = batchTag(batchId);
+  const counted = !base.batches.some((b) => b === tag || b === batchId);
   const merged: LedgerState = counted
     ? {
         ...base,
         count: base.count + finding.count,
         firstSeenMs: Math.min(base.firstSeenMs, finding.firstSeenMs),
         lastSeenMs: Math.max(base.lastSeenMs, finding.lastSeenMs),
-        batches: [...base.batches, batchId].slice(-LEDGER_BATCH_MEMORY),
+        batches: [...base.batches, tag].slice(-LEDGER_BATCH_MEMORY),
       }
     : base;
   const changed = counted ? merged : undefined;

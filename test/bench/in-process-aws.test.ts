@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 import { InProcessAws } from '../../bench/in-process-aws';
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../../lambdas/adapters/dynamodb-store';
-import { emptyBaseline } from '../../lambdas/core/baseline';
+import { batchTag, emptyBaseline } from '../../lambdas/core/baseline';
 import type { Finding } from '../../lambdas/core/finding';
 import { ev } from '../../lambdas/core/rules/test-events';
 
@@ -36,7 +36,11 @@ describe('in-process DynamoDB behind the real SDK client', () => {
     expect([...loaded.keys()]).toEqual(['role/a']);
     expect(loaded.get('role/a')?.version).toBe(1);
 
-    const big = { ...record, batches: Array.from({ length: 200 }, (_, i) => `batch-${i}-${'x'.repeat(20)}`) };
+    // Records keep batch tags (core/baseline.ts batchTag): 200 of them make a body well over 1 KB.
+    const big = {
+      ...record,
+      batches: Array.from({ length: 200 }, (_, i) => batchTag(`batch-${i}-${'x'.repeat(20)}`)),
+    };
     expect(await store.commit('b3', [{ key: 'role/a', expectedVersion: 1, record: big }])).toEqual({
       committed: ['role/a'],
       conflicts: [],

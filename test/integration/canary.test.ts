@@ -12,7 +12,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 
 import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -20,6 +19,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 
 import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
+import { recordJsonOf } from '../../lambdas/adapters/record-codec';
 import { redactionMarker } from '../../lambdas/core/secrets';
 import type { BatchSummary } from '../../lambdas/handlers/pipeline-handler';
 import { validateAsffFinding } from '../support/asff-schema';
@@ -117,7 +117,7 @@ function itemText(item: Record<string, AttributeValue>): string {
       if (v.B !== undefined) {
         const bytes = Buffer.from(v.B);
         try {
-          return `${k}=${gunzipSync(bytes).toString('utf8')}`;
+          return `${k}=${recordJsonOf({ B: bytes })}`;
         } catch {
           return `${k}=${bytes.toString('utf8')}`;
         }

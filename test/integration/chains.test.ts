@@ -4,10 +4,10 @@
  * finding, the e-mail alert and the ASFF, redelivery writing nothing twice, and link TTLs.
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { gunzipSync } from 'node:zlib';
 
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../../lambdas/adapters/dynamodb-store';
 import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
+import { recordJsonOf } from '../../lambdas/adapters/record-codec';
 import { renderAlert } from '../../lambdas/core/alert';
 import { toAsff } from '../../lambdas/core/asff';
 import { describeChain, linkKey, type LinkRecord } from '../../lambdas/core/chains';
@@ -173,7 +173,7 @@ describe('identity chains on DynamoDB', () => {
     expect(Number(item!.expiresAt?.N)).toBe(writeTime / 1000 + 3600 + 3600);
     const text = JSON.stringify(item);
     expect(text).not.toContain('IQoJb3JpZ2luX2Vj');
-    const body = item!.body!.S ?? gunzipSync(item!.body!.B!).toString('utf8');
+    const body = recordJsonOf(item!.body);
     const link = JSON.parse(body) as LinkRecord;
     expect(link).toMatchObject({
       type: 'link',
