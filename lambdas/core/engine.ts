@@ -222,7 +222,10 @@ interface Folded {
   readonly hints?: PopulationFoldHints;
 }
 
-/** Evaluate a batch. Events are processed in event-time order; the input state is not mutated. */
+/**
+ * Evaluate a batch. Events are processed in event-time order; the input state is not mutated, except
+ * records loaded as `isExclusive` (made for this evaluation alone), which are folded in place.
+ */
 export function evaluate(input: EvaluateInput): EvaluateOutput {
   const { config, batchId } = input;
   const rules = input.rules.filter((r) => !config.disabledRules.includes(r.id));
@@ -276,7 +279,8 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     if (w) return w;
     const loaded = input.state.get(key);
     if (loaded && loaded.record.type === type) {
-      const record = cloneRecord(loaded.record as T);
+      // A record decoded for this load is the engine's to fold into; a shared one is copied first.
+      const record = loaded.isExclusive === true ? (loaded.record as T) : cloneRecord(loaded.record as T);
       w = {
         record,
         version: loaded.version,

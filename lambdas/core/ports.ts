@@ -10,6 +10,12 @@ import type { DeliveryMark, DestinationSpec, LedgerEntry } from './ledger.js';
 export interface LoadedRecord {
   readonly record: StateRecord;
   readonly version: number;
+  /**
+   * The record object was made for this load alone (decoded from its stored text), so the engine may
+   * fold into it instead of working on a copy. A store that hands out objects it keeps (the memory
+   * store) leaves this unset. @default false
+   */
+  readonly isExclusive?: boolean;
 }
 
 /** A record to write, conditional on the version it was read at (undefined: must not exist yet). */

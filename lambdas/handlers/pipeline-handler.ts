@@ -36,6 +36,9 @@ export const METRIC = {
   identityErrors: 'IdentityErrors',
 } as const;
 
+/** Ids of alerting findings named in the batch's log line; the rest are only counted. */
+const MAX_ALERT_IDS_LOGGED = 10;
+
 /** Identity errors logged one line each per batch; the rest are only counted. */
 const MAX_IDENTITY_ERROR_LOGS = 20;
 
@@ -214,9 +217,14 @@ export const createLogsHandler =
       identityErrors: result.identityErrors.length,
       identityErrorReasons: { ...errorReasons },
     };
+    // Counts, not the findings themselves (SNS and Security Hub carry those): alerts by rule, and the
+    // ids of the first few to trace an alert back to its batch.
+    const alertsByRule = emptyRecord<number>();
+    for (const f of result.fresh) countInto(alertsByRule, f.ruleId);
     logger.info('batch processed', {
       ...summary,
-      findings: result.fresh.map((f) => ({ id: f.id, ruleId: f.ruleId, severity: f.severity })),
+      alertsByRule: { ...alertsByRule },
+      alertIds: result.fresh.slice(0, MAX_ALERT_IDS_LOGGED).map((f) => f.id),
     });
     return summary;
   };

@@ -13,7 +13,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { renderAlert, renderDigest } from '../core/alert.js';
 import { toAsff } from '../core/asff.js';
-import type { DeliveryRoute } from '../core/ports.js';
+import type { BaselineStore, DeliveryRoute } from '../core/ports.js';
 import { RULES } from '../core/rules/index.js';
 import { suppressionFilter } from '../core/suppressions.js';
 import { SAMPLED_WRITES } from '../core/write-policy.js';
@@ -54,6 +54,22 @@ export const productionToAsff =
   (f, nowMs) =>
     toAsff(f, { region, accountId, nowIso: new Date(nowMs).toISOString() });
 
+/**
+ * The DynamoDB store with its loads marked exclusive: every load decodes each record from its stored
+ * text into a new object that nothing else holds, so the engine folds into it directly instead of
+ * deep-copying it first (a JSON round trip per record per batch).
+ */
+function exclusiveLoads(store: DynamoDbBaselineStore): BaselineStore {
+  return {
+    load: async (keys) => {
+      const loaded = await store.load(keys);
+      for (const [key, r] of loaded) loaded.set(key, { ...r, isExclusive: true });
+      return loaded;
+    },
+    commit: (batchId, changes) => store.commit(batchId, changes),
+  };
+}
+
 /** Build everything the handlers run with from the validated environment and configuration. */
 export function productionDepsFrom(e: HandlerEnv, { config, contracts }: Configuration): LogsHandlerDeps {
   // Every client: fixed connection / request timeouts, and each call bounded by the invocation's deadline.
@@ -87,7 +103,7 @@ export function productionDepsFrom(e: HandlerEnv, { config, contracts }: Configu
   const suppressions = config.suppressions;
   return {
     pipeline: {
-      store: new DynamoDbBaselineStore({ client: dynamoDb, tableName: e.tableName }),
+      store: exclusiveLoads(new DynamoDbBaselineStore({ client: dynamoDb, tableName: e.tableName })),
       ledger: new DynamoDbFindingLedger({
         client: dynamoDb,
         tableName: e.tableName,

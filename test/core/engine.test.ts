@@ -1,3 +1,4 @@
+import { cloneRecord } from '../../lambdas/core/baseline';
 import { getOwn } from '../../lambdas/core/safe-record';
 import { evaluate, DEFAULT_ENGINE_CONFIG, stateKeys } from '../../lambdas/core/engine';
 import { ContractSet } from '../../lambdas/core/contracts';
@@ -40,6 +41,31 @@ describe('engine.evaluate', () => {
     expect(out.findings[0]!.count).toBe(3);
     expect(out.findings[0]!.firstSeenMs).toBe(at(0, 1, 1));
     expect(out.findings[0]!.lastSeenMs).toBe(at(0, 1, 3));
+  });
+
+  it('folds a record loaded as exclusive in place, with the same result as on a copy of a shared one', () => {
+    const first = run([fail(1), ev({ timeMs: at(0, 1, 5) })]);
+    const text = JSON.stringify(first.changes.map((c) => [c.key, c.record]));
+    const loaded = (isExclusive: boolean) =>
+      new Map<string, LoadedRecord>(
+        (JSON.parse(text) as [string, LoadedRecord['record']][]).map(([k, r]) => [
+          k,
+          { record: cloneRecord(r), version: 1, isExclusive },
+        ]),
+      );
+    const shared = loaded(false);
+    const sharedBefore = JSON.stringify([...shared]);
+    const exclusive = loaded(true);
+    const events = [fail(7), ev({ timeMs: at(0, 2) })];
+
+    const onCopy = run(events, shared, 'b2');
+    const inPlace = run(events, exclusive, 'b2');
+
+    expect(JSON.stringify([...shared])).toBe(sharedBefore);
+    expect(inPlace.findings).toEqual(onCopy.findings);
+    expect(inPlace.changes).toEqual(onCopy.changes);
+    const key = inPlace.changes[0]!.key;
+    expect(inPlace.changes[0]!.record).toBe(exclusive.get(key)!.record);
   });
 
   it('gives a finding the same id when the same events are evaluated again', () => {
