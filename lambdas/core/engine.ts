@@ -280,7 +280,12 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     const loaded = input.state.get(key);
     if (loaded && loaded.record.type === type) {
       // A record decoded for this load is the engine's to fold into; a shared one is copied first.
-      const record = loaded.isExclusive === true ? (loaded.record as T) : cloneRecord(loaded.record as T);
+      // Under a sampling write policy the loaded record must stay as stored: it is what the policy
+      // compares with (staleness) and what the batch is refolded onto with its weights.
+      const record =
+        loaded.isExclusive === true && policy === undefined
+          ? (loaded.record as T)
+          : cloneRecord(loaded.record as T);
       w = {
         record,
         version: loaded.version,
