@@ -8,7 +8,7 @@
 import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LookupEventsCommand, type CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
+import { realSleep, retryTransient, type Sleep } from './retry.js';
 
 /** An event as read: the shape lambdas/local/history-slots.ts folds (these readers are its TimeSlotReader). */
 export interface HistoryEvent {
@@ -26,22 +26,12 @@ export class HistoryReadError extends Error {
 }
 
 /** Retry a call on transient failures, then name what failed. */
-async function retrying<T>(
-  what: string,
-  call: () => Promise<T>,
-  sleep: Sleep,
-  maxAttempts: number,
-): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!isTransient(error) || attempt >= maxAttempts)
-        throw new HistoryReadError(`${what}: ${describeError(error)}`, { cause: error });
-      await sleep(jitteredDelayMs(attempt, 200, 10_000));
-    }
-  }
-}
+const retrying = <T>(what: string, call: () => Promise<T>, sleep: Sleep, maxAttempts: number): Promise<T> =>
+  retryTransient(what, call, {
+    maxAttempts,
+    sleep,
+    fail: (message, cause) => new HistoryReadError(message, { cause }),
+  });
 
 /** The account the credentials belong to: it names the streams, so two accounts' history never shares chunk ids. */
 export async function callerAccount(sts: STSClient): Promise<string> {

@@ -64,3 +64,28 @@ export function describeError(error: unknown): string {
   }
   return String(error).slice(0, 500);
 }
+
+/**
+ * Call `call` until it succeeds, retrying transient failures (see {@link isTransient}) with jittered
+ * backoff up to `maxAttempts`; anything else, or the last failure, is thrown as `fail(message, cause)`
+ * with `what` and the error's description in the message.
+ */
+export async function retryTransient<T>(
+  what: string,
+  call: () => Promise<T>,
+  o: {
+    readonly maxAttempts: number;
+    readonly sleep: Sleep;
+    readonly fail: (message: string, cause: unknown) => Error;
+  },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= o.maxAttempts)
+        throw o.fail(`${what}: ${describeError(error)}`, error);
+      await o.sleep(jitteredDelayMs(attempt, 200, 10_000));
+    }
+  }
+}

@@ -4,7 +4,7 @@
  * (503 SlowDown) and 5xx itself with backoff; this adapter retries what still fails transiently.
  */
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
+import { realSleep, retryTransient, type Sleep } from './retry.js';
 
 /** An object as listed. */
 export interface ListedObject {
@@ -48,16 +48,12 @@ export class S3Archive {
     return this.o.bucket;
   }
 
-  private async retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        if (!isTransient(error) || attempt >= this.maxAttempts)
-          throw new ArchiveReadError(`${what}: ${describeError(error)}`, { cause: error });
-        await this.sleep(jitteredDelayMs(attempt, 200, 10_000));
-      }
-    }
+  private retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return retryTransient(what, call, {
+      maxAttempts: this.maxAttempts,
+      sleep: this.sleep,
+      fail: (message, cause) => new ArchiveReadError(message, { cause }),
+    });
   }
 
   /** The "sub-folders" directly under `prefix` (which ends in `/`), in key order. */

@@ -14,6 +14,7 @@ import type { DetectionRule } from '../../lambdas/core/rules/rule';
 import { RULES } from '../../lambdas/core/rules/index';
 import { getOwn } from '../../lambdas/core/safe-record';
 import { decodeCloudWatchLogsEvent } from '../../lambdas/core/sources/cloudwatch-logs';
+import { eventsOfDelivery } from '../../lambdas/core/sources/log-delivery';
 import { plausibleWindow } from '../../lambdas/core/sources/time-window';
 import {
   createHandler as createApiGatewayHandler,
@@ -32,21 +33,14 @@ import { prototypeSnapshot } from '../support/prototype';
 /** Learn immediately, so "first seen" rules also run against the hostile values. */
 const CONFIG = { ...DEFAULT_ENGINE_CONFIG, learning: { learningPeriodSeconds: 0, learningMinEvents: 1 } };
 
-/** The events the handler will evaluate for these lines (same normaliser, same context). */
+/**
+ * The events the handler folds from these lines: through `eventsOfDelivery`, as the handler does, so
+ * secret-shaped values arrive scrubbed (a generated "PwD:*" is stored as "PwD:[redacted:…]").
+ */
 function eventsOf(lines: readonly string[], normalise: LineNormaliser): IdentityEvent[] {
   const decoded = decodeCloudWatchLogsEvent(subscriptionEvent(lines, { startMs: T }));
   if (!decoded.ok) throw new Error(decoded.reason);
-  const p = decoded.value;
-  return p.logEvents.flatMap((l) => {
-    const r = normalise(l.message, {
-      logGroup: p.logGroup,
-      owner: p.owner,
-      timestampMs: l.timestamp,
-      intel: TEST_INTEL,
-      window: plausibleWindow(Date.now()),
-    });
-    return r.ok ? [r.value] : [];
-  });
+  return [...eventsOfDelivery(decoded.value, normalise, TEST_INTEL, plausibleWindow(Date.now())).events];
 }
 
 const sources = [

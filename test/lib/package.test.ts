@@ -102,14 +102,15 @@ describe('the npm package', () => {
   let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
   beforeAll(() => {
-    // Pack (npm runs `prepare`, which builds dist/) and install without a registry.
-    const [packed] = JSON.parse(
-      execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], {
-        cwd: REPO_ROOT,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }),
-    ) as { filename: string }[];
+    // Pack (npm runs `prepare`, which builds dist/, and `prepack`, which builds the IP database when a
+    // fresh clone has none) and install without a registry. The scripts' own output shares stdout
+    // with npm's JSON report, which is the last thing printed: read from its opening bracket.
+    const output = execFileSync('npm', ['pack', '--json', '--pack-destination', scratch], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const [packed] = JSON.parse(output.slice(output.search(/^\[/m))) as { filename: string }[];
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', [
       '-xzf',

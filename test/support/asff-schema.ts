@@ -207,7 +207,7 @@ export function validateAsffFinding(obj: unknown): string[] {
  * the documented limits the schema does not carry.
  */
 export function validateRequest(operation: string, body: unknown): string[] {
-  const problems = validateSdkRequest(securityHub as unknown as Record<string, unknown>, operation, body);
+  const problems = validateSdkRequest(securityHub, operation, body);
   if (!isPlainObject(body)) return problems;
   if (
     operation === 'GetFindings' &&

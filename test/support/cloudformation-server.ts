@@ -3,9 +3,10 @@
  * the stacks the test deploys, by name, with their outputs; a missing stack answers ValidationError
  * as the service does. Request parameters are checked against the SDK's DescribeStacksInput members.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as cloudFormationSdk from '@aws-sdk/client-cloudformation';
+import { readBody } from './servers';
 
 /** The running server. */
 export interface CloudFormationServer {
@@ -15,12 +16,6 @@ export interface CloudFormationServer {
   readonly problems: string[];
   stop(): Promise<void>;
 }
-
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
 
 const xml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -39,7 +34,8 @@ export async function startCloudFormationServer(
   const stacks = new Map<string, Record<string, string>>();
   const problems: string[] = [];
   const server = createServer((req, res) => {
-    void readBody(req).then((body) => {
+    void readBody(req).then((bytes) => {
+      const body = bytes.toString('utf8');
       const form = new URLSearchParams(body);
       if (form.get('Action') !== 'DescribeStacks' || form.get('Version') !== '2010-05-15') {
         problems.push(`unexpected request ${body}`);

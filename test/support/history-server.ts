@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import * as cloudTrailSdk from '@aws-sdk/client-cloudtrail';
 import * as logsSdk from '@aws-sdk/client-cloudwatch-logs';
 import { validateSdkRequest } from './asff-schema';
+import { readBody } from './servers';
 
 /** A log event as stored in a group. */
 export interface StoredLogEvent {
@@ -49,12 +50,6 @@ export interface HistoryServer {
   failWith: { status: number; type: string } | undefined;
   stop(): Promise<void>;
 }
-
-const readBody = async (req: IncomingMessage): Promise<string> => {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-};
 
 const regionOf = (req: IncomingMessage): string =>
   /Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//.exec(String(req.headers.authorization ?? ''))?.[1] ?? '';
@@ -145,7 +140,7 @@ export async function startHistoryServer(
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const text = await readBody(req);
+    const text = (await readBody(req)).toString('utf8');
     const region = regionOf(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target === '') {

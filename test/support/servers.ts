@@ -90,7 +90,8 @@ export const startDynamoDbLocal = (): Promise<LocalServer> => startChild('dynamo
 /** fauxqs (SNS + SQS). */
 export const startFauxqs = (): Promise<LocalServer> => startChild('fauxqs');
 
-const readBody = (req: IncomingMessage): Promise<Buffer> =>
+/** A request's whole body. */
+export const readBody = (req: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
