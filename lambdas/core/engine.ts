@@ -107,6 +107,27 @@ export interface EvaluateInput {
   readonly rules: readonly DetectionRule[];
   readonly contracts: ContractSet;
   readonly config: EngineConfig;
+  /**
+   * A retry of this batch within one invocation (the pipeline after a commit conflict): what earlier
+   * attempts already decided, so no record is folded twice and no event is weighed twice.
+   * @default none: a first attempt
+   */
+  readonly retry?: RetryState;
+}
+
+/**
+ * What earlier attempts of a batch decided, carried into its retry (core/pipeline.ts). A record an
+ * attempt committed, or that the write policy left unwritten, is settled for the batch: the retry
+ * treats it as holding the batch (a sampled-out event is not weighed again against fresher state,
+ * which would count it with weight 1 after it was counted with 0). Events of a settled identity fold
+ * into population records with the hints of the attempt that settled it: the identity record a retry
+ * reads already holds the batch, so it can no longer tell that the identity or the action was new.
+ */
+export interface RetryState {
+  /** Record keys settled for this batch (committed, or left unwritten by the write policy). */
+  readonly settled: ReadonlySet<string>;
+  /** Population hints of events whose identity is settled, as the settling attempt computed them. */
+  readonly hints: ReadonlyMap<IdentityEvent, PopulationFoldHints>;
 }
 
 /** Counters of one evaluation. */
@@ -146,6 +167,10 @@ export interface EvaluateOutput {
   readonly stats: EvaluateStats;
   /** Identities contained after throwing, one entry each. */
   readonly identityErrors: IdentityError[];
+  /** Records the write policy decided not to write for this batch (settled all the same: see {@link RetryState}). */
+  readonly unwrittenKeys: readonly string[];
+  /** The population hints each event was folded with (see {@link RetryState}). */
+  readonly hints: ReadonlyMap<IdentityEvent, PopulationFoldHints>;
 }
 
 /** Where in one identity's evaluation an exception came from. */
@@ -269,6 +294,11 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const failed = new Map<string, { error: Omit<IdentityError, 'events'>; events: number }>();
   let redelivered = 0;
 
+  const settled = input.retry?.settled;
+  const isSettled = (key: string): boolean => settled?.has(key) === true;
+  /** The hints each event was folded into population records with (a retry reuses them). */
+  const hintsUsed = new Map<IdentityEvent, PopulationFoldHints>();
+
   const working = <T extends StateRecord>(
     map: Map<string, Working<T>>,
     key: string,
@@ -290,10 +320,10 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
         record,
         version: loaded.version,
         isChanged: false,
-        isRedelivered: record.batches.includes(tag),
+        isRedelivered: record.batches.includes(tag) || isSettled(key),
       };
     } else {
-      w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: false };
+      w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: isSettled(key) };
     }
     map.set(key, w);
     return w;
@@ -345,10 +375,11 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     event: IdentityEvent,
     baseline: IdentityBaseline,
   ): void => {
-    const hints = {
+    const hints = input.retry?.hints.get(event) ?? {
       isNewIdentity: baseline.eventCount === 0,
       isNewActionForIdentity: !hasValue(baseline.dims.actions, event.action.name),
     };
+    if (pops.length > 0) hintsUsed.set(event, hints);
     for (const p of pops) {
       if (p.isRedelivered) continue;
       const notes: FoldNotes = { isNovel: false };
@@ -541,12 +572,12 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   }
 
-  let unwritten = 0;
+  const unwrittenKeys: string[] = [];
   if (policy !== undefined) {
     for (const [key, w] of identities)
-      if (w.isChanged && !settleIdentity(w, input.state.get(key), config)) unwritten += 1;
+      if (w.isChanged && !settleIdentity(w, input.state.get(key), config)) unwrittenKeys.push(key);
     for (const [key, w] of populations)
-      if (w.isChanged && !settlePopulation(w, input.state.get(key), config)) unwritten += 1;
+      if (w.isChanged && !settlePopulation(w, input.state.get(key), config)) unwrittenKeys.push(key);
   }
   const changes: StateChange[] = [];
   for (const map of [identities, sources, populations, links] as Map<string, Working<StateRecord>>[]) {
@@ -588,9 +619,11 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       redelivered,
       findings: out.length,
       identityErrors: identityErrors.length,
-      ...(policy !== undefined ? { unwritten } : {}),
+      ...(policy !== undefined ? { unwritten: unwrittenKeys.length } : {}),
     },
     identityErrors,
+    unwrittenKeys,
+    hints: hintsUsed,
   };
 }
 

@@ -18,10 +18,18 @@
  *   gives its claims back and fails, so the retry starts clean.
  */
 import { isAlerting, type Finding } from './finding.js';
-import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput, type IdentityError } from './engine.js';
+import {
+  evaluate,
+  stateKeys,
+  type EngineConfig,
+  type EvaluateOutput,
+  type IdentityError,
+  type RetryState,
+} from './engine.js';
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { DeliveryMark, LedgerEntry } from './ledger.js';
+import type { PopulationFoldHints } from './priors.js';
 import type {
   BaselineStore,
   DeliveryRoute,
@@ -144,6 +152,7 @@ export async function runPipeline(
   const evalWith = (
     evts: readonly IdentityEvent[],
     state: ReadonlyMap<string, LoadedRecord>,
+    retry?: RetryState,
   ): EvaluateOutput =>
     evaluate({
       batchId,
@@ -152,7 +161,12 @@ export async function runPipeline(
       rules: deps.rules,
       contracts: deps.contracts,
       config: deps.config,
+      ...(retry !== undefined ? { retry } : {}),
     });
+  // What earlier attempts settled (engine.ts RetryState): a retry refolds only the records that
+  // conflicted, each onto its freshly read version, and weighs every event once.
+  const settled = new Set<string>();
+  const hints = new Map<IdentityEvent, PopulationFoldHints>();
 
   const guard = deadlineGuard(deps);
   guard('load');
@@ -189,14 +203,20 @@ export async function runPipeline(
     if (result.conflicts.length === 0) break;
     conflicts += result.conflicts.length;
     if (attempt >= maxAttempts) throw new BaselineConflictError(result.conflicts);
-    // Re-run the events touching a conflicting record against fresh state. Records that did
-    // commit now hold this batch id, so they are not folded twice.
+    // Re-run the events touching a conflicting record against fresh state. Records that committed
+    // (they also hold this batch id) and records the write policy left unwritten are settled: the
+    // retry does not fold them again, and folds a settled identity's events into its populations
+    // with the hints this attempt computed.
+    for (const key of result.committed) settled.add(key);
+    for (const key of out.unwrittenKeys) settled.add(key);
+    for (const [event, h] of out.hints)
+      if (settled.has(event.identity.key) && !hints.has(event)) hints.set(event, h);
     if (deps.backoff) await deps.backoff(attempt + 1);
     const conflicting = new Set(result.conflicts);
     pending = pending.filter((e) => stateKeys([e]).some((k) => conflicting.has(k)));
     guard('load');
     state = await deps.store.load(stateKeys(pending));
-    out = evalWith(pending, state);
+    out = evalWith(pending, state, { settled, hints });
     for (const e of out.identityErrors) if (!identityErrors.has(e.key)) identityErrors.set(e.key, e);
   }
 

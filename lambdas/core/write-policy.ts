@@ -24,7 +24,11 @@
  *   concurrent redelivery and a backfill of the same event decide the same), and then counts for
  *   `routineSampleEvery` calls (a Horvitz–Thompson estimate: unbiased); otherwise it moves only the
  *   times. A record whose delivery has neither a material event nor a sampled one is not written
- *   at all, and does not remember the delivery: a redelivery decides the same way again.
+ *   at all, and does not remember the delivery. Within an invocation that record is settled all
+ *   the same: a retry after a commit conflict elsewhere does not weigh its events again (engine.ts
+ *   `RetryState`). A later redelivery by the platform evaluates it again against the record as it
+ *   is then: the same decision unless that record changed so that the call became material, when
+ *   the call is counted once (weight 1, having been counted 0 times).
  *
  * Rules always see the delivery's own events exactly (the engine folds every event for
  * evaluation); only what is stored for later deliveries is sampled. What becomes approximate:
