@@ -13,7 +13,8 @@
  *   and takes over a claim whose lease ran out (its owner crashed or was killed);
  * - delivery happens before state is committed, so a crash before commit makes the platform
  *   redeliver; state records remember the batch id, so a batch already committed is not folded
- *   twice;
+ *   twice; population records are written after the identities their folds depend on, and a
+ *   retry after a conflict refolds only the records that conflicted (engine.ts RetryState);
  * - when the invocation is about to run out of time it stops before starting the next step,
  *   gives its claims back and fails, so the retry starts clean.
  */
@@ -29,14 +30,16 @@ import {
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { DeliveryMark, LedgerEntry } from './ledger.js';
-import type { PopulationFoldHints } from './priors.js';
+import { isPopulationKey, populationKeys, type PopulationFoldHints } from './priors.js';
 import type {
   BaselineStore,
+  CommitResult,
   DeliveryRoute,
   FindingLedger,
   FindingSink,
   LoadedRecord,
   OnFailureDestination,
+  StateChange,
   UndeliveredFinding,
 } from './ports.js';
 import type { DetectionRule } from './rules/rule.js';
@@ -199,7 +202,7 @@ export async function runPipeline(
     if (filtered.kept.length > 0) await deliver(batchId, filtered.kept, deps, guard, totals);
 
     guard('commit');
-    const result = await deps.store.commit(batchId, out.changes);
+    const result = await commitInOrder(batchId, pending, out.changes, deps.store);
     if (result.conflicts.length === 0) break;
     conflicts += result.conflicts.length;
     if (attempt >= maxAttempts) throw new BaselineConflictError(result.conflicts);
@@ -221,6 +224,42 @@ export async function runPipeline(
   }
 
   return { ...stats, suppressed, conflicts, ...totals, identityErrors: [...identityErrors.values()] };
+}
+
+/**
+ * Commit a batch's changes: every record but the populations first, then the populations whose
+ * identities all committed. A population record is folded with facts about each identity before
+ * its events (new identity, new action for it); those facts hold only for the identity fold that
+ * commits, so a population whose identity conflicted is not written yet: it is reported as a
+ * conflict and refolded on the retry, with the facts of the identity's committed fold.
+ */
+async function commitInOrder(
+  batchId: string,
+  events: readonly IdentityEvent[],
+  changes: readonly StateChange[],
+  store: BaselineStore,
+): Promise<CommitResult> {
+  const rest = changes.filter((c) => !isPopulationKey(c.key));
+  const populations = changes.filter((c) => isPopulationKey(c.key));
+  const first = rest.length > 0 ? await store.commit(batchId, rest) : { committed: [], conflicts: [] };
+  if (populations.length === 0) return first;
+  const conflicted = new Set(first.conflicts);
+  const waiting = new Set<string>();
+  if (conflicted.size > 0)
+    for (const e of events) {
+      const pk = conflicted.has(e.identity.key) ? populationKeys(e) : undefined;
+      if (pk !== undefined) waiting.add(pk.account).add(pk.kind);
+    }
+  const ready = populations.filter((c) => !waiting.has(c.key));
+  const second = ready.length > 0 ? await store.commit(batchId, ready) : { committed: [], conflicts: [] };
+  return {
+    committed: [...first.committed, ...second.committed],
+    conflicts: [
+      ...first.conflicts,
+      ...second.conflicts,
+      ...populations.filter((c) => waiting.has(c.key)).map((c) => c.key),
+    ],
+  };
 }
 
 interface DeliveryTotals {

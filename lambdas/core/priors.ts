@@ -76,6 +76,8 @@ export interface Priors {
 
 /** Key of an account's population record. */
 export const accountPopulationKey = (account: string): string => `pop#acct#${account}`;
+/** Whether a state record key is a population record's. */
+export const isPopulationKey = (key: string): boolean => key.startsWith('pop#');
 /** Key of a kind-of-identity population record within an account. */
 export const kindPopulationKey = (account: string, kind: PeerKind): string => `pop#kind#${account}#${kind}`;
 

@@ -12,7 +12,7 @@ import { getOwn } from '../../lambdas/core/safe-record';
 import { SAMPLED_WRITES, routineWeight } from '../../lambdas/core/write-policy';
 import type { Finding } from '../../lambdas/core/finding';
 import { runPipeline, type PipelineDeps } from '../../lambdas/core/pipeline';
-import type { BaselineStore, FindingSink, PublishResult } from '../../lambdas/core/ports';
+import type { BaselineStore, FindingSink, PublishResult, StateChange } from '../../lambdas/core/ports';
 import { UA, at, ev } from '../../lambdas/core/rules/test-events';
 import { startDynamoDbLocal, type LocalServer } from '../support/servers';
 
@@ -391,6 +391,82 @@ describe('runPipeline on DynamoDB', () => {
       });
       expect(getOwn(p.actions, 'dynamodb.amazonaws.com:GetItem')?.i).toBe(8);
     }
+  });
+
+  it('counts a new identity once in its population when two invocations bring its first calls and their writes interleave', async () => {
+    const tableName = await newTable();
+    const store = new DynamoDbBaselineStore({ client, tableName });
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    const deps = (through: BaselineStore): PipelineDeps => ({
+      store: through,
+      ledger,
+      sink,
+      rules: [],
+      contracts: new ContractSet([]),
+      config: DEFAULT_ENGINE_CONFIG,
+      nowMs: () => at(1),
+      maxCommitAttempts: 30,
+    });
+    const signal = () => {
+      let open = (): void => undefined;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open: () => open(), opened };
+    };
+    const bLoaded = signal();
+    const aIdentityWritten = signal();
+    const bWrote = signal();
+    const isPopulation = (c: StateChange) => c.key.startsWith('pop#');
+    // Both read the role as absent. a writes the role's record first; b then writes the account's
+    // population record first (its role record conflicts); a's population write conflicts.
+    let aFirst = true;
+    const a: BaselineStore = {
+      load: (keys) => store.load(keys),
+      commit: async (batchId, changes) => {
+        if (!aFirst) return store.commit(batchId, changes);
+        aFirst = false;
+        await bLoaded.opened;
+        const first = await store.commit(
+          batchId,
+          changes.filter((c) => !isPopulation(c)),
+        );
+        aIdentityWritten.open();
+        await bWrote.opened;
+        const second = await store.commit(batchId, changes.filter(isPopulation));
+        return {
+          committed: [...first.committed, ...second.committed],
+          conflicts: [...first.conflicts, ...second.conflicts],
+        };
+      },
+    };
+    let bFirst = true;
+    const b: BaselineStore = {
+      load: async (keys) => {
+        const loaded = await store.load(keys);
+        bLoaded.open();
+        return loaded;
+      },
+      commit: async (batchId, changes) => {
+        if (!bFirst) return store.commit(batchId, changes);
+        bFirst = false;
+        await aIdentityWritten.opened;
+        const result = await store.commit(batchId, changes);
+        bWrote.open();
+        return result;
+      },
+    };
+
+    const [ra, rb] = await Promise.all([
+      runPipeline('a', [ev({ timeMs: at(0, 2), eventId: 'a' })], deps(a)),
+      runPipeline('b', [ev({ timeMs: at(0, 3), eventId: 'b' })], deps(b)),
+    ]);
+
+    expect(ra.conflicts + rb.conflicts).toBeGreaterThan(0);
+    const pops = populationKeys(ev({}))!;
+    const stored = await store.load([KEY, pops.account]);
+    expect((stored.get(KEY)!.record as IdentityBaseline).eventCount).toBe(2);
+    const p = stored.get(pops.account)!.record as PopulationRecord;
+    expect({ eventCount: p.eventCount, identities: p.identities }).toEqual({ eventCount: 2, identities: 1 });
+    expect(getOwn(p.actions, 'dynamodb.amazonaws.com:GetItem')?.i).toBe(1);
   });
 });
 
