@@ -28,9 +28,11 @@
  *   identity silent for 400 days disappears (one that comes back is new again); source windows
  *   and finding markers are transient. Counting from the write rather than from event time keeps
  *   a backfill of old logs (warming baselines from history) from expiring on arrival.
- * - Requests per batch: one BatchGetItem per 100 keys (identities + source addresses), one
- *   conditional PutItem per changed record, and per 100 findings one BatchGetItem, then per finding
- *   delivered a claim and a mark per destination. Never per event.
+ * - Requests per batch: BatchGetItems of at most 100 keys (the pipeline's read plan: the records
+ *   it will likely write strongly consistent, the rest eventually consistent, then the few source
+ *   addresses that can matter; core/engine.ts firstReadKeys / sourceKeysNeeded), one conditional
+ *   PutItem per changed record, and per 100 findings one BatchGetItem, then per finding delivered a
+ *   claim and a mark per destination. Never per event.
  */
 import {
   BatchGetItemCommand,
@@ -62,6 +64,7 @@ import type {
   CommitResult,
   FindingLedger,
   LoadedRecord,
+  LoadOptions,
   StateChange,
 } from '../core/ports.js';
 import { chunk, mapLimit } from './batching.js';
@@ -142,15 +145,15 @@ export class DynamoDbBaselineStore implements BaselineStore {
     };
   }
 
-  /** BatchGetItem in chunks of 100, strongly consistent, UnprocessedKeys retried with backoff. */
-  async load(keys: readonly string[]): Promise<Map<string, LoadedRecord>> {
+  /** BatchGetItem in chunks of 100, strongly consistent unless `isEventual`, UnprocessedKeys retried with backoff. */
+  async load(keys: readonly string[], options?: LoadOptions): Promise<Map<string, LoadedRecord>> {
     const out = new Map<string, LoadedRecord>();
     const unique = [...new Set(keys)];
     await Promise.all(
       chunk(unique, 100).map(async (part) => {
         let request: KeysAndAttributes | undefined = {
           Keys: part.map((k) => ({ [PK]: { S: recordPk(k) } })),
-          ConsistentRead: true,
+          ConsistentRead: options?.isEventual !== true,
           ProjectionExpression: '#pk, #ver, #body',
           ExpressionAttributeNames: NAMES,
         };

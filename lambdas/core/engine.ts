@@ -61,7 +61,7 @@ import {
 } from './priors.js';
 import { isSampling, routineWeight, type WritePolicy } from './write-policy.js';
 import { hourThreshold, rateAnomaly } from './rules/rate-anomaly.js';
-import { getOwn } from './safe-record.js';
+import { getOwn, hasOwn } from './safe-record.js';
 import type { AlertGate } from './campaign.js';
 import type { IdentityEvent } from './identity-event.js';
 import { titleForCall } from './identity-title.js';
@@ -217,6 +217,83 @@ export function stateKeys(events: readonly IdentityEvent[]): string[] {
     if (pk !== undefined) {
       keys.add(pk.account);
       keys.add(pk.kind);
+    }
+  }
+  return [...keys];
+}
+
+/**
+ * The first read of a batch (the pipeline's, before its identities are known): every key of
+ * {@link stateKeys} but the source addresses (see {@link sourceKeysNeeded}). `strong` are the records
+ * the batch will most likely write — populations, and identities with as many calls as the write
+ * policy writes exactly — read strongly consistent, since a stale version there would only buy a
+ * failed conditional write (billed) and a second read. `eventual` may be read eventually consistent
+ * (half the read units on DynamoDB): a stale record is either written conditionally on the version
+ * it was read at (the write then conflicts and the retry reads strongly), or not written, which a
+ * read a moment earlier would have decided the same way.
+ */
+export function firstReadKeys(
+  events: readonly IdentityEvent[],
+  config: EngineConfig,
+): { readonly strong: string[]; readonly eventual: string[] } {
+  const busyFrom = config.writePolicy?.exactFromEvents ?? DEFAULT_BUSY_IDENTITY_EVENTS;
+  const perIdentity = new Map<string, number>();
+  const strong = new Set<string>();
+  const eventual = new Set<string>();
+  for (const e of events) {
+    perIdentity.set(e.identity.key, (perIdentity.get(e.identity.key) ?? 0) + 1);
+    const used = callerLinkKey(e);
+    if (used !== undefined) eventual.add(used);
+    const issued = issuedLinkKey(e);
+    if (issued !== undefined) eventual.add(issued);
+    const pk = populationKeys(e);
+    if (pk !== undefined) strong.add(pk.account).add(pk.kind);
+  }
+  for (const [key, n] of perIdentity) (n >= busyFrom ? strong : eventual).add(key);
+  for (const key of strong) eventual.delete(key);
+  return { strong: [...strong], eventual: [...eventual] };
+}
+
+/** Calls of one identity in a batch from which its record is read strongly consistent, when no write policy says. */
+const DEFAULT_BUSY_IDENTITY_EVENTS = 32;
+
+/**
+ * The source-address records a batch must read, given its identities' records. A source record
+ * (`src#<ip>`: authentication failures from the address across identities, and its campaign) exists
+ * for the few addresses that failed or drew findings, yet every call from an address would read its
+ * key — about one read unit per event, almost always for nothing. It is read only where it can
+ * change an outcome: a failure (folded into it; credential-stuffing), a public address outside AWS
+ * (findings from it join its campaign), and the calls of an identity that is new, has failures in
+ * its window or in the batch, or calls in the batch from a network its record does not hold
+ * (success-after-failures counts other identities' failures only from a network new to the
+ * identity, and its own burst from its own window). Everywhere else the engine sees an empty
+ * source and decides exactly as with the stored one. A rule that reads `RuleContext.source` must
+ * keep to these cases (rules/rule.ts).
+ */
+export function sourceKeysNeeded(
+  events: readonly IdentityEvent[],
+  state: ReadonlyMap<string, LoadedRecord>,
+): string[] {
+  const byIdentity = new Map<string, IdentityEvent[]>();
+  for (const e of events) {
+    const group = byIdentity.get(e.identity.key);
+    if (group === undefined) byIdentity.set(e.identity.key, [e]);
+    else group.push(e);
+  }
+  const keys = new Set<string>();
+  for (const [key, group] of byIdentity) {
+    const loaded = state.get(key)?.record;
+    const b = loaded?.type === 'identity' ? loaded : undefined;
+    const isEveryCall =
+      b === undefined ||
+      b.failures.length > 0 ||
+      group.some(
+        (e) =>
+          isAuthnFailure(e) || e.origin.network === undefined || !hasOwn(b.dims.networks, e.origin.network),
+      );
+    for (const e of group) {
+      const sk = sourceStateKey(e);
+      if (sk !== undefined && (isEveryCall || isAuthnFailure(e) || isCampaignAddress(e))) keys.add(sk);
     }
   }
   return [...keys];

@@ -21,6 +21,8 @@
 import { isAlerting, type Finding } from './finding.js';
 import {
   evaluate,
+  firstReadKeys,
+  sourceKeysNeeded,
   stateKeys,
   type EngineConfig,
   type EvaluateOutput,
@@ -174,7 +176,7 @@ export async function runPipeline(
   const guard = deadlineGuard(deps);
   guard('load');
   let pending = events;
-  let state = await deps.store.load(stateKeys(pending));
+  let state = await readState(pending, deps.store, deps.config, false);
   let out = evalWith(pending, state);
   // One entry per identity, even when a conflict retry evaluates it again.
   const identityErrors = new Map<string, IdentityError>(out.identityErrors.map((e) => [e.key, e]));
@@ -218,12 +220,36 @@ export async function runPipeline(
     const conflicting = new Set(result.conflicts);
     pending = pending.filter((e) => stateKeys([e]).some((k) => conflicting.has(k)));
     guard('load');
-    state = await deps.store.load(stateKeys(pending));
+    state = await readState(pending, deps.store, deps.config, true);
     out = evalWith(pending, state, { settled, hints });
     for (const e of out.identityErrors) if (!identityErrors.has(e.key)) identityErrors.set(e.key, e);
   }
 
   return { ...stats, suppressed, conflicts, ...totals, identityErrors: [...identityErrors.values()] };
+}
+
+/**
+ * Read the state a batch needs. A first attempt reads the records it will likely write strongly
+ * consistent and the rest eventually consistent (engine.ts firstReadKeys: a stale record is caught
+ * by its conditional write), then the source addresses that can change an outcome given the
+ * identities just read (engine.ts sourceKeysNeeded). A retry after a conflict reads strongly.
+ */
+export async function readState(
+  events: readonly IdentityEvent[],
+  store: BaselineStore,
+  config: EngineConfig,
+  isRetry: boolean,
+): Promise<Map<string, LoadedRecord>> {
+  const { strong, eventual } = firstReadKeys(events, config);
+  const parts = await Promise.all([
+    strong.length > 0 ? store.load(strong) : new Map<string, LoadedRecord>(),
+    eventual.length > 0 ? store.load(eventual, { isEventual: !isRetry }) : new Map<string, LoadedRecord>(),
+  ]);
+  const state = new Map([...parts[0], ...parts[1]]);
+  const sources = sourceKeysNeeded(events, state);
+  if (sources.length > 0)
+    for (const [k, v] of await store.load(sources, { isEventual: !isRetry })) state.set(k, v);
+  return state;
 }
 
 /**

@@ -31,10 +31,20 @@ export interface CommitResult {
   readonly conflicts: readonly string[];
 }
 
+/** How a load reads. */
+export interface LoadOptions {
+  /**
+   * The records may be read eventually consistent (on DynamoDB half the read units): only where a
+   * stale record is caught by the conditional write of that record, or cannot change an outcome
+   * (core/engine.ts firstReadKeys, sourceKeysNeeded). @default false: strongly consistent
+   */
+  readonly isEventual?: boolean;
+}
+
 /** Where baselines and source state live. */
 export interface BaselineStore {
   /** Load records by key; absent keys are absent from the map. */
-  load(keys: readonly string[]): Promise<Map<string, LoadedRecord>>;
+  load(keys: readonly string[], options?: LoadOptions): Promise<Map<string, LoadedRecord>>;
   /** Write changes, each conditional on its expected version; never partially applies one record. */
   commit(batchId: string, changes: readonly StateChange[]): Promise<CommitResult>;
 }

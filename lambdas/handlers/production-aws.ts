@@ -61,8 +61,8 @@ export const productionToAsff =
  */
 function exclusiveLoads(store: DynamoDbBaselineStore): BaselineStore {
   return {
-    load: async (keys) => {
-      const loaded = await store.load(keys);
+    load: async (keys, options) => {
+      const loaded = await store.load(keys, options);
       for (const [key, r] of loaded) loaded.set(key, { ...r, isExclusive: true });
       return loaded;
     },

@@ -21,7 +21,13 @@ export type Thresholds = Readonly<Record<string, ThresholdValue>>;
 export interface RuleContext {
   /** The identity's baseline before this event (a fresh one with eventCount 0 for a new identity). */
   readonly baseline: IdentityBaseline;
-  /** Per-source state for the event's source IP, before this event, when the engine keeps one. */
+  /**
+   * Per-source state for the event's source IP, before this event, when the engine keeps one. The
+   * pipeline reads it only where it can change an outcome (engine.ts sourceKeysNeeded): failures,
+   * public addresses outside AWS, and the calls of an identity that is new, has failures, or calls
+   * from a network its baseline does not hold. Elsewhere it is an empty record: a rule reading it
+   * must decide nothing from it there.
+   */
   readonly source: SourceState | undefined;
   /** Whether the identity has its learning period behind it. */
   readonly isLearned: boolean;
