@@ -2,9 +2,12 @@
  * `npm run fuzz -- --payloads N [--seed S] [--max-lines L]`: fuzzed CloudWatch Logs deliveries of
  * both sources through the PRODUCTION handler factories (`createHandler` of
  * lambdas/handlers/cloudtrail-logs.ts and api-gateway-logs.ts) with the production pipeline and
- * rules, the real DynamoDB adapters and record codec over an in-process DynamoDB client
- * (bench/fuzz-dynamodb.ts), and the real SNS and Security Hub sinks rendering every finding into
- * counting clients. Prints payloads, lines, lines rejected by reason, identities failed by reason,
+ * rules, the real DynamoDB adapters and record codec over the in-process DynamoDB of
+ * bench/in-process-aws.ts (the one `npm run bench` uses: it evaluates the condition and update
+ * expressions the adapters write and answers anything else with an error, so a change in the
+ * adapters fails batches here instead of passing silently; called directly, without the SDK's HTTP
+ * stack, whose cost is not the subject here), and the real SNS
+ * and Security Hub sinks rendering every finding into counting clients. Prints payloads, lines, lines rejected by reason, identities failed by reason,
  * batches failed (must be 0) and whether `Object.prototype` changed; exits 1 when a batch failed
  * or the prototype changed.
  *
@@ -34,7 +37,7 @@ import { createHandler as createApiGatewayHandler } from '../lambdas/handlers/ap
 import { createHandler as createCloudTrailHandler } from '../lambdas/handlers/cloudtrail-logs.js';
 import type { BatchSummary, LogsHandlerDeps } from '../lambdas/handlers/pipeline-handler.js';
 import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
-import { InProcessDynamoDb } from './fuzz-dynamodb.js';
+import { InProcessDynamoDb, itemSize } from './in-process-aws.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -489,7 +492,20 @@ const metrics = { addMetric, singleMetric: () => ({ addDimensions: () => undefin
 const quiet = (): void => undefined;
 const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
 
-const dynamo = new InProcessDynamoDb();
+const dynamo = new InProcessDynamoDb({
+  requests: new Map(),
+  writeUnits: 0,
+  readUnits: 0,
+  conditionalFailures: 0,
+  snsMessages: 0,
+  snsBytes: 0,
+  securityHubFindings: 0,
+  securityHubBytes: 0,
+  sqsMessages: 0,
+  serverNs: 0n,
+});
+const dynamoRequests = new Map<string, number>();
+const dynamoClient = dynamo.directClient(dynamoRequests);
 const memoryStore = new MemoryBaselineStore();
 const memoryLedger = new MemoryFindingLedger();
 const noSleep = (): Promise<void> => Promise.resolve();
@@ -499,12 +515,12 @@ const deps: LogsHandlerDeps = {
     store:
       STORE === 'memory'
         ? memoryStore
-        : new DynamoDbBaselineStore({ client: dynamo.client, tableName: 'fuzz', sleep: noSleep }),
+        : new DynamoDbBaselineStore({ client: dynamoClient, tableName: 'fuzz', sleep: noSleep }),
     ledger:
       STORE === 'memory'
         ? memoryLedger
         : new DynamoDbFindingLedger({
-            client: dynamo.client,
+            client: dynamoClient,
             tableName: 'fuzz',
             dedupWindowSeconds: DEFAULT_ENGINE_CONFIG.dedupWindowSeconds,
             sleep: noSleep,
@@ -579,7 +595,12 @@ interface Tallies {
   firstFailures: string[];
   counts: typeof counts;
   dynamoRequests: [string, number][];
+  /** The largest item the table held (bytes as DynamoDB counts them). */
+  largestItemBytes: number;
 }
+
+const largestItemBytes = (): number =>
+  [...dynamo.items('fuzz').values()].reduce((m, item) => Math.max(m, itemSize(item)), 0);
 
 /** Run this worker's share of the payloads. */
 async function runShare(index: number, workers: number): Promise<Tallies> {
@@ -598,6 +619,7 @@ async function runShare(index: number, workers: number): Promise<Tallies> {
     firstFailures: [],
     counts,
     dynamoRequests: [],
+    largestItemBytes: 0,
   };
   const rejectedWhole = new Map<string, number>();
   const rejectedLines = new Map<string, number>();
@@ -607,7 +629,8 @@ async function runShare(index: number, workers: number): Promise<Tallies> {
   for (let i = index; i < PAYLOADS; i += workers) {
     if (MAX_SECONDS > 0 && Date.now() - started > MAX_SECONDS * 1000) break;
     if (++sinceReset > RESET_EVERY) {
-      dynamo.items.clear();
+      t.largestItemBytes = Math.max(t.largestItemBytes, largestItemBytes());
+      dynamo.restore(new Map());
       memoryStore.records.clear();
       memoryLedger.findings.clear();
       sinceReset = 0;
@@ -644,7 +667,8 @@ async function runShare(index: number, workers: number): Promise<Tallies> {
   t.rejectedByReason = [...rejectedLines];
   t.identityErrors = [...failedIdentities];
   t.batchFailures = [...failedBatches];
-  t.dynamoRequests = [...dynamo.requests];
+  t.dynamoRequests = [...dynamoRequests];
+  t.largestItemBytes = Math.max(t.largestItemBytes, largestItemBytes());
   return t;
 }
 
@@ -736,7 +760,8 @@ async function main(): Promise<void> {
       `parked: ${fmt(sum((t) => t.counts.parked))}`,
   );
   console.log(
-    `DynamoDB requests: ${[...merge((t) => t.dynamoRequests)].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    `DynamoDB requests: ${[...merge((t) => t.dynamoRequests)].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}; ` +
+      `largest item ${fmt(Math.max(...all.map((t) => t.largestItemBytes)))} bytes (limit 409,600)`,
   );
   console.log(`Object.prototype changed: ${prototypeChanged ? 'YES' : 'no'}`);
   for (const t of all) for (const f of t.firstFailures) console.error(f);

@@ -2,7 +2,7 @@
  * CloudTrail record → {@link IdentityEvent}, and the line parser the CloudTrail log handler and
  * local replay share (one CloudWatch Logs message or one JSON Lines line → identity event).
  */
-import type { IdentityEvent, ParseResult } from '../../identity-event.js';
+import { isAccountId, type IdentityEvent, type ParseResult } from '../../identity-event.js';
 import { parseIsoTime } from '../event-time.js';
 import { asObject, asText, capped } from '../fields.js';
 import { buildOrigin, type IpIntel } from '../ip-intel.js';
@@ -28,7 +28,7 @@ export interface CloudTrailContext {
 /**
  * Normalise one CloudTrail record to an {@link IdentityEvent}, or a reason it cannot be used
  * (`missing-event-time`, `invalid-event-time`, `event-time-out-of-range`, `missing-event-name`, `missing-event-source`,
- * `missing-user-identity`, `unidentifiable-caller`). Never throws on malformed input and never
+ * `missing-user-identity`, `unidentifiable-caller`, `identity-too-long`). Never throws on malformed input and never
  * copies request / response payloads (which may hold session tokens).
  *
  * `identity.isRoleChain` is true on `sts:AssumeRole` calls made by a role session, i.e. the call
@@ -74,7 +74,7 @@ export function normaliseCloudTrail(
   };
   if (context.logGroup !== undefined) event.logGroup = context.logGroup;
   const recipient = asText(record['recipientAccountId']);
-  if (recipient !== undefined) event.recipientAccountId = recipient;
+  if (recipient !== undefined && isAccountId(recipient)) event.recipientAccountId = recipient;
   // Only the issued key id, role, session, expiry and subject: never the secret or the token.
   const issuance = issuanceOf(record, eventSource, eventName);
   if (issuance !== undefined) event.issuance = issuance;
