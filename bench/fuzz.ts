@@ -36,6 +36,7 @@ import { RULES } from '../lambdas/core/rules/index.js';
 import { createHandler as createApiGatewayHandler } from '../lambdas/handlers/api-gateway-logs.js';
 import { createHandler as createCloudTrailHandler } from '../lambdas/handlers/cloudtrail-logs.js';
 import type { BatchSummary, LogsHandlerDeps } from '../lambdas/handlers/pipeline-handler.js';
+import { exclusiveLoads } from '../lambdas/handlers/production-aws.js';
 import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
 import { InProcessDynamoDb, itemSize } from './in-process-aws.js';
 
@@ -515,7 +516,10 @@ const deps: LogsHandlerDeps = {
     store:
       STORE === 'memory'
         ? memoryStore
-        : new DynamoDbBaselineStore({ client: dynamoClient, tableName: 'fuzz', sleep: noSleep }),
+        : // As production wires it: loads decoded for one batch are folded in place.
+          exclusiveLoads(
+            new DynamoDbBaselineStore({ client: dynamoClient, tableName: 'fuzz', sleep: noSleep }),
+          ),
     ledger:
       STORE === 'memory'
         ? memoryLedger
