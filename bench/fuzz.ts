@@ -139,8 +139,13 @@ function junkString(): string {
       return pick(PROTO);
     case 1:
       return `${pick(PROTO)}${pick(['', '/', ':', ' ', '.'])}${pick(PROTO)}`;
-    case 2:
-      return 'A'.repeat(pick([300, 4096, 70_000]));
+    case 2: {
+      // Long text, compressible or not (random text is what could push a stored record past DynamoDB's limit).
+      const n = pick([300, 4096, 70_000]);
+      return chance(0.5)
+        ? 'A'.repeat(n)
+        : Array.from({ length: n }, () => String.fromCharCode(33 + int(94))).join('');
+    }
     case 3:
       return Array.from({ length: 1 + int(12) }, () => pick(UNICODE)).join('');
     case 4:

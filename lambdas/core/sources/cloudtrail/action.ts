@@ -96,6 +96,7 @@ export function actionOf(
   if (
     action.targetAccountId === undefined &&
     recipient !== undefined &&
+    isAccountId(recipient) &&
     callerAccount !== undefined &&
     recipient !== callerAccount
   ) {

@@ -307,7 +307,10 @@ function callerOf(record: CloudTrailRecord, ui: JsonObject, eventName: string): 
  */
 export function identityOf(record: CloudTrailRecord, eventName: string): ParseResult<Identity> {
   const who = identityOfCaller(record, eventName);
-  return who.ok && isOversizedKey(who.value.key) ? { ok: false, reason: 'identity-too-long' } : who;
+  // IAM caps an ARN at 2,048 characters: a longer principal is forged or corrupt, like a key too long to store.
+  return who.ok && (isOversizedKey(who.value.key) || (who.value.principal?.length ?? 0) > 2_048)
+    ? { ok: false, reason: 'identity-too-long' }
+    : who;
 }
 
 function identityOfCaller(record: CloudTrailRecord, eventName: string): ParseResult<Identity> {

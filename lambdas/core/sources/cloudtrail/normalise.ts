@@ -25,6 +25,9 @@ export interface CloudTrailContext {
   readonly window?: TimeWindow;
 }
 
+/** Longest `eventName` / `eventSource` kept, in characters. */
+const MAX_EVENT_NAME_CHARS = 128;
+
 /**
  * Normalise one CloudTrail record to an {@link IdentityEvent}, or a reason it cannot be used
  * (`missing-event-time`, `invalid-event-time`, `event-time-out-of-range`, `missing-event-name`, `missing-event-source`,
@@ -46,10 +49,14 @@ export function normaliseCloudTrail(
   if (timeMs === undefined) return { ok: false, reason: 'invalid-event-time' };
   const window = context.window ?? NO_CLOCK_WINDOW;
   if (!isWithin(window, timeMs)) return { ok: false, reason: 'event-time-out-of-range' };
-  const eventName = asText(record['eventName']);
-  if (eventName === undefined) return { ok: false, reason: 'missing-event-name' };
-  const eventSource = asText(record['eventSource']);
-  if (eventSource === undefined) return { ok: false, reason: 'missing-event-source' };
+  // Real names are short (the longest AWS event names are under 64 characters); capped so that a
+  // forged one cannot grow the action maps of a baseline or a population past what DynamoDB stores.
+  const rawName = asText(record['eventName']);
+  if (rawName === undefined) return { ok: false, reason: 'missing-event-name' };
+  const eventName = capped(rawName, MAX_EVENT_NAME_CHARS);
+  const rawSource = asText(record['eventSource']);
+  if (rawSource === undefined) return { ok: false, reason: 'missing-event-source' };
+  const eventSource = capped(rawSource, MAX_EVENT_NAME_CHARS);
   const who = identityOf(record, eventName);
   if (!who.ok) return who;
   const ui = asObject(record['userIdentity']);

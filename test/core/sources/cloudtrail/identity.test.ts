@@ -327,4 +327,39 @@ describe('normaliseCloudTrail — keys DynamoDB can hold', () => {
     expect(forged.recipientAccountId).toBeUndefined();
     expect(normalised(ROLE_GET_OBJECT).recipientAccountId).toBe(ROLE_GET_OBJECT['recipientAccountId']);
   });
+
+  it('caps forged names before they are learned, so no record outgrows what DynamoDB stores', () => {
+    const long = 'x'.repeat(70_000);
+    const event = normalised(
+      withFields(ROLE_GET_OBJECT, {
+        eventName: long,
+        eventSource: long,
+        vpcEndpointId: long,
+        recipientAccountId: '999999999999x',
+      }),
+    );
+    expect(event.action.name.length).toBeLessThanOrEqual(2 * 128 + 1);
+    expect(event.origin.vpcEndpointId?.length).toBe(128);
+    expect(event.action.targetAccountId).toBeUndefined();
+    const service = normalised(
+      withFields(ROLE_GET_OBJECT, {
+        userIdentity: { ...(ROLE_GET_OBJECT['userIdentity'] as object), invokedBy: long },
+      }),
+    );
+    expect(service.origin.awsService?.length).toBe(128);
+    // An ARN over IAM's 2,048 characters is forged, whatever the (short) key it would make.
+    const forged = withFields(ROLE_GET_OBJECT, {
+      userIdentity: {
+        ...(ROLE_GET_OBJECT['userIdentity'] as object),
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            arn: `arn:aws:iam::123456789012:role/${'p/'.repeat(1_100)}short-role`,
+            userName: 'short-role',
+          },
+        },
+      },
+    });
+    expect(rejectReason(forged)).toBe('identity-too-long');
+  });
 });
