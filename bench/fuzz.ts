@@ -133,6 +133,9 @@ const UNICODE = [
   '\\',
 ];
 
+/** Printable random text to cut long incompressible strings from (made once: building 70,000 characters per string would dominate the run). */
+const RANDOM_TEXT = Array.from({ length: 200_000 }, () => String.fromCharCode(33 + int(94))).join('');
+
 function junkString(): string {
   switch (int(8)) {
     case 0:
@@ -142,9 +145,9 @@ function junkString(): string {
     case 2: {
       // Long text, compressible or not (random text is what could push a stored record past DynamoDB's limit).
       const n = pick([300, 4096, 70_000]);
-      return chance(0.5)
-        ? 'A'.repeat(n)
-        : Array.from({ length: n }, () => String.fromCharCode(33 + int(94))).join('');
+      if (chance(0.5)) return 'A'.repeat(n);
+      const at = int(RANDOM_TEXT.length - n);
+      return RANDOM_TEXT.slice(at, at + n);
     }
     case 3:
       return Array.from({ length: 1 + int(12) }, () => pick(UNICODE)).join('');
@@ -464,7 +467,10 @@ function payloadOf(
   if (roll < 0.008) return { event: {} as CloudWatchLogsEvent, lines: n };
   if (roll < 0.012) setPath(envelope, pick(['logEvents', 'owner', 'logGroup', 'messageType']), junkValue());
   if (roll >= 0.012 && roll < 0.014) envelope['messageType'] = 'CONTROL_MESSAGE';
-  return { event: { awslogs: { data: gzipSync(JSON.stringify(envelope)).toString('base64') } }, lines: n };
+  return {
+    event: { awslogs: { data: gzipSync(JSON.stringify(envelope), { level: 1 }).toString('base64') } },
+    lines: n,
+  };
 }
 
 // ---------------------------------------------------------------- the production handlers
