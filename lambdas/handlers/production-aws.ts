@@ -16,6 +16,7 @@ import { toAsff } from '../core/asff.js';
 import type { BaselineStore, DeliveryRoute } from '../core/ports.js';
 import { RULES } from '../core/rules/index.js';
 import { suppressionFilter } from '../core/suppressions.js';
+import { SAMPLED_WRITES } from '../core/write-policy.js';
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../adapters/dynamodb-store.js';
 import { boundByDeadline, HTTP_TIMEOUTS, InvocationDeadline } from '../adapters/deadline.js';
 import { loadIpIntelDb } from '../adapters/ip-intel-db.js';
@@ -110,7 +111,8 @@ export function productionDepsFrom(e: HandlerEnv, { config, contracts }: Configu
       }),
       rules: RULES,
       contracts,
-      config: config.engine,
+      // DynamoDB bills every write: routine counter updates are sampled (core/write-policy.ts).
+      config: { ...config.engine, writePolicy: config.engine.writePolicy ?? SAMPLED_WRITES },
       ...(suppressions.length > 0
         ? {
             suppress: suppressionFilter(suppressions, {
