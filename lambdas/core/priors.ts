@@ -19,7 +19,7 @@ import {
   toSafeRecord,
   type SafeRecord,
 } from './safe-record.js';
-import type { IdentityEvent } from './identity-event.js';
+import { isAccountId, type IdentityEvent } from './identity-event.js';
 
 /** The kind of workload an identity's call reveals: the peers it is compared with. */
 export type PeerKind =
@@ -120,7 +120,8 @@ export function populationAccount(event: IdentityEvent): string | undefined {
     return parts.length >= 2 && parts[1] !== '' ? `api:${parts[1]}` : undefined;
   }
   const account = event.identity.accountId ?? event.recipientAccountId;
-  return account === undefined || account === '' || account === 'unknown' ? undefined : account;
+  // Priors are per AWS account: anything but an account id (`unknown`, a forged string) has none.
+  return account !== undefined && isAccountId(account) ? account : undefined;
 }
 
 /** Keys of an event's population records (none for AWS services or callers without an account). */

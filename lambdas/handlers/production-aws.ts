@@ -59,7 +59,7 @@ export const productionToAsff =
  * text into a new object that nothing else holds, so the engine folds into it directly instead of
  * deep-copying it first (a JSON round trip per record per batch).
  */
-function exclusiveLoads(store: DynamoDbBaselineStore): BaselineStore {
+export function exclusiveLoads(store: DynamoDbBaselineStore): BaselineStore {
   return {
     load: async (keys, options) => {
       const loaded = await store.load(keys, options);
