@@ -198,7 +198,14 @@ export class BillingDynamoDb {
       const pk = next.pk?.S ?? '';
       const current = this.items.get(pk);
       const units = writeUnitsOf(current, next);
-      if (!holds(input.ConditionExpression, current, input.ExpressionAttributeNames, input.ExpressionAttributeValues))
+      if (
+        !holds(
+          input.ConditionExpression,
+          current,
+          input.ExpressionAttributeNames,
+          input.ExpressionAttributeValues,
+        )
+      )
         this.fail(pk, units);
       if (itemSize(next) > 400 * KB) throw new Error(`billing DynamoDB: item ${pk} over 400 KB`);
       this.bill.writes += 1;
@@ -213,7 +220,8 @@ export class BillingDynamoDb {
       const current = this.items.get(pk);
       const names = input.ExpressionAttributeNames;
       const values = input.ExpressionAttributeValues;
-      if (!holds(input.ConditionExpression, current, names, values)) this.fail(pk, writeUnitsOf(current, undefined));
+      if (!holds(input.ConditionExpression, current, names, values))
+        this.fail(pk, writeUnitsOf(current, undefined));
       const next = update(input.UpdateExpression ?? '', current, key, names, values);
       this.bill.writes += 1;
       this.charge(pk, writeUnitsOf(current, next));

@@ -8,13 +8,26 @@
  * ordinary SDK / CLI agents (bench/giveaways.ts) — the figure that counts — and as recorded. The
  * output opens with issue #10's "done when" table, measured without the giveaways.
  *
- * Options: `--seeds 1,2,3` (simulator seeds), `--days N` (simulated days), `--quick` (two seeds).
+ * Options: `--seeds 1,2,3` (simulator seeds), `--days N` (simulated days), `--quick` (two seeds),
+ * `--write-policy sampled` (the Lambda handlers' write policy instead of exact writes).
  */
 import { join } from 'node:path';
 
 import { loadIpIntelDb } from '../lambdas/adapters/ip-intel-db.js';
 import { ContractSet } from '../lambdas/core/contracts.js';
-import { DEFAULT_ENGINE_CONFIG } from '../lambdas/core/engine.js';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../lambdas/core/engine.js';
+import { SAMPLED_WRITES } from '../lambdas/core/write-policy.js';
+
+/**
+ * The engine configuration every pass runs with: exact writes (the local default), or with
+ * `--write-policy sampled` the Lambda handlers' sampling write policy (core/write-policy.ts), to
+ * measure its effect on detection.
+ */
+const ENGINE_CONFIG: EngineConfig =
+  process.argv.includes('--write-policy=sampled') ||
+  process.argv.slice(2).join(' ').includes('--write-policy sampled')
+    ? { ...DEFAULT_ENGINE_CONFIG, writePolicy: SAMPLED_WRITES }
+    : DEFAULT_ENGINE_CONFIG;
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 import { simulate } from '../simulate/index.js';
@@ -170,7 +183,7 @@ async function simulatorSeed(
     attackId: l.attackId,
   }));
   const contracts = new ContractSet(sim.contracts);
-  const run = await runDetection(toDeliveries(events), RULES, contracts, DEFAULT_ENGINE_CONFIG);
+  const run = await runDetection(toDeliveries(events), RULES, contracts, ENGINE_CONFIG);
   const score = scoreDetection(labels, run.hits, run.facts);
   const { hits: _hits, facts: _facts, alerted: _alerted, incidentOf: _incidentOf, ...counts } = run;
   return {
@@ -278,7 +291,7 @@ async function corpusStream(
     `corpus/${stream.name}`,
     variant,
   );
-  const run = await runDetection(toDeliveries(events), RULES, new ContractSet([]), DEFAULT_ENGINE_CONFIG);
+  const run = await runDetection(toDeliveries(events), RULES, new ContractSet([]), ENGINE_CONFIG);
   const score = scoreDetection(stream.labels, run.hits, run.facts);
   const firedMediumPlus: Record<string, number> = {};
   for (const h of hitsAtLeast(run.hits, MEDIUM_PLUS))
@@ -373,7 +386,7 @@ async function pantherTests(intel: IpIntel, variant: Variant): Promise<PantherRe
       firedOn.set(line, undefined);
       continue;
     }
-    const run = await runDetection([evs], RULES, new ContractSet([]), DEFAULT_ENGINE_CONFIG);
+    const run = await runDetection([evs], RULES, new ContractSet([]), ENGINE_CONFIG);
     firedOn.set(line, run.hits);
   }
   const mapped = labels.filter((l) => PANTHER_RULES[l.sourceRule] !== undefined);

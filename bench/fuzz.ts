@@ -2,9 +2,12 @@
  * `npm run fuzz -- --payloads N [--seed S] [--max-lines L]`: fuzzed CloudWatch Logs deliveries of
  * both sources through the PRODUCTION handler factories (`createHandler` of
  * lambdas/handlers/cloudtrail-logs.ts and api-gateway-logs.ts) with the production pipeline and
- * rules, the real DynamoDB adapters and record codec over an in-process DynamoDB client
- * (bench/fuzz-dynamodb.ts), and the real SNS and Security Hub sinks rendering every finding into
- * counting clients. Prints payloads, lines, lines rejected by reason, identities failed by reason,
+ * rules, the real DynamoDB adapters and record codec over the in-process DynamoDB of
+ * bench/in-process-aws.ts (the one `npm run bench` uses: it evaluates the condition and update
+ * expressions the adapters write and answers anything else with an error, so a change in the
+ * adapters fails batches here instead of passing silently; called directly, without the SDK's HTTP
+ * stack, whose cost is not the subject here), and the real SNS
+ * and Security Hub sinks rendering every finding into counting clients. Prints payloads, lines, lines rejected by reason, identities failed by reason,
  * batches failed (must be 0) and whether `Object.prototype` changed; exits 1 when a batch failed
  * or the prototype changed.
  *
@@ -33,8 +36,9 @@ import { RULES } from '../lambdas/core/rules/index.js';
 import { createHandler as createApiGatewayHandler } from '../lambdas/handlers/api-gateway-logs.js';
 import { createHandler as createCloudTrailHandler } from '../lambdas/handlers/cloudtrail-logs.js';
 import type { BatchSummary, LogsHandlerDeps } from '../lambdas/handlers/pipeline-handler.js';
+import { exclusiveLoads } from '../lambdas/handlers/production-aws.js';
 import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
-import { InProcessDynamoDb } from './fuzz-dynamodb.js';
+import { InProcessDynamoDb, itemSize } from './in-process-aws.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -129,14 +133,22 @@ const UNICODE = [
   '\\',
 ];
 
+/** Printable random text to cut long incompressible strings from (made once: building 70,000 characters per string would dominate the run). */
+const RANDOM_TEXT = Array.from({ length: 200_000 }, () => String.fromCharCode(33 + int(94))).join('');
+
 function junkString(): string {
   switch (int(8)) {
     case 0:
       return pick(PROTO);
     case 1:
       return `${pick(PROTO)}${pick(['', '/', ':', ' ', '.'])}${pick(PROTO)}`;
-    case 2:
-      return 'A'.repeat(pick([300, 4096, 70_000]));
+    case 2: {
+      // Long text, compressible or not (random text is what could push a stored record past DynamoDB's limit).
+      const n = pick([300, 4096, 70_000]);
+      if (chance(0.5)) return 'A'.repeat(n);
+      const at = int(RANDOM_TEXT.length - n);
+      return RANDOM_TEXT.slice(at, at + n);
+    }
     case 3:
       return Array.from({ length: 1 + int(12) }, () => pick(UNICODE)).join('');
     case 4:
@@ -455,7 +467,10 @@ function payloadOf(
   if (roll < 0.008) return { event: {} as CloudWatchLogsEvent, lines: n };
   if (roll < 0.012) setPath(envelope, pick(['logEvents', 'owner', 'logGroup', 'messageType']), junkValue());
   if (roll >= 0.012 && roll < 0.014) envelope['messageType'] = 'CONTROL_MESSAGE';
-  return { event: { awslogs: { data: gzipSync(JSON.stringify(envelope)).toString('base64') } }, lines: n };
+  return {
+    event: { awslogs: { data: gzipSync(JSON.stringify(envelope), { level: 1 }).toString('base64') } },
+    lines: n,
+  };
 }
 
 // ---------------------------------------------------------------- the production handlers
@@ -489,7 +504,20 @@ const metrics = { addMetric, singleMetric: () => ({ addDimensions: () => undefin
 const quiet = (): void => undefined;
 const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
 
-const dynamo = new InProcessDynamoDb();
+const dynamo = new InProcessDynamoDb({
+  requests: new Map(),
+  writeUnits: 0,
+  readUnits: 0,
+  conditionalFailures: 0,
+  snsMessages: 0,
+  snsBytes: 0,
+  securityHubFindings: 0,
+  securityHubBytes: 0,
+  sqsMessages: 0,
+  serverNs: 0n,
+});
+const dynamoRequests = new Map<string, number>();
+const dynamoClient = dynamo.directClient(dynamoRequests);
 const memoryStore = new MemoryBaselineStore();
 const memoryLedger = new MemoryFindingLedger();
 const noSleep = (): Promise<void> => Promise.resolve();
@@ -499,12 +527,15 @@ const deps: LogsHandlerDeps = {
     store:
       STORE === 'memory'
         ? memoryStore
-        : new DynamoDbBaselineStore({ client: dynamo.client, tableName: 'fuzz', sleep: noSleep }),
+        : // As production wires it: loads decoded for one batch are folded in place.
+          exclusiveLoads(
+            new DynamoDbBaselineStore({ client: dynamoClient, tableName: 'fuzz', sleep: noSleep }),
+          ),
     ledger:
       STORE === 'memory'
         ? memoryLedger
         : new DynamoDbFindingLedger({
-            client: dynamo.client,
+            client: dynamoClient,
             tableName: 'fuzz',
             dedupWindowSeconds: DEFAULT_ENGINE_CONFIG.dedupWindowSeconds,
             sleep: noSleep,
@@ -579,7 +610,12 @@ interface Tallies {
   firstFailures: string[];
   counts: typeof counts;
   dynamoRequests: [string, number][];
+  /** The largest item the table held (bytes as DynamoDB counts them). */
+  largestItemBytes: number;
 }
+
+const largestItemBytes = (): number =>
+  [...dynamo.items('fuzz').values()].reduce((m, item) => Math.max(m, itemSize(item)), 0);
 
 /** Run this worker's share of the payloads. */
 async function runShare(index: number, workers: number): Promise<Tallies> {
@@ -598,6 +634,7 @@ async function runShare(index: number, workers: number): Promise<Tallies> {
     firstFailures: [],
     counts,
     dynamoRequests: [],
+    largestItemBytes: 0,
   };
   const rejectedWhole = new Map<string, number>();
   const rejectedLines = new Map<string, number>();
@@ -607,7 +644,8 @@ async function runShare(index: number, workers: number): Promise<Tallies> {
   for (let i = index; i < PAYLOADS; i += workers) {
     if (MAX_SECONDS > 0 && Date.now() - started > MAX_SECONDS * 1000) break;
     if (++sinceReset > RESET_EVERY) {
-      dynamo.items.clear();
+      t.largestItemBytes = Math.max(t.largestItemBytes, largestItemBytes());
+      dynamo.restore(new Map());
       memoryStore.records.clear();
       memoryLedger.findings.clear();
       sinceReset = 0;
@@ -644,7 +682,8 @@ async function runShare(index: number, workers: number): Promise<Tallies> {
   t.rejectedByReason = [...rejectedLines];
   t.identityErrors = [...failedIdentities];
   t.batchFailures = [...failedBatches];
-  t.dynamoRequests = [...dynamo.requests];
+  t.dynamoRequests = [...dynamoRequests];
+  t.largestItemBytes = Math.max(t.largestItemBytes, largestItemBytes());
   return t;
 }
 
@@ -736,7 +775,8 @@ async function main(): Promise<void> {
       `parked: ${fmt(sum((t) => t.counts.parked))}`,
   );
   console.log(
-    `DynamoDB requests: ${[...merge((t) => t.dynamoRequests)].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`,
+    `DynamoDB requests: ${[...merge((t) => t.dynamoRequests)].map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}; ` +
+      `largest item ${fmt(Math.max(...all.map((t) => t.largestItemBytes)))} bytes (limit 409,600)`,
   );
   console.log(`Object.prototype changed: ${prototypeChanged ? 'YES' : 'no'}`);
   for (const t of all) for (const f of t.firstFailures) console.error(f);

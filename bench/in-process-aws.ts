@@ -19,6 +19,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** A DynamoDB attribute value as the JSON wire protocol carries it. */
@@ -198,6 +199,16 @@ function applyUpdate(expr: string, current: Item | undefined, key: Item, names: 
   return item;
 }
 
+/** An answer as the SDK hands it to callers: every binary attribute value (`{ B: base64 }`) as bytes. */
+function bytesOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(bytesOf);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value))
+    out[k] = k === 'B' && typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'base64')) : bytesOf(v);
+  return out;
+}
+
 /** DynamoDB tables in memory, answering the JSON wire protocol. */
 export class InProcessDynamoDb {
   /** Items by table, then by partition key value. Stored items are never mutated in place (copy on write), so a snapshot is a shallow copy. */
@@ -232,7 +243,46 @@ export class InProcessDynamoDb {
   private keyOf(key: Item): string {
     const v = key[this.pk]?.S;
     if (v === undefined) throw new DynamoError('ValidationException', `key has no ${this.pk} string`);
+    if (Buffer.byteLength(v) > 2048)
+      throw new DynamoError(
+        'ValidationException',
+        'Hash primary key values must be under 2048 bytes, and range primary key values must be under 1024 bytes',
+      );
     return v;
+  }
+
+  /**
+   * A client for the adapters that calls this table directly, without the SDK's HTTP stack (for the
+   * fuzzer, whose subject is the handler, not the SDK): a command's input goes over as the JSON wire
+   * protocol carries it (binaries as base64), the answer comes back as the SDK would hand it (binaries
+   * as bytes), a failed condition is the SDK's modelled `ConditionalCheckFailedException`, and
+   * anything this table cannot answer faithfully is an error naming it. Requests are counted by
+   * operation in `requests`.
+   */
+  directClient(requests: Map<string, number>): DynamoDBClient {
+    const send = (command: { constructor: { name: string }; input: unknown }): Promise<unknown> => {
+      const operation = command.constructor.name.replace(/Command$/, '');
+      requests.set(operation, (requests.get(operation) ?? 0) + 1);
+      try {
+        const wire = JSON.parse(
+          JSON.stringify(
+            command.input,
+            function (this: Record<string, unknown>, key: string, value: unknown) {
+              const raw = this[key];
+              return raw instanceof Uint8Array ? Buffer.from(raw).toString('base64') : value;
+            },
+          ),
+        ) as Record<string, unknown>;
+        return Promise.resolve(bytesOf(this.answer(operation, wire)));
+      } catch (error) {
+        if (error instanceof DynamoError && error.type === 'ConditionalCheckFailedException')
+          return Promise.reject(
+            new ConditionalCheckFailedException({ message: error.message, $metadata: {} }),
+          );
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    return { send } as unknown as DynamoDBClient;
   }
 
   /** Answer one operation (the `X-Amz-Target` suffix) on its JSON input. */

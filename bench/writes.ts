@@ -30,12 +30,18 @@ import { createHash } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../lambdas/adapters/dynamodb-store.js';
-import { DEFAULT_LIMITS, parseRecord, rememberBatch, type IdentityBaseline } from '../lambdas/core/baseline.js';
+import {
+  DEFAULT_LIMITS,
+  parseRecord,
+  rememberBatch,
+  type IdentityBaseline,
+} from '../lambdas/core/baseline.js';
 import { ContractSet } from '../lambdas/core/contracts.js';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../lambdas/core/engine.js';
 import type { Finding } from '../lambdas/core/finding.js';
 import type { IdentityEvent } from '../lambdas/core/identity-event.js';
 import { runPipeline } from '../lambdas/core/pipeline.js';
+import { EXACT_WRITES, SAMPLED_WRITES } from '../lambdas/core/write-policy.js';
 import type { FindingSink, LoadedRecord, PublishResult } from '../lambdas/core/ports.js';
 import { RULES } from '../lambdas/core/rules/index.js';
 import { T0, UA, ev } from '../lambdas/core/rules/test-events.js';
@@ -51,6 +57,8 @@ export interface WritesPoint {
   readonly accounts: number;
   /** Measured 1,000-event deliveries. */
   readonly deliveries: number;
+  /** Write policy: what the Lambda handlers run with (`sampled`), or every change written (`exact`, the policy before). */
+  readonly policy: 'sampled' | 'exact';
 }
 
 /** What one point measured. */
@@ -78,7 +86,7 @@ export interface WritesResult extends WritesPoint {
 const FLEET_EVENTS_PER_SECOND = 20;
 const DELIVERY_EVENTS = 1000;
 const WARM_UP_DELIVERIES = 10;
-const TEMPLATES = 8;
+const TEMPLATES = 16;
 const ROTATION_MS = 12 * 3_600_000;
 const NOVEL_ACTION_RATE = 1 / 20_000;
 const DAY_MS = 86_400_000;
@@ -255,7 +263,10 @@ export async function measureWritesPoint(point: WritesPoint): Promise<WritesResu
     sink,
     rules: RULES,
     contracts: new ContractSet([]),
-    config: DEFAULT_ENGINE_CONFIG,
+    config: {
+      ...DEFAULT_ENGINE_CONFIG,
+      writePolicy: point.policy === 'sampled' ? SAMPLED_WRITES : EXACT_WRITES,
+    },
     nowMs: () => clockMs,
   };
   const rnd = seededRandom(42);
@@ -276,7 +287,16 @@ export async function measureWritesPoint(point: WritesPoint): Promise<WritesResu
   };
   for (let d = 0; d < WARM_UP_DELIVERIES; d++) await runPipeline(deliveryId(`warm-${d}`), delivery(), deps);
 
-  db.bill = { ...db.bill, writeUnits: 0, readUnits: 0, writes: 0, conditionalFailures: 0, failedWriteUnits: 0, batchGets: 0, writeUnitsByKind: new Map() };
+  db.bill = {
+    ...db.bill,
+    writeUnits: 0,
+    readUnits: 0,
+    writes: 0,
+    conditionalFailures: 0,
+    failedWriteUnits: 0,
+    batchGets: 0,
+    writeUnitsByKind: new Map(),
+  };
   sink.fresh = 0;
   sink.repeats = 0;
   sink.byRule.clear();
@@ -328,26 +348,35 @@ export function runWritesPoint(point: WritesPoint): Promise<WritesResult> {
   return new Promise<WritesResult>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', __filename, '--point', JSON.stringify(point)],
+      [
+        '--expose-gc',
+        '--max-old-space-size=4096',
+        '--import',
+        'tsx',
+        __filename,
+        '--point',
+        JSON.stringify(point),
+      ],
       { cwd: resolvePath(__dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`writes worker ${JSON.stringify(point)} exited with ${String(code)}`));
+      if (code !== 0)
+        return reject(new Error(`writes worker ${JSON.stringify(point)} exited with ${String(code)}`));
       resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as WritesResult);
     });
   });
 }
 
 /** The points of the table. */
-export function writesPoints(isQuick: boolean): WritesPoint[] {
+export function writesPoints(isQuick: boolean, policy: WritesPoint['policy']): WritesPoint[] {
   const deliveries = isQuick ? 20 : 60;
   const out: WritesPoint[] = [];
   for (const identities of [1_000, 10_000, 100_000])
-    for (const days of [1, 30]) out.push({ identities, days, accounts: 1, deliveries });
-  out.push({ identities: 10_000, days: 30, accounts: 100, deliveries });
+    for (const days of [1, 30]) out.push({ identities, days, accounts: 1, deliveries, policy });
+  out.push({ identities: 10_000, days: 30, accounts: 100, deliveries, policy });
   return out;
 }
 
@@ -377,10 +406,19 @@ export function costAt(r: WritesResult): CostProjection {
 }
 
 /** The figures `npm run bench` prints: write units per event at 10k identities (30 days learned) and the cost per million there. */
-export async function writeFigures(
-  isQuick = true,
-): Promise<{ writeUnitsPerEvent: number; readUnitsPerEvent: number; costPerMillion: number; point: WritesResult }> {
-  const point = await runWritesPoint({ identities: 10_000, days: 30, accounts: 1, deliveries: isQuick ? 20 : 60 });
+export async function writeFigures(isQuick = true): Promise<{
+  writeUnitsPerEvent: number;
+  readUnitsPerEvent: number;
+  costPerMillion: number;
+  point: WritesResult;
+}> {
+  const point = await runWritesPoint({
+    identities: 10_000,
+    days: 30,
+    accounts: 1,
+    deliveries: isQuick ? 20 : 60,
+    policy: 'sampled',
+  });
   return {
     writeUnitsPerEvent: point.writeUnitsPerEvent,
     readUnitsPerEvent: point.readUnitsPerEvent,
@@ -400,11 +438,17 @@ async function main(): Promise<void> {
     return;
   }
   const isQuick = argv.includes('--quick');
+  const policy = argv.includes('--exact') ? 'exact' : 'sampled';
+  const only = argv.indexOf('--only');
+  const points = writesPoints(isQuick, policy).filter(
+    (p) => only < 0 || `${p.identities}/${p.days}/${p.accounts}` === argv[only + 1],
+  );
   const rows: WritesResult[] = [];
   process.stdout.write(
     '| identities | accounts | days learned | µs / event | WU / event | RU / event | writes / event | identity item p50 / p99 (B) | all items p50 / p99 (B) | heap MiB | RSS MiB | findings (by rule) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n',
   );
-  for (const point of writesPoints(isQuick)) {
+  process.stdout.write(`write policy: ${policy}\n\n`);
+  for (const point of points) {
     const r = await runWritesPoint(point);
     rows.push(r);
     const rules = Object.entries(r.findingsByRule)
@@ -420,7 +464,8 @@ async function main(): Promise<void> {
     process.stdout.write(
       `\nCost per million events at 10k identities, 30 days learned (us-east-1 list prices: DynamoDB on-demand $${PRICES.dynamoWriteRequestUnit.usd * 1e6}/M WRU, $${PRICES.dynamoReadRequestUnit.usd * 1e6}/M RRU; Lambda arm64 $${PRICES.lambdaArmGbSecond.usd}/GB-s, $${PRICES.lambdaRequest.usd * 1e6}/M requests, ${COST_ASSUMPTIONS.memoryMb} MB):\n`,
     );
-    for (const l of cost.lines) process.stdout.write(`- ${l.item}: $${l.usdPerMillionEvents.toFixed(4)} (${l.basis})\n`);
+    for (const l of cost.lines)
+      process.stdout.write(`- ${l.item}: $${l.usdPerMillionEvents.toFixed(4)} (${l.basis})\n`);
     process.stdout.write(
       `- nhi-watch all-in (Lambda + DynamoDB + SNS + Security Hub): $${cost.nhiWatchUsdPerMillion.toFixed(4)} per million events; with CloudTrail → CloudWatch Logs ingestion: $${cost.withLogIngestionUsdPerMillion.toFixed(4)}\n`,
     );

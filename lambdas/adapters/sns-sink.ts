@@ -3,6 +3,10 @@
  * when a batch yields more than `digestThreshold` fresh findings, so a burst does not flood
  * subscribers. Repeats never alert: they only update Security Hub. Each message carries message
  * attributes (severity, ruleId, identity, account) so subscribers can filter.
+ *
+ * Messages are published with a per-protocol structure (`MessageStructure: 'json'`): e-mail
+ * subscribers get the readable text, SMS the subject line, and every other protocol (SQS, Lambda,
+ * HTTP/S, Firehose, `email-json`) the finding (or digest) JSON alone, ready to parse.
  */
 import {
   PublishBatchCommand,
@@ -24,19 +28,43 @@ export interface AlertRenderer {
   digest(findings: readonly Finding[]): RenderedAlert[];
 }
 
-/** Separates the readable body from the finding JSON in a message; subscribers split on it. */
+/** Separates the readable body from the finding JSON in a single-text message; subscribers split on it. */
 export const FINDING_JSON_SEPARATOR = '\n---- finding JSON ----\n';
 
-/** The SNS message text: the readable body for e-mail, then the finding (or digest) JSON for machines. */
+/**
+ * The single text of a message too large for a per-protocol structure (every protocol gets it): the
+ * readable body, then the finding (or digest) JSON.
+ */
 export const messageText = (alert: RenderedAlert): string =>
   `${alert.body.trimEnd()}\n${FINDING_JSON_SEPARATOR}${alert.json}\n`;
 
-/** Split a message published by this sink back into its body and its JSON. */
+/** Split a single-text message back into its body and its JSON. */
 export function splitMessage(message: string): { body: string; json: string } | undefined {
   const at = message.lastIndexOf(FINDING_JSON_SEPARATOR);
   return at < 0
     ? undefined
     : { body: message.slice(0, at), json: message.slice(at + FINDING_JSON_SEPARATOR.length).trim() };
+}
+
+/** The e-mail text: the readable body and where the machine-readable finding goes. */
+const emailText = (alert: RenderedAlert): string =>
+  `${alert.body.trimEnd()}\n\nThe finding as JSON goes to this topic's SQS, Lambda and HTTPS subscriptions.\n`;
+
+/** What one message is published as: `Message` and, when it fits, `MessageStructure`. */
+export interface SnsMessage {
+  readonly Message: string;
+  readonly MessageStructure?: 'json';
+}
+
+/**
+ * The message for an alert: per protocol (`default` the JSON, `email` the text, `sms` the subject),
+ * or — when escaping the JSON into the structure would pass SNS's 256 KB limit — the single text.
+ */
+export function snsMessage(alert: RenderedAlert): SnsMessage {
+  const structure = JSON.stringify({ default: alert.json, email: emailText(alert), sms: alert.subject });
+  return Buffer.byteLength(structure) <= SNS_MAX_BYTES - STRUCTURE_HEADROOM_BYTES
+    ? { Message: structure, MessageStructure: 'json' }
+    : { Message: messageText(alert) };
 }
 
 /** SNS sink options. */
@@ -53,6 +81,8 @@ export interface SnsFindingSinkOptions {
 
 /** SNS's limit on a message and on a PublishBatch request (bytes). */
 export const SNS_MAX_BYTES = 262_144;
+/** Room left in a message for its subject and attributes. */
+const STRUCTURE_HEADROOM_BYTES = 16_384;
 const SNS_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
 
 /** Force a subject into SNS's rules: ASCII printable, one line, under 100 characters. */
@@ -75,8 +105,8 @@ function attributes(
   return out;
 }
 
-const messageBytes = (m: RenderedAlert): number =>
-  Buffer.byteLength(messageText(m)) +
+const messageBytes = (m: RenderedAlert, message: SnsMessage): number =>
+  Buffer.byteLength(message.Message) +
   Buffer.byteLength(m.subject) +
   Object.entries(m.attributes).reduce((n, [k, v]) => n + k.length + v.StringValue.length + 16, 0);
 
@@ -103,13 +133,14 @@ export class SnsFindingSink implements FindingSink {
 
   /** One message per finding, PublishBatch of up to 10 (and 256 KB); failed entries retried. */
   private async publishEach(findings: readonly Finding[]): Promise<DeliveryFailure[]> {
-    const entries = findings.map((finding, i) => ({
-      id: String(i),
-      finding,
-      message: this.options.render.alert(finding),
-    }));
+    const entries = findings.map((finding, i) => {
+      const message = this.options.render.alert(finding);
+      return { id: String(i), finding, message, sns: snsMessage(message) };
+    });
     const failed: DeliveryFailure[] = [];
-    for (const batch of chunkBySize(entries, 10, SNS_MAX_BYTES - 4096, (e) => messageBytes(e.message))) {
+    for (const batch of chunkBySize(entries, 10, SNS_MAX_BYTES - 4096, (e) =>
+      messageBytes(e.message, e.sns),
+    )) {
       let pending = batch;
       let lastReason = '';
       for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt++) {
@@ -121,7 +152,7 @@ export class SnsFindingSink implements FindingSink {
               PublishBatchRequestEntries: pending.map((e) => ({
                 Id: e.id,
                 Subject: safeSubject(e.message.subject),
-                Message: messageText(e.message),
+                ...e.sns,
                 MessageAttributes: attributes(e.message.attributes),
               })),
             }),
@@ -167,7 +198,7 @@ export class SnsFindingSink implements FindingSink {
           new PublishCommand({
             TopicArn: this.options.topicArn,
             Subject: safeSubject(m.subject),
-            Message: messageText(m),
+            ...snsMessage(m),
             MessageAttributes: attributes(m.attributes),
           }),
         );

@@ -102,6 +102,13 @@ export interface RateProfile {
   minuteStartMs?: number;
   /** Calls in the current minute. */
   minuteCount?: number;
+  /**
+   * How much of `bucketCount` is estimate: a sampled routine call (core/write-policy.ts) counts for
+   * N calls, N − 1 of them estimated; absent when the count is exact. rate-anomaly judges
+   * `bucketCount − bucketEstimated`, calls the hour certainly had, so sampling never makes an hour
+   * look busier than it was.
+   */
+  bucketEstimated?: number;
 }
 
 /** A timestamped entry of a short window (failures, denials). */
@@ -269,17 +276,28 @@ export function originKey(event: IdentityEvent): string {
   return `raw:${o.ip ?? 'unknown'}`;
 }
 
-/** Record one use of `value`, evicting the least recently seen value past `cap`. */
-export function touch(dim: Dimension, value: string, timeMs: number, cap: number): void {
+/**
+ * Record one use of `value` (counted `weight` times: 1, or the weight of a sampled routine event,
+ * or 0 for a routine event left out of the counts, see core/write-policy.ts), evicting the least
+ * recently seen value past `cap`. Returns whether the value is new to the dimension.
+ */
+export function touch(dim: Dimension, value: string, timeMs: number, cap: number, weight = 1): boolean {
+  return touchCount(dim, value, timeMs, cap, weight) === 0;
+}
+
+/** {@link touch}, returning the value's count before the call (0 exactly when the value is new). */
+function touchCount(dim: Dimension, value: string, timeMs: number, cap: number, weight: number): number {
   const stat = getOwn(dim, value);
   if (stat) {
-    stat.n += 1;
+    const before = stat.n;
+    stat.n += weight;
     if (timeMs > stat.l) stat.l = timeMs;
     if (timeMs < stat.f) stat.f = timeMs;
-    return;
+    return before > 0 ? before : Number.MIN_VALUE;
   }
-  setOwn(dim, value, { n: 1, f: timeMs, l: timeMs });
+  setOwn(dim, value, { n: weight, f: timeMs, l: timeMs });
   evictOldest(dim, cap);
+  return 0;
 }
 
 /** Drop the least recently seen entries of a record until it holds at most `cap`. */
@@ -298,9 +316,15 @@ function evictOldest<V extends { l: number }>(r: SafeRecord<V>, cap: number): vo
   deleteOwn(r, oldest);
 }
 
-/** {@link touch} for an optional value; undefined and empty values are not recorded. */
-function touchIf(dim: Dimension, value: string | undefined, timeMs: number, cap: number): void {
-  if (value !== undefined && value !== '') touch(dim, value, timeMs, cap);
+/** {@link touchCount} for an optional value (undefined and empty values are not recorded: Infinity). */
+function touchIf(
+  dim: Dimension,
+  value: string | undefined,
+  timeMs: number,
+  cap: number,
+  weight: number,
+): number {
+  return value !== undefined && value !== '' ? touchCount(dim, value, timeMs, cap, weight) : Infinity;
 }
 
 /** Append to a short window, dropping entries past retention and past the cap. */
@@ -329,6 +353,7 @@ export function advanceRate(rate: RateProfile, timeMs: number, limits: BaselineL
   for (let i = 1; i <= gapHours; i++) foldSlot(rate, target - i * HOUR_MS, 0, limits);
   rate.bucketStartMs = target;
   rate.bucketCount = 0;
+  delete rate.bucketEstimated;
 }
 
 function foldSlot(rate: RateProfile, bucketStartMs: number, count: number, limits: BaselineLimits): void {
@@ -343,13 +368,13 @@ function foldSlot(rate: RateProfile, bucketStartMs: number, count: number, limit
 }
 
 /** Count a call in the current minute (two numbers: bounded); an event older than the current minute is not counted. */
-function countMinute(rate: RateProfile, timeMs: number): void {
+function countMinute(rate: RateProfile, timeMs: number, weight: number): void {
   const m = Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
   if (rate.minuteStartMs === undefined || m > rate.minuteStartMs) {
     rate.minuteStartMs = m;
-    rate.minuteCount = 1;
+    rate.minuteCount = weight;
   } else if (m === rate.minuteStartMs) {
-    rate.minuteCount = (rate.minuteCount ?? 0) + 1;
+    rate.minuteCount = (rate.minuteCount ?? 0) + weight;
   }
 }
 
@@ -358,25 +383,48 @@ export const isAuthnFailure = (event: IdentityEvent): boolean => event.outcome.a
 /** Whether an event is an authorization denial. */
 export const isDenial = (event: IdentityEvent): boolean => event.outcome.authz === 'denied';
 
+/** What a fold noticed (core/write-policy.ts: a novel event is always written, never sampled). */
+export interface FoldNotes {
+  /** The event added something the record did not hold: a value, a credential, an origin, a flag. */
+  isNovel: boolean;
+  /** Smallest count (before the event) of the values it touched in the record's dimensions (Infinity: none). */
+  minCount?: number;
+}
+
 /**
  * Fold one event into an identity baseline (mutates and returns it). Callers keep the state the
  * rules saw: the engine evaluates rules first, then folds.
+ *
+ * `weight` is how many calls the event counts for in the counters (event count, value counts,
+ * hour and minute buckets): 1 normally; the write policy (core/write-policy.ts) folds a sampled
+ * routine event with its sampling weight and one left out of the sample with 0 (times still move).
+ * `notes.isNovel` is set when the event added anything new.
  */
 export function foldIdentity(
   b: IdentityBaseline,
   event: IdentityEvent,
   limits: BaselineLimits,
+  weight = 1,
+  notes?: FoldNotes,
 ): IdentityBaseline {
   const t = event.timeMs;
   if (b.eventCount > 0 && t > b.lastSeenMs) b.maxGapMs = Math.max(b.maxGapMs, t - b.lastSeenMs);
   if (t < b.firstSeenMs) b.firstSeenMs = t;
   if (t > b.lastSeenMs) b.lastSeenMs = t;
-  b.eventCount += 1;
-  if (b.kind === 'unknown' && event.identity.kind !== 'unknown') b.kind = event.identity.kind;
+  b.eventCount += weight;
+  let isNovel = false;
+  if (b.kind === 'unknown' && event.identity.kind !== 'unknown') {
+    b.kind = event.identity.kind;
+    isNovel = true;
+  }
 
   advanceRate(b.rate, t, limits);
-  if (hourStart(t) === b.rate.bucketStartMs) b.rate.bucketCount += 1;
-  countMinute(b.rate, t);
+  if (hourStart(t) === b.rate.bucketStartMs) {
+    b.rate.bucketCount += weight;
+    // A sampled call stands for `weight` calls: one observed, the rest estimated.
+    if (weight > 1) b.rate.bucketEstimated = (b.rate.bucketEstimated ?? 0) + weight - 1;
+  }
+  countMinute(b.rate, t, weight);
 
   if (isAuthnFailure(event)) {
     b.failures = pushWindow(b.failures, windowEntry(event, event.origin.ip ?? ''), limits);
@@ -386,34 +434,45 @@ export function foldIdentity(
     b.denials = pushWindow(b.denials, windowEntry(event, event.action.name), limits);
   }
   // Failed authentication says nothing about what the identity normally does.
-  if (isAuthnFailure(event)) return b;
+  if (isAuthnFailure(event)) {
+    if (notes) notes.isNovel = true;
+    return b;
+  }
 
   // Each dimension touched directly (no per-event arrays): this runs for every event.
   const o = event.origin;
   const a = event.action;
   const d = b.dims;
   const cap = limits.maxValuesPerDimension;
-  touchIf(d.networks, o.network, t, cap);
-  if (o.asn !== undefined) touch(d.asns, String(o.asn), t, cap);
-  touchIf(d.countries, o.country, t, cap);
-  touchIf(d.uaFamilies, o.userAgentFamily, t, cap);
-  touchIf(d.uaClasses, o.userAgentClass, t, cap);
-  // Denied actions are not part of the learned scope.
-  if (!isDenial(event)) touchIf(d.actions, a.name, t, limits.maxActions);
-  touchIf(d.rolesAssumed, a.targetRoleArn, t, cap);
-  touchIf(d.targetAccounts, a.targetAccountId, t, cap);
+  const w = weight;
+  let least = Math.min(
+    touchIf(d.networks, o.network, t, cap, w),
+    o.asn !== undefined ? touchCount(d.asns, String(o.asn), t, cap, w) : Infinity,
+    touchIf(d.countries, o.country, t, cap, w),
+    touchIf(d.uaFamilies, o.userAgentFamily, t, cap, w),
+    touchIf(d.uaClasses, o.userAgentClass, t, cap, w),
+    // Denied actions are not part of the learned scope.
+    isDenial(event) ? Infinity : touchIf(d.actions, a.name, t, limits.maxActions, w),
+    touchIf(d.rolesAssumed, a.targetRoleArn, t, cap, w),
+    touchIf(d.targetAccounts, a.targetAccountId, t, cap, w),
+    touchIf(d.credentialKinds, event.credential.kind, t, cap, w),
+    touchIf(d.vpcEndpoints, o.vpcEndpointId, t, cap, w),
+    touchIf(d.awsServices, o.awsService, t, cap, w),
+    touchIf(d.regions, a.region, t, cap, w),
+  );
   const scopes = event.outcome.scopes;
-  if (scopes) for (const sc of scopes) touchIf(d.scopes, sc, t, cap);
-  touchIf(d.credentialKinds, event.credential.kind, t, cap);
-  touchIf(d.vpcEndpoints, o.vpcEndpointId, t, cap);
-  touchIf(d.awsServices, o.awsService, t, cap);
-  touchIf(d.regions, a.region, t, cap);
+  if (scopes) for (const sc of scopes) least = Math.min(least, touchIf(d.scopes, sc, t, cap, w));
   // A federated subject that obtained credentials for this role (a denied attempt is not part of its scope).
   const subject = event.issuance?.subject;
   if (subject !== undefined && !isDenial(event)) {
-    touch(d.subjects, subject.pattern, t, cap);
-    touch(d.subjectOwners, subject.owner, t, cap);
+    least = Math.min(
+      least,
+      touchCount(d.subjects, subject.pattern, t, cap, w),
+      touchCount(d.subjectOwners, subject.owner, t, cap, w),
+    );
   }
+  if (least === 0) isNovel = true;
+  if (notes) notes.minCount = Math.min(notes.minCount ?? Infinity, least);
 
   const credId = event.credential.id;
   if (credId !== undefined && credId !== '') {
@@ -431,23 +490,35 @@ export function foldIdentity(
       };
       setOwn(b.credentials, credId, c);
       evictOldest(b.credentials, limits.maxCredentials);
+      isNovel = true;
     }
-    c.n += 1;
+    c.n += w;
     if (t > c.l) c.l = t;
     if (t < c.f) c.f = t;
-    touch(c.origins, originKey(event), t, limits.maxOriginsPerCredential);
-    touch(c.uaClasses, event.origin.userAgentClass, t, limits.maxOriginsPerCredential);
+    const perCredential = limits.maxOriginsPerCredential;
+    if (touch(c.origins, originKey(event), t, perCredential, w)) isNovel = true;
+    if (touch(c.uaClasses, event.origin.userAgentClass, t, perCredential, w)) isNovel = true;
     if (event.origin.isIp && event.origin.awsService === undefined && event.origin.network !== undefined) {
-      if (event.origin.isAws)
-        touch((c.nets ??= emptyRecord()), event.origin.network, t, limits.maxOriginsPerCredential);
-      else if (event.origin.isPrivate && event.origin.vpcEndpointId === undefined)
-        touch((c.nets ??= emptyRecord()), `priv:${event.origin.network}`, t, limits.maxOriginsPerCredential);
+      if (event.origin.isAws) {
+        if (touch((c.nets ??= emptyRecord()), event.origin.network, t, perCredential, w)) isNovel = true;
+      } else if (event.origin.isPrivate && event.origin.vpcEndpointId === undefined) {
+        if (touch((c.nets ??= emptyRecord()), `priv:${event.origin.network}`, t, perCredential, w))
+          isNovel = true;
+      }
     }
     if (event.origin.isAws) {
+      if (!c.hasAws) isNovel = true;
       c.hasAws = true;
-      if (event.origin.isIp && event.origin.awsService === undefined) c.hasAwsNetwork = true;
-    } else if (event.origin.isIp && !event.origin.isPrivate) c.hasOutside = true;
+      if (event.origin.isIp && event.origin.awsService === undefined) {
+        if (c.hasAwsNetwork !== true) isNovel = true;
+        c.hasAwsNetwork = true;
+      }
+    } else if (event.origin.isIp && !event.origin.isPrivate) {
+      if (!c.hasOutside) isNovel = true;
+      c.hasOutside = true;
+    }
   }
+  if (notes && isNovel) notes.isNovel = true;
   return b;
 }
 
@@ -511,7 +582,7 @@ export function rememberBatch(record: StateRecord, batchId: string, limits: Base
   const isBackfill = isBackfillBatch(tag);
   let sameKind = 0;
   for (const id of record.batches) if (isBackfillBatch(id) === isBackfill) sameKind++;
-  for (let i = 0; sameKind > limits.maxBatchIds && i < record.batches.length; ) {
+  for (let i = 0; sameKind > limits.maxBatchIds && i < record.batches.length;) {
     if (isBackfillBatch(record.batches[i] as string) === isBackfill) {
       record.batches.splice(i, 1);
       sameKind--;

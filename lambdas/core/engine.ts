@@ -11,7 +11,9 @@ import {
   emptySource,
   foldIdentity,
   foldSource,
+  hourStart,
   isAuthnFailure,
+  isDenial,
   isLearned,
   isBackfillBatch,
   rememberBatch,
@@ -19,13 +21,14 @@ import {
   sourceKey,
   type BaselineLimits,
   type DimensionName,
+  type FoldNotes,
   type IdentityBaseline,
   type LearningConfig,
   type SourceState,
   type StateRecord,
 } from './baseline.js';
 import { callerLinkKey, isLinkLive, issuedLinkKey, newLink, withChain, type LinkRecord } from './chains.js';
-import { hasValue } from './baseline-facts.js';
+import { hasValue, totalCalls } from './baseline-facts.js';
 import { foldBreadth } from './breadth.js';
 import {
   DEFAULT_CAMPAIGN_CONFIG,
@@ -52,9 +55,13 @@ import {
   emptyPopulation,
   foldPopulation,
   populationKeys,
+  type PopulationFoldHints,
   type PopulationRecord,
   type Priors,
 } from './priors.js';
+import { isSampling, routineWeight, type WritePolicy } from './write-policy.js';
+import { hourThreshold, rateAnomaly } from './rules/rate-anomaly.js';
+import { getOwn } from './safe-record.js';
 import type { AlertGate } from './campaign.js';
 import type { IdentityEvent } from './identity-event.js';
 import { titleForCall } from './identity-title.js';
@@ -75,6 +82,11 @@ export interface EngineConfig {
   readonly incident?: IncidentConfig;
   /** When one source's findings on several identities form one incident. @default {@link DEFAULT_CAMPAIGN_CONFIG} */
   readonly campaign?: CampaignConfig;
+  /**
+   * Which changes are written and which routine counter updates are sampled (core/write-policy.ts).
+   * @default every change written (EXACT_WRITES); the Lambda handlers use SAMPLED_WRITES
+   */
+  readonly writePolicy?: WritePolicy;
 }
 
 /** @default 7-day / 200-event learning, 6-hour dedup window, all rules on. */
@@ -95,6 +107,27 @@ export interface EvaluateInput {
   readonly rules: readonly DetectionRule[];
   readonly contracts: ContractSet;
   readonly config: EngineConfig;
+  /**
+   * A retry of this batch within one invocation (the pipeline after a commit conflict): what earlier
+   * attempts already decided, so no record is folded twice and no event is weighed twice.
+   * @default none: a first attempt
+   */
+  readonly retry?: RetryState;
+}
+
+/**
+ * What earlier attempts of a batch decided, carried into its retry (core/pipeline.ts). A record an
+ * attempt committed, or that the write policy left unwritten, is settled for the batch: the retry
+ * treats it as holding the batch (a sampled-out event is not weighed again against fresher state,
+ * which would count it with weight 1 after it was counted with 0). Events of a settled identity fold
+ * into population records with the hints of the attempt that settled it: the identity record a retry
+ * reads already holds the batch, so it can no longer tell that the identity or the action was new.
+ */
+export interface RetryState {
+  /** Record keys settled for this batch (committed, or left unwritten by the write policy). */
+  readonly settled: ReadonlySet<string>;
+  /** Population hints of events whose identity is settled, as the settling attempt computed them. */
+  readonly hints: ReadonlyMap<IdentityEvent, PopulationFoldHints>;
 }
 
 /** Counters of one evaluation. */
@@ -106,6 +139,8 @@ export interface EvaluateStats {
   readonly findings: number;
   /** Identities whose evaluation threw (see {@link EvaluateOutput.identityErrors}). */
   readonly identityErrors: number;
+  /** Under a sampling write policy: records touched whose changes were all routine and unsampled, so not written. */
+  readonly unwritten?: number;
 }
 
 /**
@@ -132,6 +167,10 @@ export interface EvaluateOutput {
   readonly stats: EvaluateStats;
   /** Identities contained after throwing, one entry each. */
   readonly identityErrors: IdentityError[];
+  /** Records the write policy decided not to write for this batch (settled all the same: see {@link RetryState}). */
+  readonly unwrittenKeys: readonly string[];
+  /** The population hints each event was folded with (see {@link RetryState}). */
+  readonly hints: ReadonlyMap<IdentityEvent, PopulationFoldHints>;
 }
 
 /** Where in one identity's evaluation an exception came from. */
@@ -194,6 +233,18 @@ interface Working<T extends StateRecord> {
   version: number | undefined;
   isChanged: boolean;
   isRedelivered: boolean;
+  /** Under a sampling write policy: the events folded, with the weight each is stored with. */
+  folded?: Folded[];
+  /** Under a sampling write policy: a material event was folded (the record must be written). */
+  isMaterial?: boolean;
+}
+
+/** An event folded into a record under a sampling policy, for refolding with its stored weight. */
+interface Folded {
+  readonly event: IdentityEvent;
+  readonly weight: number;
+  /** For population records: what the identity's baseline said before the event. */
+  readonly hints?: PopulationFoldHints;
 }
 
 /**
@@ -210,6 +261,22 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const isBackfill = isBackfillBatch(batchId);
   /** What records remember this batch by (computed once: a hash for a long id). */
   const tag = batchTag(batchId);
+  const policy = !isBackfill && isSampling(config.writePolicy) ? config.writePolicy : undefined;
+  /** rate-anomaly's thresholds, when it runs: the write policy counts hours near them exactly. */
+  const rateThresholds = rules.some((r) => r.id === rateAnomaly.id)
+    ? thresholdsByRule.get(rateAnomaly.id)
+    : undefined;
+  /** Events per identity and per population key in this batch (an identity with many is written exactly). */
+  const perKey = new Map<string, number>();
+  if (policy !== undefined)
+    for (const e of input.events) {
+      perKey.set(e.identity.key, (perKey.get(e.identity.key) ?? 0) + 1);
+      const pk = populationKeys(e);
+      if (pk !== undefined) {
+        perKey.set(pk.account, (perKey.get(pk.account) ?? 0) + 1);
+        perKey.set(pk.kind, (perKey.get(pk.kind) ?? 0) + 1);
+      }
+    }
   const incidentConfig = config.incident ?? DEFAULT_INCIDENT_CONFIG;
   const campaignConfig = config.campaign ?? DEFAULT_CAMPAIGN_CONFIG;
   /** The incident each finding joined last (the state object itself: it keeps growing within the batch). */
@@ -227,6 +294,11 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
   const failed = new Map<string, { error: Omit<IdentityError, 'events'>; events: number }>();
   let redelivered = 0;
 
+  const settled = input.retry?.settled;
+  const isSettled = (key: string): boolean => settled?.has(key) === true;
+  /** The hints each event was folded into population records with (a retry reuses them). */
+  const hintsUsed = new Map<IdentityEvent, PopulationFoldHints>();
+
   const working = <T extends StateRecord>(
     map: Map<string, Working<T>>,
     key: string,
@@ -238,15 +310,20 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     const loaded = input.state.get(key);
     if (loaded && loaded.record.type === type) {
       // A record decoded for this load is the engine's to fold into; a shared one is copied first.
-      const record = loaded.isExclusive === true ? (loaded.record as T) : cloneRecord(loaded.record as T);
+      // Under a sampling write policy the loaded record must stay as stored: it is what the policy
+      // compares with (staleness) and what the batch is refolded onto with its weights.
+      const record =
+        loaded.isExclusive === true && policy === undefined
+          ? (loaded.record as T)
+          : cloneRecord(loaded.record as T);
       w = {
         record,
         version: loaded.version,
         isChanged: false,
-        isRedelivered: record.batches.includes(tag),
+        isRedelivered: record.batches.includes(tag) || isSettled(key),
       };
     } else {
-      w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: false };
+      w = { record: fresh(), version: undefined, isChanged: false, isRedelivered: isSettled(key) };
     }
     map.set(key, w);
     return w;
@@ -298,12 +375,25 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     event: IdentityEvent,
     baseline: IdentityBaseline,
   ): void => {
-    const hints = {
+    const hints = input.retry?.hints.get(event) ?? {
       isNewIdentity: baseline.eventCount === 0,
       isNewActionForIdentity: !hasValue(baseline.dims.actions, event.action.name),
     };
+    if (pops.length > 0) hintsUsed.set(event, hints);
     for (const p of pops) {
-      if (!p.isRedelivered && foldPopulation(p.record, event, hints, config.limits)) p.isChanged = true;
+      if (p.isRedelivered) continue;
+      const notes: FoldNotes = { isNovel: false };
+      if (!foldPopulation(p.record, event, hints, config.limits, 1, notes)) continue;
+      p.isChanged = true;
+      if (policy === undefined) continue;
+      // Populations: every change but their call counters is material (write-policy.ts).
+      const isMaterial =
+        notes.isNovel || p.version === undefined || (perKey.get(p.record.key) ?? 0) >= policy.exactFromEvents;
+      const weight = isMaterial
+        ? 1
+        : routineWeight(event.eventId, p.record.key, policy.populationSampleEvery);
+      (p.folded ??= []).push({ event, weight, hints });
+      if (isMaterial) p.isMaterial = true;
     }
   };
 
@@ -356,8 +446,9 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       redelivered += 1;
       return;
     }
-    if (!isBackfill && (baseline.liveFromMs === undefined || event.timeMs < baseline.liveFromMs))
-      baseline.liveFromMs = event.timeMs;
+    const liveFromMoved =
+      !isBackfill && (baseline.liveFromMs === undefined || event.timeMs < baseline.liveFromMs);
+    if (liveFromMoved) baseline.liveFromMs = event.timeMs;
     const learned = isLearned(baseline, event.timeMs, config.learning);
     // One context per event; only the thresholds change from rule to rule.
     const ctx: { -readonly [K in keyof RuleContext]: RuleContext[K] } = {
@@ -371,7 +462,9 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       priors,
     };
     let maturity: Maturity | undefined;
+    let hasFinding = false;
     const record = (rule: DetectionRule, match: RuleMatch): void => {
+      hasFinding = true;
       maturity ??= maturityOf(baseline, event, learned);
       const windowStartMs = Math.floor(event.timeMs / windowMs) * windowMs;
       const fid = findingId(rule.id, event.identity.key, match.discriminator, windowStartMs);
@@ -425,10 +518,40 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     inStage('fold', () => {
       // Populations first: they need the identity's baseline as it was before the event.
       foldPop(pops, event, baseline);
-      foldIdentity(baseline, event, config.limits);
+      const notes: FoldNotes = { isNovel: false };
+      const readsBefore = baseline.reads;
+      const isRareClass = policy !== undefined && isRareUaClass(baseline, event, policy.exactBelowShare);
+      foldIdentity(baseline, event, config.limits, 1, notes);
       foldBreadth(baseline, event, config.limits);
       id.isChanged = true;
       foldSrc(src, event);
+      if (policy === undefined) return;
+      // The rules saw this event exactly; what is stored of it follows the write policy.
+      const stored = id.version === undefined ? undefined : input.state.get(event.identity.key)?.record;
+      const isMaterial =
+        stored === undefined ||
+        stored.type !== 'identity' ||
+        !learned ||
+        hasFinding ||
+        notes.isNovel ||
+        baseline.reads !== readsBefore ||
+        isDenial(event) ||
+        isRareClass ||
+        (notes.minCount ?? Infinity) < policy.exactBelowCount ||
+        // A busy hour (two or more calls in this delivery, the hour past a fraction of its threshold) is counted exactly.
+        ((perKey.get(event.identity.key) ?? 0) >= 2 &&
+          isBusyHour(baseline, event.timeMs, rateThresholds, policy.exactAboveRateFraction)) ||
+        liveFromMoved ||
+        ctx.contract !== undefined ||
+        event.eventId === '' ||
+        event.timeMs < stored.firstSeenMs ||
+        event.timeMs - stored.lastSeenMs > policy.maxStalenessSeconds * 1000 ||
+        (perKey.get(event.identity.key) ?? 0) >= policy.exactFromEvents;
+      const weight = isMaterial
+        ? 1
+        : routineWeight(event.eventId, event.identity.key, policy.routineSampleEvery);
+      (id.folded ??= []).push({ event, weight });
+      if (isMaterial) id.isMaterial = true;
     });
   };
 
@@ -449,6 +572,13 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
     }
   }
 
+  const unwrittenKeys: string[] = [];
+  if (policy !== undefined) {
+    for (const [key, w] of identities)
+      if (w.isChanged && !settleIdentity(w, input.state.get(key), config)) unwrittenKeys.push(key);
+    for (const [key, w] of populations)
+      if (w.isChanged && !settlePopulation(w, input.state.get(key), config)) unwrittenKeys.push(key);
+  }
   const changes: StateChange[] = [];
   for (const map of [identities, sources, populations, links] as Map<string, Working<StateRecord>>[]) {
     for (const [key, w] of map) {
@@ -489,9 +619,81 @@ export function evaluate(input: EvaluateInput): EvaluateOutput {
       redelivered,
       findings: out.length,
       identityErrors: identityErrors.length,
+      ...(policy !== undefined ? { unwritten: unwrittenKeys.length } : {}),
     },
     identityErrors,
+    unwrittenKeys,
+    hints: hintsUsed,
   };
+}
+
+/** Whether the event's user-agent class holds less than `share` of the identity's calls (new-user-agent reads shares). */
+function isRareUaClass(b: IdentityBaseline, event: IdentityEvent, share: number): boolean {
+  const cls = event.origin.userAgentClass;
+  if (cls === undefined || share <= 0) return false;
+  const total = totalCalls(b.dims.uaClasses);
+  return total === 0 || (getOwn(b.dims.uaClasses, cls)?.n ?? 0) < share * total;
+}
+
+/** Whether the hour of `timeMs` (in the working record, this event counted) is past `fraction` of its rate-anomaly threshold. */
+function isBusyHour(
+  b: IdentityBaseline,
+  timeMs: number,
+  thresholds: Thresholds | undefined,
+  fraction: number,
+): boolean {
+  if (thresholds === undefined || fraction <= 0 || hourStart(timeMs) !== b.rate.bucketStartMs) return false;
+  const { limit } = hourThreshold(b.rate, new Date(timeMs).getUTCHours(), thresholds);
+  return b.rate.bucketCount > fraction * limit;
+}
+
+/**
+ * Under a sampling write policy, what of an identity's batch is stored (core/write-policy.ts):
+ * nothing when every event was routine and none fell in the sample (returns false, and the record
+ * is not written); otherwise the stored record refolded with each event's weight (the working
+ * record as it is when every weight is 1). The incident and the live boundary are the batch's.
+ */
+function settleIdentity(
+  w: Working<IdentityBaseline>,
+  loaded: LoadedRecord | undefined,
+  config: EngineConfig,
+): boolean {
+  const folded = w.folded;
+  if (folded === undefined || folded.every((f) => f.weight === 1)) return true;
+  if (w.isMaterial !== true && folded.every((f) => f.weight === 0)) {
+    w.isChanged = false;
+    return false;
+  }
+  if (loaded === undefined || loaded.record.type !== 'identity') return true;
+  const rec = cloneRecord(loaded.record);
+  for (const f of folded) {
+    foldIdentity(rec, f.event, config.limits, f.weight);
+    foldBreadth(rec, f.event, config.limits);
+  }
+  if (w.record.incident !== undefined) rec.incident = w.record.incident;
+  if (w.record.liveFromMs !== undefined) rec.liveFromMs = w.record.liveFromMs;
+  w.record = rec;
+  return true;
+}
+
+/** {@link settleIdentity} for a population record. */
+function settlePopulation(
+  w: Working<PopulationRecord>,
+  loaded: LoadedRecord | undefined,
+  config: EngineConfig,
+): boolean {
+  const folded = w.folded;
+  if (folded === undefined || folded.every((f) => f.weight === 1)) return true;
+  if (w.isMaterial !== true && folded.every((f) => f.weight === 0)) {
+    w.isChanged = false;
+    return false;
+  }
+  if (loaded === undefined || loaded.record.type !== 'population') return true;
+  const rec = cloneRecord(loaded.record);
+  for (const f of folded)
+    if (f.hints !== undefined) foldPopulation(rec, f.event, f.hints, config.limits, f.weight);
+  w.record = rec;
+  return true;
 }
 
 /** Largest number of distinct values named per dimension in the maturity line. */

@@ -4,6 +4,37 @@
  * Never carries a secret: credentials are identified by id / fingerprint only.
  */
 
+/**
+ * Longest identity key an event may carry, in UTF-8 bytes. State is kept under `id#<key>` and
+ * DynamoDB refuses a partition key over 2,048 bytes — for the whole request, so one oversized key
+ * would fail every retry of a delivery. Real principals are far shorter (an IAM role ARN with the
+ * longest path and name is under 700 characters); a longer key can only be forged or corrupt.
+ */
+export const MAX_IDENTITY_KEY_BYTES = 1_536;
+
+/** UTF-8 length of a text (what DynamoDB counts), computed without allocating. */
+export function utf8Bytes(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i += 1;
+    } else n += 3;
+  }
+  return n;
+}
+
+/** Whether an identity key is too long to keep state for (see {@link MAX_IDENTITY_KEY_BYTES}). */
+export const isOversizedKey = (key: string): boolean =>
+  key.length > MAX_IDENTITY_KEY_BYTES ||
+  (key.length * 3 > MAX_IDENTITY_KEY_BYTES && utf8Bytes(key) > MAX_IDENTITY_KEY_BYTES);
+
+/** An AWS account id: twelve digits. */
+export const isAccountId = (text: string): boolean => /^\d{12}$/.test(text);
+
 /** Which log the event came from. */
 export type EventSource = 'cloudtrail' | 'api-gateway';
 

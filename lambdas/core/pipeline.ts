@@ -13,22 +13,33 @@
  *   and takes over a claim whose lease ran out (its owner crashed or was killed);
  * - delivery happens before state is committed, so a crash before commit makes the platform
  *   redeliver; state records remember the batch id, so a batch already committed is not folded
- *   twice;
+ *   twice; population records are written after the identities their folds depend on, and a
+ *   retry after a conflict refolds only the records that conflicted (engine.ts RetryState);
  * - when the invocation is about to run out of time it stops before starting the next step,
  *   gives its claims back and fails, so the retry starts clean.
  */
 import { isAlerting, type Finding } from './finding.js';
-import { evaluate, stateKeys, type EngineConfig, type EvaluateOutput, type IdentityError } from './engine.js';
+import {
+  evaluate,
+  stateKeys,
+  type EngineConfig,
+  type EvaluateOutput,
+  type IdentityError,
+  type RetryState,
+} from './engine.js';
 import type { ContractSet } from './contracts.js';
 import type { IdentityEvent } from './identity-event.js';
 import type { DeliveryMark, LedgerEntry } from './ledger.js';
+import { isPopulationKey, populationKeys, type PopulationFoldHints } from './priors.js';
 import type {
   BaselineStore,
+  CommitResult,
   DeliveryRoute,
   FindingLedger,
   FindingSink,
   LoadedRecord,
   OnFailureDestination,
+  StateChange,
   UndeliveredFinding,
 } from './ports.js';
 import type { DetectionRule } from './rules/rule.js';
@@ -144,6 +155,7 @@ export async function runPipeline(
   const evalWith = (
     evts: readonly IdentityEvent[],
     state: ReadonlyMap<string, LoadedRecord>,
+    retry?: RetryState,
   ): EvaluateOutput =>
     evaluate({
       batchId,
@@ -152,7 +164,12 @@ export async function runPipeline(
       rules: deps.rules,
       contracts: deps.contracts,
       config: deps.config,
+      ...(retry !== undefined ? { retry } : {}),
     });
+  // What earlier attempts settled (engine.ts RetryState): a retry refolds only the records that
+  // conflicted, each onto its freshly read version, and weighs every event once.
+  const settled = new Set<string>();
+  const hints = new Map<IdentityEvent, PopulationFoldHints>();
 
   const guard = deadlineGuard(deps);
   guard('load');
@@ -185,22 +202,64 @@ export async function runPipeline(
     if (filtered.kept.length > 0) await deliver(batchId, filtered.kept, deps, guard, totals);
 
     guard('commit');
-    const result = await deps.store.commit(batchId, out.changes);
+    const result = await commitInOrder(batchId, pending, out.changes, deps.store);
     if (result.conflicts.length === 0) break;
     conflicts += result.conflicts.length;
     if (attempt >= maxAttempts) throw new BaselineConflictError(result.conflicts);
-    // Re-run the events touching a conflicting record against fresh state. Records that did
-    // commit now hold this batch id, so they are not folded twice.
+    // Re-run the events touching a conflicting record against fresh state. Records that committed
+    // (they also hold this batch id) and records the write policy left unwritten are settled: the
+    // retry does not fold them again, and folds a settled identity's events into its populations
+    // with the hints this attempt computed.
+    for (const key of result.committed) settled.add(key);
+    for (const key of out.unwrittenKeys) settled.add(key);
+    for (const [event, h] of out.hints)
+      if (settled.has(event.identity.key) && !hints.has(event)) hints.set(event, h);
     if (deps.backoff) await deps.backoff(attempt + 1);
     const conflicting = new Set(result.conflicts);
     pending = pending.filter((e) => stateKeys([e]).some((k) => conflicting.has(k)));
     guard('load');
     state = await deps.store.load(stateKeys(pending));
-    out = evalWith(pending, state);
+    out = evalWith(pending, state, { settled, hints });
     for (const e of out.identityErrors) if (!identityErrors.has(e.key)) identityErrors.set(e.key, e);
   }
 
   return { ...stats, suppressed, conflicts, ...totals, identityErrors: [...identityErrors.values()] };
+}
+
+/**
+ * Commit a batch's changes: every record but the populations first, then the populations whose
+ * identities all committed. A population record is folded with facts about each identity before
+ * its events (new identity, new action for it); those facts hold only for the identity fold that
+ * commits, so a population whose identity conflicted is not written yet: it is reported as a
+ * conflict and refolded on the retry, with the facts of the identity's committed fold.
+ */
+async function commitInOrder(
+  batchId: string,
+  events: readonly IdentityEvent[],
+  changes: readonly StateChange[],
+  store: BaselineStore,
+): Promise<CommitResult> {
+  const rest = changes.filter((c) => !isPopulationKey(c.key));
+  const populations = changes.filter((c) => isPopulationKey(c.key));
+  const first = rest.length > 0 ? await store.commit(batchId, rest) : { committed: [], conflicts: [] };
+  if (populations.length === 0) return first;
+  const conflicted = new Set(first.conflicts);
+  const waiting = new Set<string>();
+  if (conflicted.size > 0)
+    for (const e of events) {
+      const pk = conflicted.has(e.identity.key) ? populationKeys(e) : undefined;
+      if (pk !== undefined) waiting.add(pk.account).add(pk.kind);
+    }
+  const ready = populations.filter((c) => !waiting.has(c.key));
+  const second = ready.length > 0 ? await store.commit(batchId, ready) : { committed: [], conflicts: [] };
+  return {
+    committed: [...first.committed, ...second.committed],
+    conflicts: [
+      ...first.conflicts,
+      ...second.conflicts,
+      ...populations.filter((c) => waiting.has(c.key)).map((c) => c.key),
+    ],
+  };
 }
 
 interface DeliveryTotals {

@@ -9,7 +9,7 @@
  * engine folds into a working copy, writes it once per batch conditional on the version it read, and
  * remembers the batch id so a redelivered batch is not folded twice. Pure: no I/O, no clock.
  */
-import { touch, type BaselineLimits, type Dimension, type ValueStat } from './baseline.js';
+import { touch, type BaselineLimits, type Dimension, type FoldNotes, type ValueStat } from './baseline.js';
 import {
   deleteOwn,
   emptyRecord,
@@ -19,7 +19,7 @@ import {
   toSafeRecord,
   type SafeRecord,
 } from './safe-record.js';
-import type { IdentityEvent } from './identity-event.js';
+import { isAccountId, type IdentityEvent } from './identity-event.js';
 
 /** The kind of workload an identity's call reveals: the peers it is compared with. */
 export type PeerKind =
@@ -76,6 +76,8 @@ export interface Priors {
 
 /** Key of an account's population record. */
 export const accountPopulationKey = (account: string): string => `pop#acct#${account}`;
+/** Whether a state record key is a population record's. */
+export const isPopulationKey = (key: string): boolean => key.startsWith('pop#');
 /** Key of a kind-of-identity population record within an account. */
 export const kindPopulationKey = (account: string, kind: PeerKind): string => `pop#kind#${account}#${kind}`;
 
@@ -118,7 +120,8 @@ export function populationAccount(event: IdentityEvent): string | undefined {
     return parts.length >= 2 && parts[1] !== '' ? `api:${parts[1]}` : undefined;
   }
   const account = event.identity.accountId ?? event.recipientAccountId;
-  return account === undefined || account === '' || account === 'unknown' ? undefined : account;
+  // Priors are per AWS account: anything but an account id (`unknown`, a forged string) has none.
+  return account !== undefined && isAccountId(account) ? account : undefined;
 }
 
 /** Keys of an event's population records (none for AWS services or callers without an account). */
@@ -167,30 +170,36 @@ export interface PopulationFoldHints {
 /**
  * Fold one event into a population record (mutates it); returns whether anything was folded.
  * Authentication failures say nothing about the population and are skipped; denied calls count as
- * calls but not as actions the population does.
+ * calls but not as actions the population does. `weight` is what the event counts for in the call
+ * counters (core/write-policy.ts); `notes.isNovel` is set when it changed anything but counters
+ * and times (a new identity, a new action or one more identity calling it, a role, an ASN).
  */
 export function foldPopulation(
   p: PopulationRecord,
   event: IdentityEvent,
   hints: PopulationFoldHints,
   limits: BaselineLimits,
+  weight = 1,
+  notes?: FoldNotes,
 ): boolean {
   if (event.outcome.authn === 'failure') return false;
   const t = event.timeMs;
   if (t < p.firstSeenMs) p.firstSeenMs = t;
   if (t > p.lastSeenMs) p.lastSeenMs = t;
-  p.eventCount += 1;
+  p.eventCount += weight;
+  let isNovel = hints.isNewIdentity || hints.isNewActionForIdentity;
   if (hints.isNewIdentity) p.identities += 1;
   if (event.outcome.authz !== 'denied') {
     const name = event.action.name;
     const a = getOwn(p.actions, name);
     if (a) {
-      a.n += 1;
+      a.n += weight;
       if (t > a.l) a.l = t;
       if (t < a.f) a.f = t;
       if (hints.isNewActionForIdentity) a.i += 1;
     } else {
-      setOwn(p.actions, name, { n: 1, f: t, l: t, i: 1 });
+      isNovel = true;
+      setOwn(p.actions, name, { n: weight, f: t, l: t, i: 1 });
       const keys = keysOf(p.actions);
       if (keys.length > limits.maxPopulationActions) {
         let oldest = keys[0] as string;
@@ -207,9 +216,18 @@ export function foldPopulation(
     }
   }
   const role = event.action.targetRoleArn;
-  if (role !== undefined && role !== '') touch(p.rolesAssumed, role, t, limits.maxValuesPerDimension);
-  if (event.origin.asn !== undefined)
-    touch(p.asns, String(event.origin.asn), t, limits.maxValuesPerDimension);
+  if (
+    role !== undefined &&
+    role !== '' &&
+    touch(p.rolesAssumed, role, t, limits.maxValuesPerDimension, weight)
+  )
+    isNovel = true;
+  if (
+    event.origin.asn !== undefined &&
+    touch(p.asns, String(event.origin.asn), t, limits.maxValuesPerDimension, weight)
+  )
+    isNovel = true;
+  if (notes && isNovel) notes.isNovel = true;
   return true;
 }
 

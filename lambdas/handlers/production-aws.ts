@@ -16,6 +16,7 @@ import { toAsff } from '../core/asff.js';
 import type { BaselineStore, DeliveryRoute } from '../core/ports.js';
 import { RULES } from '../core/rules/index.js';
 import { suppressionFilter } from '../core/suppressions.js';
+import { SAMPLED_WRITES } from '../core/write-policy.js';
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../adapters/dynamodb-store.js';
 import { boundByDeadline, HTTP_TIMEOUTS, InvocationDeadline } from '../adapters/deadline.js';
 import { loadIpIntelDb } from '../adapters/ip-intel-db.js';
@@ -58,7 +59,7 @@ export const productionToAsff =
  * text into a new object that nothing else holds, so the engine folds into it directly instead of
  * deep-copying it first (a JSON round trip per record per batch).
  */
-function exclusiveLoads(store: DynamoDbBaselineStore): BaselineStore {
+export function exclusiveLoads(store: DynamoDbBaselineStore): BaselineStore {
   return {
     load: async (keys) => {
       const loaded = await store.load(keys);
@@ -110,7 +111,8 @@ export function productionDepsFrom(e: HandlerEnv, { config, contracts }: Configu
       }),
       rules: RULES,
       contracts,
-      config: config.engine,
+      // DynamoDB bills every write: routine counter updates are sampled (core/write-policy.ts).
+      config: { ...config.engine, writePolicy: config.engine.writePolicy ?? SAMPLED_WRITES },
       ...(suppressions.length > 0
         ? {
             suppress: suppressionFilter(suppressions, {

@@ -5,7 +5,13 @@
 import { gzipSync } from 'node:zlib';
 
 import { compressRecordJson, recordJsonOf, RECORD_DICTIONARY_V1 } from '../../lambdas/adapters/record-codec';
-import { batchTag, DEFAULT_LIMITS, emptyBaseline, foldIdentity, parseRecord } from '../../lambdas/core/baseline';
+import {
+  batchTag,
+  DEFAULT_LIMITS,
+  emptyBaseline,
+  foldIdentity,
+  parseRecord,
+} from '../../lambdas/core/baseline';
 import { ContractSet } from '../../lambdas/core/contracts';
 import { DEFAULT_ENGINE_CONFIG, evaluate } from '../../lambdas/core/engine';
 import type { LoadedRecord } from '../../lambdas/core/ports';

@@ -24,13 +24,21 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CloudWatchLogsEvent, Context } from 'aws-lambda';
 
 import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
-import { splitMessage } from '../../lambdas/adapters/sns-sink';
 import type { Finding } from '../../lambdas/core/finding';
 import type { FindingSink } from '../../lambdas/core/ports';
 import type { BatchSummary, LogsHandlerDeps } from '../../lambdas/handlers/pipeline-handler';
 import { redrive } from '../../scripts/redrive';
 import { validateAsffFinding } from '../support/asff-schema';
-import { createTopology, drain, dynamoDb, notifications, sns, sqs, type Topology } from '../support/aws';
+import {
+  createTopology,
+  deliveredText,
+  drain,
+  dynamoDb,
+  notifications,
+  sns,
+  sqs,
+  type Topology,
+} from '../support/aws';
 import { corpusLines, subscriptionEvent } from '../support/cloudwatch-logs';
 import { captureStdout, lambdaContext } from '../support/lambda';
 import {
@@ -221,8 +229,7 @@ function faulty(
 async function deliveries(): Promise<{ alerts: Map<string, number>; imports: Map<string, number> }> {
   const alerts = new Map<string, number>();
   for (const note of notifications(await drain(sqsClient, topo.alertQueueUrl))) {
-    const json = JSON.parse(splitMessage(note.Message)!.json) as
-      Finding | { kind: 'digest'; findings: Finding[] };
+    const json = JSON.parse(deliveredText(note, 'sqs')) as Finding | { kind: 'digest'; findings: Finding[] };
     const ids =
       'kind' in json && json.kind === 'digest' ? json.findings.map((f) => f.id) : [(json as Finding).id];
     for (const id of ids) alerts.set(id, (alerts.get(id) ?? 0) + 1);

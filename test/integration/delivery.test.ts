@@ -8,7 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 
 import { SecurityHubFindingSink } from '../../lambdas/adapters/security-hub-sink';
-import { SnsFindingSink, splitMessage } from '../../lambdas/adapters/sns-sink';
+import { SnsFindingSink } from '../../lambdas/adapters/sns-sink';
 import {
   OnFailureQueueError,
   SqsOnFailureQueue,
@@ -25,7 +25,16 @@ import { at, ev } from '../../lambdas/core/rules/test-events';
 import { productionRenderer, productionToAsff } from '../../lambdas/handlers/production';
 import { redrive } from '../../scripts/redrive';
 import { validateAsffFinding } from '../support/asff-schema';
-import { LOCAL, createTopology, drain, notifications, sns, sqs, type Topology } from '../support/aws';
+import {
+  LOCAL,
+  createTopology,
+  deliveredText,
+  drain,
+  notifications,
+  sns,
+  sqs,
+  type Topology,
+} from '../support/aws';
 import {
   startFauxqs,
   startFaultyProxy,
@@ -132,10 +141,15 @@ describe('SNS alerts', () => {
         account: { Type: 'String', Value: '123456789012' },
       });
     }
-    const parts = received.map((r) => splitMessage(r.Message)!);
-    // A readable body for e-mail, then the finding itself as JSON.
-    for (const p of parts) expect(p.body).toMatch(/^HIGH: Every event\n/);
-    expect(parts.map((p) => (JSON.parse(p.json) as Finding).id).sort()).toEqual(
+    // Per protocol: readable text for e-mail (no JSON in it), the subject for SMS, and the finding
+    // itself as JSON — nothing else — for machines (SQS, Lambda, HTTPS, email-json).
+    for (const r of received) {
+      expect(deliveredText(r, 'email')).toMatch(/^HIGH: Every event\n/);
+      expect(deliveredText(r, 'email')).not.toContain('{"');
+      expect(deliveredText(r, 'sms')).toBe(r.Subject);
+      expect(deliveredText(r, 'lambda')).toBe(deliveredText(r, 'sqs'));
+    }
+    expect(received.map((r) => (JSON.parse(deliveredText(r, 'sqs')) as Finding).id).sort()).toEqual(
       fresh.map((f) => f.id).sort(),
     );
   });
@@ -146,7 +160,8 @@ describe('SNS alerts', () => {
     const received = notifications(await drain(sqsClient, topo.alertQueueUrl));
     expect(received).toHaveLength(1);
     expect(received[0]!.Subject).toMatch(/12 findings/);
-    const digest = JSON.parse(splitMessage(received[0]!.Message)!.json) as {
+    expect(deliveredText(received[0]!, 'email')).toMatch(/12 findings/);
+    const digest = JSON.parse(deliveredText(received[0]!, 'sqs')) as {
       count: number;
       findings: Finding[];
     };
@@ -227,7 +242,7 @@ const parkedIn = async (url = topo.onFailureQueueUrl): Promise<UndeliveredFindin
   (await drain(sqsClient, url)).map((m) => JSON.parse(m.Body!) as UndeliveredFinding);
 const alertedIds = async (): Promise<string[]> =>
   notifications(await drain(sqsClient, topo.alertQueueUrl))
-    .map((n) => (JSON.parse(splitMessage(n.Message)!.json) as Finding).id)
+    .map((n) => (JSON.parse(deliveredText(n, 'sqs')) as Finding).id)
     .sort();
 
 describe('on-failure path', () => {

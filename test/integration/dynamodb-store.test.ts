@@ -6,11 +6,14 @@ import { countRequests } from '../../lambdas/adapters/request-counter';
 import { recordJsonOf } from '../../lambdas/adapters/record-codec';
 import { emptyBaseline, type IdentityBaseline } from '../../lambdas/core/baseline';
 import { ContractSet } from '../../lambdas/core/contracts';
-import { DEFAULT_ENGINE_CONFIG } from '../../lambdas/core/engine';
+import { DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../lambdas/core/engine';
+import { populationKeys, type PopulationRecord } from '../../lambdas/core/priors';
+import { getOwn } from '../../lambdas/core/safe-record';
+import { SAMPLED_WRITES, routineWeight } from '../../lambdas/core/write-policy';
 import type { Finding } from '../../lambdas/core/finding';
 import { runPipeline, type PipelineDeps } from '../../lambdas/core/pipeline';
-import type { FindingSink, PublishResult } from '../../lambdas/core/ports';
-import { at, ev } from '../../lambdas/core/rules/test-events';
+import type { BaselineStore, FindingSink, PublishResult, StateChange } from '../../lambdas/core/ports';
+import { UA, at, ev } from '../../lambdas/core/rules/test-events';
 import { startDynamoDbLocal, type LocalServer } from '../support/servers';
 
 let ddb: LocalServer;
@@ -348,5 +351,229 @@ describe('runPipeline on DynamoDB', () => {
     ]);
     await Promise.all(batches.map((b, i) => runPipeline(`c${i}`, b, deps)));
     expect((await store.load([KEY])).get(KEY)).toMatchObject({ version: 8, record: { eventCount: 24 } });
+  });
+  it('counts every new identity in its population once when the population record conflicts and its identity did not', async () => {
+    const tableName = await newTable();
+    const store = new DynamoDbBaselineStore({ client, tableName });
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    const deps: PipelineDeps = {
+      store,
+      ledger,
+      sink,
+      rules: [],
+      contracts: new ContractSet([]),
+      config: DEFAULT_ENGINE_CONFIG,
+      nowMs: () => at(1),
+      maxCommitAttempts: 30,
+      backoff: (attempt) => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt)),
+    };
+    // Eight new roles of one account, one invocation each: their identity records never conflict,
+    // the account's population record does, and its retry must still count each role as new.
+    const role = (i: number) => ({
+      key: `aws:123456789012:role/worker-${i}`,
+      principal: `arn:aws:iam::123456789012:role/worker-${i}`,
+      name: `worker-${i}`,
+    });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        runPipeline(`n${i}`, [ev({ timeMs: at(0, 2, i), eventId: `n${i}`, identity: role(i) })], deps),
+      ),
+    );
+    expect(results.reduce((n, r) => n + r.conflicts, 0)).toBeGreaterThan(0);
+    const pops = populationKeys(ev({ identity: role(0) }))!;
+    const stored = await store.load([pops.account, pops.kind]);
+    for (const key of [pops.account, pops.kind]) {
+      const p = stored.get(key)!.record as PopulationRecord;
+      expect({ key, eventCount: p.eventCount, identities: p.identities }).toEqual({
+        key,
+        eventCount: 8,
+        identities: 8,
+      });
+      expect(getOwn(p.actions, 'dynamodb.amazonaws.com:GetItem')?.i).toBe(8);
+    }
+  });
+
+  it('counts a new identity once in its population when two invocations bring its first calls and their writes interleave', async () => {
+    const tableName = await newTable();
+    const store = new DynamoDbBaselineStore({ client, tableName });
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    const deps = (through: BaselineStore): PipelineDeps => ({
+      store: through,
+      ledger,
+      sink,
+      rules: [],
+      contracts: new ContractSet([]),
+      config: DEFAULT_ENGINE_CONFIG,
+      nowMs: () => at(1),
+      maxCommitAttempts: 30,
+    });
+    const signal = () => {
+      let open = (): void => undefined;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open: () => open(), opened };
+    };
+    const bLoaded = signal();
+    const aIdentityWritten = signal();
+    const bWrote = signal();
+    const isPopulation = (c: StateChange) => c.key.startsWith('pop#');
+    // Both read the role as absent. a writes the role's record first; b then writes the account's
+    // population record first (its role record conflicts); a's population write conflicts.
+    let aFirst = true;
+    const a: BaselineStore = {
+      load: (keys) => store.load(keys),
+      commit: async (batchId, changes) => {
+        if (!aFirst) return store.commit(batchId, changes);
+        aFirst = false;
+        await bLoaded.opened;
+        const first = await store.commit(
+          batchId,
+          changes.filter((c) => !isPopulation(c)),
+        );
+        aIdentityWritten.open();
+        await bWrote.opened;
+        const second = await store.commit(batchId, changes.filter(isPopulation));
+        return {
+          committed: [...first.committed, ...second.committed],
+          conflicts: [...first.conflicts, ...second.conflicts],
+        };
+      },
+    };
+    let bFirst = true;
+    const b: BaselineStore = {
+      load: async (keys) => {
+        const loaded = await store.load(keys);
+        bLoaded.open();
+        return loaded;
+      },
+      commit: async (batchId, changes) => {
+        if (!bFirst) return store.commit(batchId, changes);
+        bFirst = false;
+        await aIdentityWritten.opened;
+        const result = await store.commit(batchId, changes);
+        bWrote.open();
+        return result;
+      },
+    };
+
+    const [ra, rb] = await Promise.all([
+      runPipeline('a', [ev({ timeMs: at(0, 2), eventId: 'a' })], deps(a)),
+      runPipeline('b', [ev({ timeMs: at(0, 3), eventId: 'b' })], deps(b)),
+    ]);
+
+    expect(ra.conflicts + rb.conflicts).toBeGreaterThan(0);
+    const pops = populationKeys(ev({}))!;
+    const stored = await store.load([KEY, pops.account]);
+    expect((stored.get(KEY)!.record as IdentityBaseline).eventCount).toBe(2);
+    const p = stored.get(pops.account)!.record as PopulationRecord;
+    expect({ eventCount: p.eventCount, identities: p.identities }).toEqual({ eventCount: 2, identities: 1 });
+    expect(getOwn(p.actions, 'dynamodb.amazonaws.com:GetItem')?.i).toBe(1);
+  });
+});
+
+describe('the sampling write policy on DynamoDB under concurrency', () => {
+  const sink: FindingSink = {
+    publish: (fresh, repeats): Promise<PublishResult> =>
+      Promise.resolve({ delivered: fresh.length + repeats.length, failed: [] }),
+  };
+  const DAY = 86_400_000;
+  const SAMPLED: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, writePolicy: SAMPLED_WRITES };
+  const pops = populationKeys(ev({}))!;
+
+  /** A table holding an identity learned over 8 days (300 calls, stored exactly), and pipeline deps on it. */
+  async function learned() {
+    const tableName = await newTable();
+    const store = new DynamoDbBaselineStore({ client, tableName });
+    const ledger = new DynamoDbFindingLedger({ client, tableName, dedupWindowSeconds: 3600 });
+    const deps = (config: EngineConfig, through: BaselineStore = store): PipelineDeps => ({
+      store: through,
+      ledger,
+      sink,
+      rules: [],
+      contracts: new ContractSet([]),
+      config,
+      nowMs: () => at(9),
+      maxCommitAttempts: 30,
+      backoff: (attempt) => new Promise((r) => setTimeout(r, Math.random() * 10 * attempt)),
+    });
+    const history = Array.from({ length: 300 }, (_, i) =>
+      ev({ timeMs: at(0) + Math.floor((i * 8 * DAY) / 300), eventId: `h${i}` }),
+    );
+    for (let i = 0; i < history.length; i += 100)
+      await runPipeline(`history-${i}`, history.slice(i, i + 100), deps(DEFAULT_ENGINE_CONFIG));
+    return { store, deps };
+  }
+  /** `n` event ids whose routine call of the identity is (or is not) in its 1-in-32 sample. */
+  const ids = (sampled: boolean, n: number, from: string): string[] => {
+    const out: string[] = [];
+    for (let i = 0; out.length < n; i++)
+      if (routineWeight(`${from}-${i}`, KEY, 32) > 0 === sampled) out.push(`${from}-${i}`);
+    return out;
+  };
+
+  it('folds every routine call of 8 concurrent invocations exactly once, with the weight its event id gives it', async () => {
+    const { store, deps } = await learned();
+    const seeded = await store.load([pops.account, pops.kind]);
+    // Eight deliveries of the same routine call: four hold one event in the identity's sample, four none.
+    const deliveries = Array.from({ length: 8 }, (_, d) => {
+      const eventIds = [...ids(false, 5, `d${d}`), ...(d < 4 ? ids(true, 1, `d${d}`) : [])];
+      return eventIds.map((eventId, j) => ev({ timeMs: at(8, 0, 1) + d * 60_000 + j * 1_000, eventId }));
+    });
+    const all = deliveries.flat();
+
+    const results = await Promise.all(
+      deliveries.map((events, d) => runPipeline(`c${d}`, events, deps(SAMPLED))),
+    );
+
+    expect(results.reduce((n, r) => n + r.conflicts, 0)).toBeGreaterThan(0);
+    const after = await store.load([KEY, pops.account, pops.kind]);
+    const identity = after.get(KEY)!.record as IdentityBaseline;
+    expect(identity.eventCount).toBe(300 + 4 * 32);
+    expect(getOwn(identity.credentials, 'ASIAEXAMPLEWORKER001')?.n).toBe(300 + 4 * 32);
+    // The deliveries written are the ones with a sampled call; the others left nothing to count twice.
+    expect(identity.batches.filter((b) => b.startsWith('c')).sort()).toEqual(['c0', 'c1', 'c2', 'c3']);
+    // Population records: every event once, sampled 1 in 256.
+    for (const key of [pops.account, pops.kind]) {
+      const before = (seeded.get(key)!.record as PopulationRecord).eventCount;
+      const weights = all.reduce((n, e) => n + routineWeight(e.eventId, key, 256), 0);
+      expect((after.get(key)!.record as PopulationRecord).eventCount).toBe(before + weights);
+    }
+  });
+
+  it('weighs a call left out of the sample once: a retry after a conflict elsewhere does not count it again', async () => {
+    const { store, deps } = await learned();
+    // Delivery d: a routine call of the learned identity outside its sample (nothing to write for
+    // it) and a new role of the account (its population record is written). While d commits,
+    // delivery x writes the identity (1,000 CLI calls: the SDK calls' share drops under a quarter,
+    // so the same routine call would now be material) and the population: d's population write
+    // conflicts and d is retried.
+    const [skipped] = ids(false, 1, 'd');
+    const newRole = { key: 'aws:123456789012:role/new-worker', name: 'new-worker' };
+    const d = [
+      ev({ timeMs: at(8, 0, 1), eventId: skipped! }),
+      ev({ timeMs: at(8, 0, 1), eventId: 'd-new', identity: newRole }),
+    ];
+    const x = Array.from({ length: 1000 }, (_, i) =>
+      ev({ timeMs: at(8, 0, 2) + i * 10, eventId: `x-${i}`, origin: UA.awsCli }),
+    );
+    let raced = false;
+    const racing: BaselineStore = {
+      load: (keys) => store.load(keys),
+      commit: async (batchId, changes) => {
+        if (!raced) {
+          raced = true;
+          await runPipeline('x', x, deps(SAMPLED));
+        }
+        return store.commit(batchId, changes);
+      },
+    };
+
+    const result = await runPipeline('d', d, deps(SAMPLED, racing));
+
+    expect(result.conflicts).toBeGreaterThan(0);
+    const after = await store.load([KEY, pops.account]);
+    const identity = after.get(KEY)!.record as IdentityBaseline;
+    expect(identity.eventCount).toBe(300 + 1000);
+    expect(identity.batches).not.toContain('d');
+    expect((after.get(pops.account)!.record as PopulationRecord).identities).toBe(2);
   });
 });

@@ -20,7 +20,6 @@ import { DynamoDbBaselineStore } from '../../lambdas/adapters/dynamodb-store';
 import { createBaselineTable } from '../../lambdas/adapters/dynamodb-table';
 import { DEFAULT_IP_INTEL_PATH, loadIpIntelDb } from '../../lambdas/adapters/ip-intel-db';
 import { MemoryBaselineStore, MemoryFindingLedger } from '../../lambdas/adapters/memory-store';
-import { splitMessage } from '../../lambdas/adapters/sns-sink';
 import type { UndeliveredFinding } from '../../lambdas/adapters/sqs-on-failure';
 import type { IdentityBaseline } from '../../lambdas/core/baseline';
 import { parseConfigJson } from '../../lambdas/core/config';
@@ -34,9 +33,19 @@ import { RULES } from '../../lambdas/core/rules/index';
 import { decodeCloudWatchLogsEvent } from '../../lambdas/core/sources/cloudwatch-logs';
 import { eventsOfDelivery } from '../../lambdas/core/sources/log-delivery';
 import { plausibleWindow } from '../../lambdas/core/sources/time-window';
+import { SAMPLED_WRITES } from '../../lambdas/core/write-policy';
 import type { BatchSummary, LineNormaliser } from '../../lambdas/handlers/pipeline-handler';
 import { validateAsffFinding } from '../support/asff-schema';
-import { createTopology, drain, dynamoDb, notifications, sns, sqs, type Topology } from '../support/aws';
+import {
+  createTopology,
+  deliveredText,
+  drain,
+  dynamoDb,
+  notifications,
+  sns,
+  sqs,
+  type Topology,
+} from '../support/aws';
 import { corpusLines, encodeEvent, payloadJson, subscriptionEvent } from '../support/cloudwatch-logs';
 import { bundleHandler } from '../support/bundle';
 import { captureStdout, invoke, lambdaContext, metricSum } from '../support/lambda';
@@ -145,7 +154,9 @@ async function reference(payloads: readonly CloudWatchLogsEvent[], normalise: Li
   const fresh: Finding[] = [];
   const joined: Finding[] = [];
   const repeats: Finding[] = [];
-  const sink: FindingSink = { publish: (f, r) => Promise.resolve({ delivered: f.length + r.length, failed: [] }) };
+  const sink: FindingSink = {
+    publish: (f, r) => Promise.resolve({ delivered: f.length + r.length, failed: [] }),
+  };
   const { batchIdOf } = await import('../../lambdas/handlers/pipeline-handler.js');
   for (const p of payloads) {
     const result = await runPipeline(batchIdOf(p), eventsOf(p, normalise), {
@@ -174,8 +185,7 @@ async function alertedIds(): Promise<string[]> {
   const out: string[] = [];
   for (const note of notifications(await drain(sqsClient, topo.alertQueueUrl))) {
     expect(note.Subject!.length).toBeLessThan(100);
-    const json = JSON.parse(splitMessage(note.Message)!.json) as
-      Finding | { kind: 'digest'; findings: Finding[] };
+    const json = JSON.parse(deliveredText(note, 'sqs')) as Finding | { kind: 'digest'; findings: Finding[] };
     if ('kind' in json && json.kind === 'digest') out.push(...json.findings.map((f) => f.id));
     else out.push((json as Finding).id);
   }
@@ -213,7 +223,9 @@ describe('cloudtrail-logs handler', () => {
     // Alerts: one per alerting finding (at most two per incident), in the subscriber's queue.
     // ASFF: every finding, the ones that joined an incident without alerting included, valid.
     expect(await alertedIds()).toEqual(ids(expected.fresh));
-    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
+    expect([...hub.findings.keys()].sort()).toEqual(
+      ids([...expected.fresh, ...expected.joined, ...expected.repeats]),
+    );
     expect(hub.problems).toEqual([]);
     // Metrics a dashboard reads.
     expect(metricSum(run.emf, 'Events')).toBe(rootScenario.length);
@@ -256,9 +268,13 @@ describe('cloudtrail-logs handler', () => {
       string,
       unknown
     >;
+    // The deployed write policy counts an identity's calls exactly when a delivery holds at least
+    // `exactFromEvents` of them; fewer routine calls of a learned identity are stored as a 1-in-32
+    // sample (estimates: test/integration/dynamodb-store.test.ts checks their exactly-once weights).
+    const perDelivery = SAMPLED_WRITES.exactFromEvents;
     const payloads = Array.from({ length: 8 }, (_, i) =>
       subscriptionEvent(
-        Array.from({ length: 25 }, (_, j) =>
+        Array.from({ length: perDelivery }, (_, j) =>
           JSON.stringify({
             ...template,
             eventID: `c-${i}-${j}`,
@@ -275,9 +291,9 @@ describe('cloudtrail-logs handler', () => {
 
     expect(runs.error).toBeUndefined();
     const record = (await dynamoStore().load([key])).get(key)!;
-    expect((record.record as IdentityBaseline).eventCount).toBe(200);
+    expect((record.record as IdentityBaseline).eventCount).toBe(8 * perDelivery);
     const credentials: { n: number }[] = Object.values((record.record as IdentityBaseline).credentials);
-    expect(credentials.reduce((n, c) => n + c.n, 0)).toBe(200);
+    expect(credentials.reduce((n, c) => n + c.n, 0)).toBe(8 * perDelivery);
     expect((record.record as IdentityBaseline).batches).toHaveLength(8);
   });
 
@@ -395,7 +411,9 @@ describe('delivery failures', () => {
 
     expect(run.error).toBeUndefined();
     expect(hub.calls.filter((c) => c.status !== 200)).toHaveLength(3);
-    expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
+    expect([...hub.findings.keys()].sort()).toEqual(
+      ids([...expected.fresh, ...expected.joined, ...expected.repeats]),
+    );
     expect(hub.problems).toEqual([]);
     expect(snsProxy.counts.failed).toBeGreaterThan(3);
     expect(await alertedIds()).toEqual([]);
@@ -490,7 +508,9 @@ describe('the bundle the stack deploys', () => {
         deliveredToOnFailure: 0,
       });
       expect(await alertedIds()).toEqual(ids(expected.fresh));
-      expect([...hub.findings.keys()].sort()).toEqual(ids([...expected.fresh, ...expected.joined, ...expected.repeats]));
+      expect([...hub.findings.keys()].sort()).toEqual(
+        ids([...expected.fresh, ...expected.joined, ...expected.repeats]),
+      );
     } finally {
       bundle.remove();
     }

@@ -159,3 +159,71 @@ describe('hostile keys against DynamoDB Local', () => {
     );
   });
 });
+
+describe('oversized identities against DynamoDB Local (a partition key holds at most 2,048 bytes)', () => {
+  const longName = 'A'.repeat(70_000);
+  const trailLine = (user: string, account: string, i: number): string =>
+    JSON.stringify({
+      eventVersion: '1.08',
+      eventTime: new Date(T + i * 1000).toISOString(),
+      eventSource: 's3.amazonaws.com',
+      eventName: 'GetObject',
+      awsRegion: 'us-east-1',
+      sourceIPAddress: '198.51.100.7',
+      userAgent: 'aws-cli/2.15.0',
+      eventID: `e-${i}`,
+      recipientAccountId: account,
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAEXAMPLE',
+        arn: `arn:aws:iam::${account}:user/${user}`,
+        accountId: account,
+        accessKeyId: 'AKIAEXAMPLEKEY000001',
+        userName: user,
+      },
+    });
+
+  it('rejects a 70,000-character caller or account with a reason and stores the innocent identities of the delivery', async () => {
+    const w = await world();
+    const trail = createCloudTrailHandler(w.deps);
+    const access = createApiGatewayHandler(w.deps);
+    const innocentTrail = Array.from({ length: 4 }, (_, i) =>
+      trailLine(`deployer-${i}`, '123456789012', i + 3),
+    );
+    const trailSummary = await trail(
+      subscriptionEvent(
+        [trailLine(longName, '123456789012', 0), trailLine('svc', longName, 1), ...innocentTrail],
+        { startMs: T },
+      ),
+    );
+    expect(trailSummary.identityErrors).toBe(0);
+    expect(trailSummary.malformedReasons['identity-too-long']).toBe(2);
+    expect(trailSummary.events).toBe(4);
+    const innocentAccess = Array.from({ length: 4 }, (_, i) =>
+      accessLine(`client-${i}`, `t-${i}`, 'orders/read', i + 1),
+    );
+    const accessSummary = await access(
+      subscriptionEvent([accessLine(longName, 'jti', 'orders/read', 0), ...innocentAccess], { startMs: T }),
+    );
+    // An API client id is capped (256 characters) before it becomes a key: learned, not rejected.
+    expect(accessSummary.identityErrors).toBe(0);
+    expect(accessSummary.events).toBe(5);
+    const accessKey = (line: string): string => {
+      const r = normaliseAccessLogLine(line, {
+        logGroup: 'g',
+        owner: 'o',
+        timestampMs: T,
+        intel: TEST_INTEL,
+        window: plausibleWindow(Date.now()),
+      });
+      if (!r.ok) throw new Error(r.reason);
+      return r.value.identity.key;
+    };
+    const stored = await w.store.load([
+      'aws:123456789012:user/deployer-0',
+      ...innocentAccess.map(accessKey),
+      accessKey(accessLine(longName, 'jti', 'orders/read', 0)),
+    ]);
+    expect(stored.size).toBe(6);
+  });
+});

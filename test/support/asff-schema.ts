@@ -235,7 +235,7 @@ let isEpochSecondsWire = false;
 
 /**
  * Problems with a request body of any operation of an SDK client module (`@aws-sdk/client-…`), as the
- * service would receive it on the wire, against the module's own `<Operation>Request` schema.
+ * service would receive it on the wire, against the module's own `<Operation>Request` (or `Input`) schema.
  * `wire: 'awsJson'` reads timestamps as the awsJson protocols send them (epoch seconds).
  */
 export function validateSdkRequest(
@@ -244,7 +244,8 @@ export function validateSdkRequest(
   body: unknown,
   wire: 'restJson' | 'awsJson' = 'restJson',
 ): string[] {
-  const schema = sdk[`${operation}Request$`];
+  // Most services name the input shape `<Operation>Request`; awsQuery ones (SNS, SQS) `<Operation>Input`.
+  const schema = sdk[`${operation}Request$`] ?? sdk[`${operation}Input$`];
   if (schema === undefined) return [`${operation}: the SDK has no request schema of that name`];
   const problems: string[] = [];
   isEpochSecondsWire = wire === 'awsJson';

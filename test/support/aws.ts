@@ -90,3 +90,27 @@ export interface SnsNotification {
 /** Parse the SNS envelopes out of a subscriber queue's messages. */
 export const notifications = (messages: readonly Message[]): SnsNotification[] =>
   messages.map((m) => JSON.parse(m.Body ?? '{}') as SnsNotification);
+
+/** A protocol an SNS topic can deliver to. */
+export type SnsProtocol = 'sqs' | 'lambda' | 'https' | 'email' | 'email-json' | 'sms';
+
+/**
+ * The message text SNS hands a subscriber of `protocol`. A message published with
+ * `MessageStructure: 'json'` is an object of texts per protocol: SNS delivers the protocol's own
+ * text, else `default`. fauxqs does not implement MessageStructure (it forwards the structure
+ * itself), so a structure that reaches a queue is resolved here as SNS resolves it.
+ */
+export function deliveredText(note: SnsNotification, protocol: SnsProtocol): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(note.Message);
+  } catch {
+    return note.Message;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return note.Message;
+  const texts = parsed as Record<string, unknown>;
+  if (typeof texts['default'] !== 'string' || !Object.values(texts).every((v) => typeof v === 'string'))
+    return note.Message;
+  const own = texts[protocol];
+  return typeof own === 'string' ? own : texts['default'];
+}

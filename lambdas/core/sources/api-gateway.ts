@@ -14,14 +14,15 @@
  * these are `api:<apiId>:anonymous` (kind `unknown`).
  */
 import { createHash } from 'node:crypto';
-import type {
-  AuthnResult,
-  AuthzResult,
-  Credential,
-  Identity,
-  IdentityEvent,
-  Outcome,
-  ParseResult,
+import {
+  isAccountId,
+  type AuthnResult,
+  type AuthzResult,
+  type Credential,
+  type Identity,
+  type IdentityEvent,
+  type Outcome,
+  type ParseResult,
 } from '../identity-event.js';
 import { parseClfTime, parseIsoTime } from './event-time.js';
 import { asInteger, asLoggedText, asObject, capped, type JsonObject } from './fields.js';
@@ -224,7 +225,8 @@ export function normaliseApiGatewayAccessLog(
       iamSession ?? (clientId !== undefined && sub !== undefined && sub !== clientId ? sub : undefined);
     if (session !== undefined) identity.sessionName = capped(session, 256);
   }
-  if (identityAccountId !== undefined) identity.accountId = identityAccountId;
+  if (identityAccountId !== undefined && isAccountId(identityAccountId))
+    identity.accountId = identityAccountId;
   const isAnonymous = idPart === undefined;
 
   // --- credential (ids and fingerprints only)

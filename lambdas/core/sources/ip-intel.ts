@@ -154,6 +154,8 @@ export interface OriginInput {
 
 const MAX_USER_AGENT_CHARS = 1024;
 const MAX_SOURCE_CHARS = 256;
+/** Real values are short (`ec2.amazonaws.com`, `vpce-0123456789abcdef0`); capped like every learned text. */
+const MAX_SERVICE_CHARS = 128;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -169,7 +171,7 @@ export function buildOrigin(input: OriginInput, intel: IpIntel): Origin {
     userAgentClass: ua.class,
   };
   const source = input.source === undefined ? undefined : capped(input.source, MAX_SOURCE_CHARS);
-  let awsService = input.invokedBy;
+  let awsService = input.invokedBy === undefined ? undefined : capped(input.invokedBy, MAX_SERVICE_CHARS);
   if (source !== undefined && source.length > 0) {
     origin.ip = source;
     const facts = addressFacts(source, intel);
@@ -196,7 +198,7 @@ export function buildOrigin(input: OriginInput, intel: IpIntel): Origin {
     origin.isAws = true;
   }
   if (input.vpcEndpointId !== undefined && input.vpcEndpointId.length > 0)
-    origin.vpcEndpointId = input.vpcEndpointId;
+    origin.vpcEndpointId = capped(input.vpcEndpointId, MAX_SERVICE_CHARS);
   if (userAgent !== undefined && userAgent.length > 0) origin.userAgent = userAgent;
   return origin;
 }

@@ -1,6 +1,6 @@
 /** The action a CloudTrail record describes: `service:Event`, resource, region, target account. */
 import { matchSensitiveAction } from '../../catalogue/sensitive-actions.js';
-import type { Action, Identity } from '../../identity-event.js';
+import { isAccountId, type Action, type Identity } from '../../identity-event.js';
 import { asFlag, asObject, asText, capped } from '../fields.js';
 import { splitArn } from './arn.js';
 import type { CloudTrailRecord } from './file-formats.js';
@@ -89,13 +89,14 @@ export function actionOf(
     if (roleArn !== undefined) {
       action.targetRoleArn = capped(roleArn, 512);
       const target = splitArn(roleArn)?.account;
-      if (target !== undefined && target.length > 0 && target !== callerAccount)
+      if (target !== undefined && isAccountId(target) && target !== callerAccount)
         action.targetAccountId = target;
     }
   }
   if (
     action.targetAccountId === undefined &&
     recipient !== undefined &&
+    isAccountId(recipient) &&
     callerAccount !== undefined &&
     recipient !== callerAccount
   ) {

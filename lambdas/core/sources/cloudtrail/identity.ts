@@ -23,7 +23,7 @@
  * `<account>` is `userIdentity.accountId`, else the account in the ARN, else `recipientAccountId`,
  * else `unknown`.
  */
-import type { Identity, IdentityKind, ParseResult } from '../../identity-event.js';
+import { isOversizedKey, type Identity, type IdentityKind, type ParseResult } from '../../identity-event.js';
 import { asObject, asText, capped, type JsonObject } from '../fields.js';
 import { awsServiceFromSource } from '../ip-intel.js';
 import { lastSegment, roleFromArn, splitArn } from './arn.js';
@@ -301,8 +301,19 @@ function callerOf(record: CloudTrailRecord, ui: JsonObject, eventName: string): 
   };
 }
 
-/** The identity behind a record, or `missing-user-identity` / `unidentifiable-caller`. */
+/**
+ * The identity behind a record, or `missing-user-identity` / `unidentifiable-caller` /
+ * `identity-too-long` (a key no real principal has, which DynamoDB could not store either).
+ */
 export function identityOf(record: CloudTrailRecord, eventName: string): ParseResult<Identity> {
+  const who = identityOfCaller(record, eventName);
+  // IAM caps an ARN at 2,048 characters: a longer principal is forged or corrupt, like a key too long to store.
+  return who.ok && (isOversizedKey(who.value.key) || (who.value.principal?.length ?? 0) > 2_048)
+    ? { ok: false, reason: 'identity-too-long' }
+    : who;
+}
+
+function identityOfCaller(record: CloudTrailRecord, eventName: string): ParseResult<Identity> {
   const ui = asObject(record['userIdentity']);
   if (ui === undefined) {
     const source = asText(record['sourceIPAddress']);

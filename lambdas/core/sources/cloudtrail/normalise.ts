@@ -2,7 +2,7 @@
  * CloudTrail record → {@link IdentityEvent}, and the line parser the CloudTrail log handler and
  * local replay share (one CloudWatch Logs message or one JSON Lines line → identity event).
  */
-import type { IdentityEvent, ParseResult } from '../../identity-event.js';
+import { isAccountId, type IdentityEvent, type ParseResult } from '../../identity-event.js';
 import { parseIsoTime } from '../event-time.js';
 import { asObject, asText, capped } from '../fields.js';
 import { buildOrigin, type IpIntel } from '../ip-intel.js';
@@ -25,10 +25,13 @@ export interface CloudTrailContext {
   readonly window?: TimeWindow;
 }
 
+/** Longest `eventName` / `eventSource` kept, in characters. */
+const MAX_EVENT_NAME_CHARS = 128;
+
 /**
  * Normalise one CloudTrail record to an {@link IdentityEvent}, or a reason it cannot be used
  * (`missing-event-time`, `invalid-event-time`, `event-time-out-of-range`, `missing-event-name`, `missing-event-source`,
- * `missing-user-identity`, `unidentifiable-caller`). Never throws on malformed input and never
+ * `missing-user-identity`, `unidentifiable-caller`, `identity-too-long`). Never throws on malformed input and never
  * copies request / response payloads (which may hold session tokens).
  *
  * `identity.isRoleChain` is true on `sts:AssumeRole` calls made by a role session, i.e. the call
@@ -46,10 +49,14 @@ export function normaliseCloudTrail(
   if (timeMs === undefined) return { ok: false, reason: 'invalid-event-time' };
   const window = context.window ?? NO_CLOCK_WINDOW;
   if (!isWithin(window, timeMs)) return { ok: false, reason: 'event-time-out-of-range' };
-  const eventName = asText(record['eventName']);
-  if (eventName === undefined) return { ok: false, reason: 'missing-event-name' };
-  const eventSource = asText(record['eventSource']);
-  if (eventSource === undefined) return { ok: false, reason: 'missing-event-source' };
+  // Real names are short (the longest AWS event names are under 64 characters); capped so that a
+  // forged one cannot grow the action maps of a baseline or a population past what DynamoDB stores.
+  const rawName = asText(record['eventName']);
+  if (rawName === undefined) return { ok: false, reason: 'missing-event-name' };
+  const eventName = capped(rawName, MAX_EVENT_NAME_CHARS);
+  const rawSource = asText(record['eventSource']);
+  if (rawSource === undefined) return { ok: false, reason: 'missing-event-source' };
+  const eventSource = capped(rawSource, MAX_EVENT_NAME_CHARS);
   const who = identityOf(record, eventName);
   if (!who.ok) return who;
   const ui = asObject(record['userIdentity']);
@@ -74,7 +81,7 @@ export function normaliseCloudTrail(
   };
   if (context.logGroup !== undefined) event.logGroup = context.logGroup;
   const recipient = asText(record['recipientAccountId']);
-  if (recipient !== undefined) event.recipientAccountId = recipient;
+  if (recipient !== undefined && isAccountId(recipient)) event.recipientAccountId = recipient;
   // Only the issued key id, role, session, expiry and subject: never the secret or the token.
   const issuance = issuanceOf(record, eventSource, eventName);
   if (issuance !== undefined) event.issuance = issuance;

@@ -295,3 +295,71 @@ describe('normaliseCloudTrail — identity keys', () => {
     );
   });
 });
+
+describe('normaliseCloudTrail — keys DynamoDB can hold', () => {
+  const roleNamed = (name: string, account = '123456789012'): Record<string, unknown> =>
+    withFields(ROLE_GET_OBJECT, {
+      recipientAccountId: account,
+      userIdentity: {
+        type: 'AssumedRole',
+        principalId: 'AROA3EXAMPLEROLEID01:s',
+        arn: `arn:aws:sts::${account}:assumed-role/${name}/s`,
+        accountId: account,
+        accessKeyId: 'ASIA3EXAMPLEKEY00001',
+      },
+    });
+
+  it('keeps a real role with the longest name IAM allows (64 characters)', () => {
+    const name = 'r'.repeat(64);
+    const event = normalised(roleNamed(name));
+    expect(event.identity.key).toBe(`aws:123456789012:role/${name}`);
+  });
+
+  it('rejects a forged caller whose key no real principal has (`identity-too-long`), in bytes not characters', () => {
+    expect(rejectReason(roleNamed('A'.repeat(70_000)))).toBe('identity-too-long');
+    // 600 characters of a three-byte letter: 1,800 bytes, over the limit although short in characters.
+    expect(rejectReason(roleNamed('€'.repeat(600)))).toBe('identity-too-long');
+    expect(normalised(roleNamed('€'.repeat(400))).identity.name).toBe('€'.repeat(400));
+  });
+
+  it('keeps only twelve-digit accounts as the recipient account', () => {
+    const forged = normalised(withFields(ROLE_GET_OBJECT, { recipientAccountId: 'x'.repeat(5_000) }));
+    expect(forged.recipientAccountId).toBeUndefined();
+    expect(normalised(ROLE_GET_OBJECT).recipientAccountId).toBe(ROLE_GET_OBJECT['recipientAccountId']);
+  });
+
+  it('caps forged names before they are learned, so no record outgrows what DynamoDB stores', () => {
+    const long = 'x'.repeat(70_000);
+    const event = normalised(
+      withFields(ROLE_GET_OBJECT, {
+        eventName: long,
+        eventSource: long,
+        vpcEndpointId: long,
+        recipientAccountId: '999999999999x',
+      }),
+    );
+    expect(event.action.name.length).toBeLessThanOrEqual(2 * 128 + 1);
+    expect(event.origin.vpcEndpointId?.length).toBe(128);
+    expect(event.action.targetAccountId).toBeUndefined();
+    const service = normalised(
+      withFields(ROLE_GET_OBJECT, {
+        userIdentity: { ...(ROLE_GET_OBJECT['userIdentity'] as object), invokedBy: long },
+      }),
+    );
+    expect(service.origin.awsService?.length).toBe(128);
+    // An ARN over IAM's 2,048 characters is forged, whatever the (short) key it would make.
+    const forged = withFields(ROLE_GET_OBJECT, {
+      userIdentity: {
+        ...(ROLE_GET_OBJECT['userIdentity'] as object),
+        sessionContext: {
+          sessionIssuer: {
+            type: 'Role',
+            arn: `arn:aws:iam::123456789012:role/${'p/'.repeat(1_100)}short-role`,
+            userName: 'short-role',
+          },
+        },
+      },
+    });
+    expect(rejectReason(forged)).toBe('identity-too-long');
+  });
+});
