@@ -10,7 +10,7 @@ import { severityRank, type Finding } from '../lambdas/core/finding.js';
 import { scrubFinding } from '../lambdas/core/secrets.js';
 
 /** Output formats of `replay`. */
-export const FORMATS = ['table', 'detail', 'jsonl', 'asff'] as const;
+export const FORMATS = ['table', 'detail', 'jsonl', 'asff', 'ocsf'] as const;
 /** One output format. */
 export type Format = (typeof FORMATS)[number];
 

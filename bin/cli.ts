@@ -28,6 +28,7 @@ import {
 } from '../lambdas/local/replay.js';
 import { simulate } from '../simulate/index.js';
 import { toAsff } from '../lambdas/core/asff.js';
+import { toOcsf } from '../lambdas/core/ocsf.js';
 import { isAlerting, severityRank, type Finding } from '../lambdas/core/finding.js';
 import type { Severity } from '../lambdas/core/classification.js';
 import { addContractsCommand, ContractsUsageError } from './cli-contracts.js';
@@ -106,7 +107,7 @@ function addOutputOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--format <format>',
-        'table (one line per finding), detail (evidence and runbook in full), jsonl or asff',
+        'table (one line per finding), detail (evidence and runbook in full), jsonl, asff, or ocsf (OCSF 1.1.0 Detection Findings, one per line)',
       )
         .choices(FORMATS)
         .default('table'),
@@ -127,9 +128,9 @@ function addOutputOptions(cmd: Command): Command {
 /** The ASFF target of these options; a usage error when the format is asff and it is unknown. */
 function checkAsffTarget(opts: OutputOptions): AsffTarget | undefined {
   const target = asffTarget(opts, process.env);
-  if (opts.format === 'asff' && target === undefined)
+  if ((opts.format === 'asff' || opts.format === 'ocsf') && target === undefined)
     throw new UsageError(
-      '--format asff needs the Security Hub account and region: --account-id and --region, or AWS_ACCOUNT_ID and AWS_REGION',
+      `--format ${opts.format} needs the account and region: --account-id and --region, or AWS_ACCOUNT_ID and AWS_REGION`,
     );
   return target;
 }
@@ -154,6 +155,9 @@ function print(result: ReplayResult, opts: OutputOptions): number {
     out.write(incidentsLine());
   } else if (opts.format === 'jsonl')
     for (const f of findings) out.write(`${JSON.stringify(findingRecord(f, target))}\n`);
+  else if (opts.format === 'ocsf' && target !== undefined)
+    for (const f of findings)
+      out.write(`${JSON.stringify(toOcsf(f, { ...target, productVersion: version() }, 'create'))}\n`);
   else if (target !== undefined)
     out.write(`${JSON.stringify({ Findings: findings.map((f) => toAsff(f, target)) }, null, 2)}\n`);
 

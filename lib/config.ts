@@ -79,6 +79,14 @@ const configSchema = z.strictObject({
   alertSeverities: z.array(z.enum(SEVERITY_LABELS)).min(1, 'must list at least one severity').optional(),
   operationsEmails: z.array(z.email('must be an e-mail address')).optional(),
   securityHub: z.boolean().default(true),
+  ocsf: z
+    .strictObject({
+      eventBusName: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]{1,256}$/, 'must be the name of an EventBridge bus in this account and region')
+        .optional(),
+    })
+    .optional(),
   detectionConfigFile: z.string().min(1).optional(),
   retention: z
     .strictObject({
@@ -138,6 +146,11 @@ export interface DeploymentConfig {
   /** Recipients of operational alarms; defaults to `alertEmails`. */
   readonly operationsEmails: readonly string[];
   readonly securityHub: boolean;
+  /**
+   * Every finding also as an OCSF 1.1.0 Detection Finding on an EventBridge bus: an existing bus by
+   * name, or (no name) a bus the stack creates. @default - no OCSF events
+   */
+  readonly ocsf?: { readonly eventBusName?: string };
   readonly detection: Detection;
   readonly retention: {
     readonly functionLogDays: number;
@@ -312,6 +325,9 @@ export const parseDeploymentConfig = (raw: unknown, origin: ConfigOrigin): Deplo
     ...(value.alertSeverities === undefined ? {} : { alertSeverities: value.alertSeverities }),
     operationsEmails: value.operationsEmails ?? value.alertEmails,
     securityHub: value.securityHub,
+    ...(value.ocsf === undefined
+      ? {}
+      : { ocsf: value.ocsf.eventBusName === undefined ? {} : { eventBusName: value.ocsf.eventBusName } }),
     detection,
     retention: value.retention,
     functions: value.functions,

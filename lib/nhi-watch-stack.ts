@@ -27,6 +27,11 @@ export class NhiWatchStack extends Stack {
       value: this.nhiWatch.operations.topic.topicArn,
     });
     new CfnOutput(this, 'BaselineTableName', { value: this.nhiWatch.table.tableName });
+    if (this.nhiWatch.ocsfEventBus !== undefined)
+      new CfnOutput(this, 'OcsfEventBusName', {
+        description: 'Every finding as an OCSF 1.1.0 Detection Finding (source nhi-watch)',
+        value: this.nhiWatch.ocsfEventBus.eventBusName,
+      });
     new CfnOutput(this, 'OnFailureQueueUrl', {
       description: 'Log batches given up on after retries',
       value: this.nhiWatch.onFailureQueue.queueUrl,

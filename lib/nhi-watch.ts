@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Annotations, Aws, Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -95,6 +96,8 @@ export class NhiWatch extends Construct {
   readonly trail?: ManagementEventTrail;
   /** Alarms, their topic and the dashboard. */
   readonly operations: Operations;
+  /** The bus receiving every finding as an OCSF Detection Finding, when configuration asks for one. */
+  readonly ocsfEventBus?: events.IEventBus;
   /** Retention of access-log groups created by {@link IdentityAccessLogging}, from configuration. */
   readonly accessLogRetentionDays: number;
 
@@ -121,6 +124,15 @@ export class NhiWatch extends Construct {
       encryptionKey: this.encryptionKey,
       retentionDays: config.retention.onFailureQueueDays,
     }).queue;
+    if (config.ocsf !== undefined) {
+      this.ocsfEventBus =
+        config.ocsf.eventBusName === undefined
+          ? // CDK's EventBus declares an optional member its interface requires (exactOptionalPropertyTypes).
+            (new events.EventBus(this, 'OcsfFindings', {
+              description: 'nhi-watch findings as OCSF Detection Findings',
+            }) as unknown as events.IEventBus)
+          : events.EventBus.fromEventBusName(this, 'OcsfFindings', config.ocsf.eventBusName);
+    }
 
     // The detection functions: log events → baselines → findings.
     const commonEnvironment = {
@@ -255,6 +267,7 @@ export class NhiWatch extends Construct {
         ALERT_TOPIC_ARN: this.alertTopic.topicArn,
         SECURITY_HUB_ENABLED: String(config.securityHub),
         ON_FAILURE_QUEUE_URL: this.onFailureQueue.queueUrl,
+        ...(this.ocsfEventBus === undefined ? {} : { OCSF_EVENT_BUS_NAME: this.ocsfEventBus.eventBusName }),
         NHI_CONFIG: nhiConfigJson,
       },
       files,
@@ -296,6 +309,15 @@ export class NhiWatch extends Construct {
           resources: [
             `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`,
           ],
+        }),
+      );
+    }
+    if (this.ocsfEventBus !== undefined) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'PutOcsfFindings',
+          actions: ['events:PutEvents'],
+          resources: [this.ocsfEventBus.eventBusArn],
         }),
       );
     }

@@ -9,10 +9,12 @@
  *
  *   AWS_REGION=eu-west-1 npx tsx scripts/redrive.ts \
  *     --queue-url https://sqs.eu-west-1.amazonaws.com/123456789012/nhi-watch-OnFailure… \
- *     --topic-arn arn:aws:sns:eu-west-1:123456789012:nhi-watch-Alerts… [--security-hub] [--dry-run] [--max 1000]
+ *     --topic-arn arn:aws:sns:eu-west-1:123456789012:nhi-watch-Alerts… [--security-hub] \
+ *     [--ocsf-event-bus NAME] [--dry-run] [--max 1000]
  *
  * Endpoints and credentials come from the SDK's standard configuration (profiles, AWS_ENDPOINT_URL_*).
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -24,7 +26,9 @@ import {
 } from '@aws-sdk/client-sqs';
 
 import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
+import { EventBridgeOcsfSink } from '../lambdas/adapters/eventbridge-ocsf-sink.js';
 import { SecurityHubFindingSink } from '../lambdas/adapters/security-hub-sink.js';
+import { toOcsf } from '../lambdas/core/ocsf.js';
 import { SnsFindingSink } from '../lambdas/adapters/sns-sink.js';
 import {
   SqsOnFailureQueue,
@@ -38,6 +42,7 @@ interface Options {
   readonly queueUrl: string;
   readonly topicArn: string | undefined;
   readonly securityHub: boolean;
+  readonly ocsfEventBus: string | undefined;
   readonly dryRun: boolean;
   readonly max: number;
 }
@@ -55,6 +60,7 @@ function parseArgs(argv: readonly string[]): Options {
     queueUrl,
     topicArn: value('--topic-arn'),
     securityHub: argv.includes('--security-hub'),
+    ocsfEventBus: value('--ocsf-event-bus'),
     dryRun: argv.includes('--dry-run'),
     max,
   };
@@ -210,6 +216,16 @@ async function main(): Promise<void> {
       client: new SecurityHubClient({ region }),
       toAsff: productionToAsff(region, accountId),
       nowMs: () => Date.now(),
+    });
+  }
+  if (o.ocsfEventBus !== undefined) {
+    if (accountId === undefined)
+      throw new Error("--ocsf-event-bus needs --topic-arn (for the findings' account)");
+    const ctx = { region, accountId };
+    sinks.ocsf = new EventBridgeOcsfSink({
+      client: new EventBridgeClient({ region }),
+      eventBusName: o.ocsfEventBus,
+      toOcsf: (f, activity) => toOcsf(f, ctx, activity),
     });
   }
   const r = await redrive({

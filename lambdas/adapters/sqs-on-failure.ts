@@ -12,9 +12,9 @@ import { chunkBySize } from './batching.js';
 import { describeError, isTransient, jitteredDelayMs, realSleep, type Sleep } from './retry.js';
 
 /** Where findings are delivered (the routes of the production handlers). */
-export type Destination = 'sns' | 'security-hub';
+export type Destination = 'sns' | 'security-hub' | 'ocsf';
 /** Every destination a message can name. */
-export const DESTINATIONS: readonly Destination[] = ['sns', 'security-hub'];
+export const DESTINATIONS: readonly Destination[] = ['sns', 'security-hub', 'ocsf'];
 
 /** Format tag of on-failure messages. */
 export const UNDELIVERED_FORMAT = 'nhi-watch/undelivered-finding@1';

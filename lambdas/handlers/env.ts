@@ -14,6 +14,8 @@ export interface HandlerEnv {
   readonly accountId: string;
   readonly securityHubEnabled: boolean;
   readonly onFailureQueueUrl: string;
+  /** EventBridge bus that receives every finding as an OCSF Detection Finding (OCSF_EVENT_BUS_NAME); unset: none. */
+  readonly ocsfEventBusName?: string | undefined;
   /** Raw `NHI_CONFIG` JSON (rules, contracts file, suppressions file), when set. */
   readonly nhiConfig: string | undefined;
   /** IP intelligence database file, when set. */
@@ -91,6 +93,16 @@ export function readHandlerEnv(env: Readonly<Record<string, string | undefined>>
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
     throw new ConfigurationError('ON_FAILURE_QUEUE_URL', 'must be an http(s) SQS queue URL');
 
+  const ocsfEventBusName = optional(env, 'OCSF_EVENT_BUS_NAME');
+  if (
+    ocsfEventBusName !== undefined &&
+    !/^(arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:event-bus\/)?[A-Za-z0-9._\-/]{1,256}$/.test(ocsfEventBusName)
+  )
+    throw new ConfigurationError(
+      'OCSF_EVENT_BUS_NAME',
+      `${JSON.stringify(ocsfEventBusName)} is not an EventBridge bus name or ARN`,
+    );
+
   const nhiConfig = optional(env, 'NHI_CONFIG');
   if (nhiConfig !== undefined) {
     try {
@@ -118,6 +130,7 @@ export function readHandlerEnv(env: Readonly<Record<string, string | undefined>>
     accountId: topic[2] as string,
     securityHubEnabled: hub === 'true',
     onFailureQueueUrl,
+    ocsfEventBusName,
     nhiConfig,
     ipDbPath: optional(env, 'NHI_IP_DB_PATH'),
     maxClockSkewSeconds,

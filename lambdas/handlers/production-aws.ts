@@ -7,17 +7,20 @@
  * endpoint) itself, which is how the integration tests point this very code at local servers.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 import { renderAlert, renderDigest } from '../core/alert.js';
 import { toAsff } from '../core/asff.js';
+import { toOcsf } from '../core/ocsf.js';
 import type { BaselineStore, DeliveryRoute } from '../core/ports.js';
 import { RULES } from '../core/rules/index.js';
 import { suppressionFilter } from '../core/suppressions.js';
 import { SAMPLED_WRITES } from '../core/write-policy.js';
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../adapters/dynamodb-store.js';
+import { EventBridgeOcsfSink } from '../adapters/eventbridge-ocsf-sink.js';
 import { boundByDeadline, HTTP_TIMEOUTS, InvocationDeadline } from '../adapters/deadline.js';
 import { loadIpIntelDb } from '../adapters/ip-intel-db.js';
 import { jitteredDelayMs, realSleep } from '../adapters/retry.js';
@@ -97,6 +100,18 @@ export function productionDepsFrom(e: HandlerEnv, { config, contracts }: Configu
         client: boundByDeadline(new SecurityHubClient(clientConfig), deadline),
         toAsff: productionToAsff(e.region, e.accountId),
         nowMs: () => Date.now(),
+      }),
+    });
+  }
+  if (e.ocsfEventBusName !== undefined) {
+    const ctx = { region: e.region, accountId: e.accountId };
+    routes.push({
+      destination: 'ocsf',
+      mode: 'mirror',
+      sink: new EventBridgeOcsfSink({
+        client: boundByDeadline(new EventBridgeClient(clientConfig), deadline),
+        eventBusName: e.ocsfEventBusName,
+        toOcsf: (f, activity) => toOcsf(f, ctx, activity),
       }),
     });
   }

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { validateOcsfDetectionFinding } from '../support/ocsf-schema';
 
 const ROOT = join(__dirname, '../..');
 const CORPUS = join(ROOT, '../shared/corpus');
@@ -203,6 +204,24 @@ describe('nhi-watch', () => {
     const jsonl = cli('replay', '--format', 'jsonl', OTRF);
     expect(jsonl.code).toBe(0);
     expect(JSON.parse(jsonl.stdout.split('\n')[0]!)).not.toHaveProperty('asff');
+  });
+
+  it('writes OCSF 1.1.0 Detection Findings, one per line, for the account and region given', () => {
+    const r = cli(
+      'replay',
+      '--format',
+      'ocsf',
+      '--account-id',
+      '210987654321',
+      '--region',
+      'eu-west-1',
+      OTRF,
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(validateOcsfDetectionFinding(JSON.parse(line))).toEqual([]);
+    expect(cli('replay', '--format', 'ocsf', OTRF).code).toBe(2);
   });
 
   it('gives every command its own --help and a --version', () => {

@@ -17,10 +17,19 @@ describe('readHandlerEnv', () => {
       accountId: '123456789012',
       securityHubEnabled: false,
       onFailureQueueUrl: VALID.ON_FAILURE_QUEUE_URL,
+      ocsfEventBusName: undefined,
       nhiConfig: '{"rules":{}}',
       ipDbPath: undefined,
       maxClockSkewSeconds: undefined,
     });
+  });
+
+  it('reads the OCSF event bus by name or ARN', () => {
+    expect(readHandlerEnv({ ...VALID, OCSF_EVENT_BUS_NAME: 'nhi-watch-ocsf' }).ocsfEventBusName).toBe(
+      'nhi-watch-ocsf',
+    );
+    const arn = 'arn:aws:events:eu-west-1:123456789012:event-bus/security';
+    expect(readHandlerEnv({ ...VALID, OCSF_EVENT_BUS_NAME: arn }).ocsfEventBusName).toBe(arn);
   });
 
   it('reads the clock-skew allowance in whole seconds up to 30 days', () => {
@@ -47,6 +56,8 @@ describe('readHandlerEnv', () => {
     ['NHI_MAX_CLOCK_SKEW_SECONDS', '-60'],
     ['NHI_MAX_CLOCK_SKEW_SECONDS', '2592001'],
     ['NHI_MAX_CLOCK_SKEW_SECONDS', 'a day'],
+    ['OCSF_EVENT_BUS_NAME', 'two words'],
+    ['OCSF_EVENT_BUS_NAME', 'arn:aws:sns:eu-west-1:123456789012:not-a-bus'],
   ])('names %s when its value %p is malformed', (name, value) => {
     let thrown: unknown;
     try {

@@ -48,6 +48,7 @@ import {
 } from '../support/aws';
 import { corpusLines, encodeEvent, payloadJson, subscriptionEvent } from '../support/cloudwatch-logs';
 import { bundleHandler } from '../support/bundle';
+import { startEventBridgeReceiver } from '../support/eventbridge-receiver';
 import { captureStdout, invoke, lambdaContext, metricSum } from '../support/lambda';
 import {
   startDynamoDbLocal,
@@ -467,6 +468,45 @@ describe('accounts without Security Hub', () => {
     expect(run.error).toBeUndefined();
     expect(hub.calls).toEqual([]);
     expect(await alertedIds()).toEqual(ids(expected.fresh));
+  });
+});
+
+describe('OCSF on EventBridge', () => {
+  it('puts every finding on the bus as a valid OCSF Detection Finding when OCSF_EVENT_BUS_NAME is set', async () => {
+    const bus = await startEventBridgeReceiver();
+    const before = process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+    process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = bus.endpoint;
+    try {
+      const { createHandler } = await import('../../lambdas/handlers/cloudtrail-logs.js');
+      const { productionDeps } = await import('../../lambdas/handlers/production.js');
+      const withOcsf = createHandler(
+        productionDeps({ ...process.env, OCSF_EVENT_BUS_NAME: 'nhi-watch-ocsf' }),
+      );
+      const event = subscriptionEvent(rootScenario.map((l) => l.replaceAll('493859302102', '610987654321')));
+      const expected = await reference([event], cloudTrail.normaliseCloudTrailLine);
+      expect(expected.fresh.length).toBeGreaterThan(0);
+
+      const run = await captureStdout(() => withOcsf(event));
+
+      expect(run.error).toBeUndefined();
+      expect(bus.problems).toEqual([]);
+      // Like Security Hub, the bus gets every finding, not only those that alert people.
+      const uids = bus.events.map((e) => (e.detail['finding_info'] as { uid: string }).uid).sort();
+      expect(uids).toEqual(ids([...expected.fresh, ...expected.joined]));
+      for (const e of bus.events) {
+        expect([e.eventBusName, e.source, e.detailType]).toEqual([
+          'nhi-watch-ocsf',
+          'nhi-watch',
+          'OCSF Detection Finding',
+        ]);
+        expect(e.detail['activity_name']).toBe('Create');
+      }
+      expect(await alertedIds()).toEqual(ids(expected.fresh));
+    } finally {
+      if (before === undefined) delete process.env.AWS_ENDPOINT_URL_EVENTBRIDGE;
+      else process.env.AWS_ENDPOINT_URL_EVENTBRIDGE = before;
+      await bus.stop();
+    }
   });
 });
 

@@ -94,6 +94,7 @@ describe('BundledFunction bundling', () => {
 
       expect(sdk.sort()).toEqual([
         '@aws-sdk/client-dynamodb',
+        '@aws-sdk/client-eventbridge', // the optional OCSF destination; the runtime's SDK has every client
         '@aws-sdk/client-securityhub',
         '@aws-sdk/client-sns',
         '@aws-sdk/client-sqs',

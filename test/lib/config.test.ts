@@ -334,3 +334,22 @@ describe('loadDeploymentConfig', () => {
     expect(config.alertEmails.length).toBeGreaterThan(0);
   });
 });
+
+describe('ocsf', () => {
+  it('is off by default, a created bus with {}, an existing bus by name', () => {
+    expect(parseDeploymentConfig(minimal, origin).ocsf).toBeUndefined();
+    expect(parseDeploymentConfig({ ...minimal, ocsf: {} }, origin).ocsf).toEqual({});
+    expect(
+      parseDeploymentConfig({ ...minimal, ocsf: { eventBusName: 'security-findings' } }, origin).ocsf,
+    ).toEqual({
+      eventBusName: 'security-findings',
+    });
+  });
+
+  it('names what is wrong with a bus name or an unknown setting', () => {
+    expect(problemsOf({ ...minimal, ocsf: { eventBusName: 'no spaces' } }).join('\n')).toMatch(
+      /ocsf\.eventBusName: must be the name of an EventBridge bus/,
+    );
+    expect(problemsOf({ ...minimal, ocsf: { bus: 'x' } }).join('\n')).toMatch(/ocsf/);
+  });
+});

@@ -747,3 +747,37 @@ describe('NhiWatchStack', () => {
     });
   });
 });
+
+describe('OCSF findings on EventBridge (ocsf option)', () => {
+  it('creates a bus, names it to both functions, lets them put events on it alone, and outputs it', () => {
+    const s = synthNhiWatch({ ...EXISTING_TRAIL_NO_SECURITY_HUB, stackName: 'NhiWatchOcsf', ocsf: {} });
+    const buses = s.template.findResources('AWS::Events::EventBus');
+    expect(Object.keys(buses)).toHaveLength(1);
+    const busRef = { Ref: Object.keys(buses)[0] };
+    for (const fn of Object.values(s.template.findResources('AWS::Lambda::Function')).filter((f) =>
+      String((f['Properties'] as { Description?: string }).Description).startsWith('nhi-watch: '),
+    ))
+      expect(
+        (fn['Properties'] as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables[
+          'OCSF_EVENT_BUS_NAME'
+        ],
+      ).toEqual(busRef);
+    const puts = policyStatements(s.template).filter((st) =>
+      JSON.stringify(st['Action']).includes('events:'),
+    );
+    expect(puts.map((st) => [st['Action'], st['Resource']])).toEqual([
+      ['events:PutEvents', { 'Fn::GetAtt': [Object.keys(buses)[0], 'Arn'] }],
+      ['events:PutEvents', { 'Fn::GetAtt': [Object.keys(buses)[0], 'Arn'] }],
+    ]);
+    expect(s.template.findOutputs('OcsfEventBusName')).toEqual({
+      OcsfEventBusName: expect.objectContaining({ Value: busRef }),
+    });
+  });
+
+  it('sends nothing to EventBridge unless asked', () => {
+    const s = synthNhiWatch(EXISTING_TRAIL_NO_SECURITY_HUB);
+    expect(Object.keys(s.template.findResources('AWS::Events::EventBus'))).toHaveLength(0);
+    expect(JSON.stringify(policyStatements(s.template))).not.toContain('events:PutEvents');
+    expect(JSON.stringify(s.template.toJSON())).not.toContain('OCSF_EVENT_BUS_NAME');
+  });
+});
