@@ -2,12 +2,14 @@
  * Measures what the DynamoDB adapter costs per 1,000 events: requests by operation and the
  * capacity units DynamoDB reports. Events go through the handlers' line normalisers and the
  * production pipeline (all rules, DynamoDbBaselineStore + DynamoDbFindingLedger) against DynamoDB
- * Local, in CloudWatch-Logs-sized batches, one stream per log group as the two Lambdas see them.
+ * Local, in CloudWatch-Logs-sized batches, one stream per log group as the two Lambdas see them,
+ * with the handlers' write policy (SAMPLED_WRITES, unless the configuration sets one).
  *
  *   npx tsx scripts/measure-dynamodb.ts                         the demo workload (simulate --seed 1, 14 days, with its contracts)
  *   npx tsx scripts/measure-dynamodb.ts --window-seconds 60     batches = events of each minute (at most 10,000), as a subscription delivers them
  *   npx tsx scripts/measure-dynamodb.ts --batch 1000            batches of a fixed number of events (default)
  *   npx tsx scripts/measure-dynamodb.ts --compress-above 1024   gzip threshold of record bodies
+ *   npx tsx scripts/measure-dynamodb.ts --exact                 every change written (the CLI's policy) instead
  *   npx tsx scripts/measure-dynamodb.ts FILE.jsonl …            CloudTrail JSON Lines instead (e.g. the corpus)
  *
  * Prints a table and a JSON line. Needs Java 17 (DynamoDB Local).
@@ -18,6 +20,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 import { DynamoDbBaselineStore, DynamoDbFindingLedger } from '../lambdas/adapters/dynamodb-store.js';
 import { createBaselineTable } from '../lambdas/adapters/dynamodb-table.js';
+import { SAMPLED_WRITES } from '../lambdas/core/write-policy.js';
 import { NO_CLOCK_WINDOW } from '../lambdas/core/sources/time-window.js';
 import { loadLocalSetup, type LocalSetup } from '../lambdas/local/replay.js';
 import { countRequests } from '../lambdas/adapters/request-counter.js';
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
   const batchSize = flag(args, '--batch') ?? 1000;
   const windowSeconds = flag(args, '--window-seconds');
   const compressAboveBytes = flag(args, '--compress-above');
+  const isExact = args.includes('--exact');
   const files = args.filter(
     (a, i) =>
       !a.startsWith('--') && !['--batch', '--window-seconds', '--compress-above'].includes(args[i - 1] ?? ''),
@@ -111,6 +115,10 @@ async function main(): Promise<void> {
     workload = files.join(', ');
   }
 
+  // The handlers' policy (production-aws.ts), or every change written with --exact.
+  const config = isExact
+    ? setup.config
+    : { ...setup.config, writePolicy: setup.config.writePolicy ?? SAMPLED_WRITES };
   const ddb = await startDynamoDbLocal();
   const client = new DynamoDBClient({
     endpoint: ddb.endpoint,
@@ -166,7 +174,7 @@ async function main(): Promise<void> {
           sink,
           rules: setup.rules,
           contracts: setup.contracts,
-          config: setup.config,
+          config,
           ...(setup.suppress ? { suppress: setup.suppress } : {}),
           nowMs: () => Date.now(),
         });
@@ -188,7 +196,7 @@ async function main(): Promise<void> {
     ];
     const batching =
       windowSeconds !== undefined ? `deliveries of ${windowSeconds} s of events` : `batches of ≤${batchSize}`;
-    console.log(`workload: ${workload}`);
+    console.log(`workload: ${workload}; write policy: ${isExact ? 'exact' : 'the handlers\' (sampled)'}`);
     console.log(
       `${events} events (${rejected} lines rejected), ${batches} ${batching}, ${(events / batches).toFixed(0)} events and ${(identities / batches).toFixed(1)} identities per batch, ${findings} findings`,
     );
