@@ -38,7 +38,7 @@ import { createHandler as createCloudTrailHandler } from '../lambdas/handlers/cl
 import type { BatchSummary, LogsHandlerDeps } from '../lambdas/handlers/pipeline-handler.js';
 import { exclusiveLoads } from '../lambdas/handlers/production-aws.js';
 import { productionRenderer, productionToAsff } from '../lambdas/handlers/production.js';
-import { InProcessDynamoDb, itemSize } from './in-process-aws.js';
+import { InProcessDynamoDb, itemSize, zeroCounters } from './in-process-aws.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -504,18 +504,7 @@ const metrics = { addMetric, singleMetric: () => ({ addDimensions: () => undefin
 const quiet = (): void => undefined;
 const logger = { debug: quiet, info: quiet, warn: quiet, error: quiet };
 
-const dynamo = new InProcessDynamoDb({
-  requests: new Map(),
-  writeUnits: 0,
-  readUnits: 0,
-  conditionalFailures: 0,
-  snsMessages: 0,
-  snsBytes: 0,
-  securityHubFindings: 0,
-  securityHubBytes: 0,
-  sqsMessages: 0,
-  serverNs: 0n,
-});
+const dynamo = new InProcessDynamoDb(zeroCounters());
 const dynamoRequests = new Map<string, number>();
 const dynamoClient = dynamo.directClient(dynamoRequests);
 const memoryStore = new MemoryBaselineStore();

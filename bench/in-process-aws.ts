@@ -68,6 +68,20 @@ export interface InProcessCounters {
   serverNs: bigint;
 }
 
+/** Counters at zero. */
+export const zeroCounters = (): InProcessCounters => ({
+  requests: new Map(),
+  writeUnits: 0,
+  readUnits: 0,
+  conditionalFailures: 0,
+  snsMessages: 0,
+  snsBytes: 0,
+  securityHubFindings: 0,
+  securityHubBytes: 0,
+  sqsMessages: 0,
+  serverNs: 0n,
+});
+
 const KB = 1024;
 const text = new TextEncoder();
 
@@ -418,18 +432,7 @@ const SNS_NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
 
 /** Every in-process endpoint, behind one request handler. */
 export class InProcessAws {
-  readonly counters: InProcessCounters = {
-    requests: new Map(),
-    writeUnits: 0,
-    readUnits: 0,
-    conditionalFailures: 0,
-    snsMessages: 0,
-    snsBytes: 0,
-    securityHubFindings: 0,
-    securityHubBytes: 0,
-    sqsMessages: 0,
-    serverNs: 0n,
-  };
+  readonly counters: InProcessCounters = zeroCounters();
   readonly dynamoDb = new InProcessDynamoDb(this.counters);
 
   /** Endpoint variables that point the SDK at these responders (`AWS_ENDPOINT_URL_<SERVICE>`). */

@@ -725,6 +725,21 @@ function isBusyHour(
 }
 
 /**
+ * The first decision of settling a record under a sampling write policy: `undefined` when the working
+ * record is stored as it is (no policy, or every weight 1); `'unwritten'` when every event was routine
+ * and none fell in the sample (the record is marked unchanged); else the folds to refold with their weights.
+ */
+function sampledFolds(w: Working<StateRecord>): readonly Folded[] | 'unwritten' | undefined {
+  const folded = w.folded;
+  if (folded === undefined || folded.every((f) => f.weight === 1)) return undefined;
+  if (w.isMaterial !== true && folded.every((f) => f.weight === 0)) {
+    w.isChanged = false;
+    return 'unwritten';
+  }
+  return folded;
+}
+
+/**
  * Under a sampling write policy, what of an identity's batch is stored (core/write-policy.ts):
  * nothing when every event was routine and none fell in the sample (returns false, and the record
  * is not written); otherwise the stored record refolded with each event's weight (the working
@@ -735,13 +750,9 @@ function settleIdentity(
   loaded: LoadedRecord | undefined,
   config: EngineConfig,
 ): boolean {
-  const folded = w.folded;
-  if (folded === undefined || folded.every((f) => f.weight === 1)) return true;
-  if (w.isMaterial !== true && folded.every((f) => f.weight === 0)) {
-    w.isChanged = false;
-    return false;
-  }
-  if (loaded === undefined || loaded.record.type !== 'identity') return true;
+  const folded = sampledFolds(w);
+  if (folded === 'unwritten') return false;
+  if (folded === undefined || loaded === undefined || loaded.record.type !== 'identity') return true;
   const rec = cloneRecord(loaded.record);
   for (const f of folded) {
     foldIdentity(rec, f.event, config.limits, f.weight);
@@ -759,13 +770,9 @@ function settlePopulation(
   loaded: LoadedRecord | undefined,
   config: EngineConfig,
 ): boolean {
-  const folded = w.folded;
-  if (folded === undefined || folded.every((f) => f.weight === 1)) return true;
-  if (w.isMaterial !== true && folded.every((f) => f.weight === 0)) {
-    w.isChanged = false;
-    return false;
-  }
-  if (loaded === undefined || loaded.record.type !== 'population') return true;
+  const folded = sampledFolds(w);
+  if (folded === 'unwritten') return false;
+  if (folded === undefined || loaded === undefined || loaded.record.type !== 'population') return true;
   const rec = cloneRecord(loaded.record);
   for (const f of folded)
     if (f.hints !== undefined) foldPopulation(rec, f.event, f.hints, config.limits, f.weight);

@@ -13,7 +13,7 @@ import { ContractSet } from '../../lambdas/core/contracts';
 import { DEFAULT_ENGINE_CONFIG, evaluate, stateKeys, type EngineConfig } from '../../lambdas/core/engine';
 import type { Finding } from '../../lambdas/core/finding';
 import type { IdentityEvent } from '../../lambdas/core/identity-event';
-import type { LoadedRecord, StateChange } from '../../lambdas/core/ports';
+import { VersionedState } from '../support/versioned-state';
 import { casesOf } from '../../lambdas/core/rules/cases';
 import { getOwn } from '../../lambdas/core/safe-record';
 import { RULES } from '../../lambdas/core/rules/index';
@@ -26,29 +26,8 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const SAMPLED: EngineConfig = { ...DEFAULT_ENGINE_CONFIG, writePolicy: SAMPLED_WRITES };
 
-/** A store in a map: changes apply only at the version they were read at. */
-class Table {
-  readonly records = new Map<string, LoadedRecord>();
-  writes = 0;
-
-  load(keys: readonly string[]): Map<string, LoadedRecord> {
-    const out = new Map<string, LoadedRecord>();
-    for (const k of keys) {
-      const r = this.records.get(k);
-      if (r) out.set(k, r);
-    }
-    return out;
-  }
-
-  commit(changes: readonly StateChange[]): void {
-    for (const c of changes) {
-      const current = this.records.get(c.key);
-      if (current?.version !== c.expectedVersion) throw new Error(`version conflict on ${c.key}`);
-      this.records.set(c.key, { record: structuredClone(c.record), version: (current?.version ?? 0) + 1 });
-      this.writes += 1;
-    }
-  }
-
+/** The engine over versioned state, with the sampling policy by default. */
+class Table extends VersionedState {
   run(batchId: string, events: readonly IdentityEvent[], config = SAMPLED, rules = RULES) {
     const out = evaluate({
       batchId,

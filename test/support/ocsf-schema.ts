@@ -13,6 +13,18 @@ interface ObjectRule {
 }
 
 const ENTITY = ['name', 'uid'];
+/** An evidence object's attributes, at least one of which it must have. */
+const EVIDENCE_PARTS = [
+  'actor',
+  'api',
+  'connection_info',
+  'data',
+  'dst_endpoint',
+  'file',
+  'process',
+  'query',
+  'src_endpoint',
+];
 
 const OBJECTS: Readonly<Record<string, ObjectRule>> = {
   metadata: {
@@ -74,30 +86,7 @@ const OBJECTS: Readonly<Record<string, ObjectRule>> = {
     attributes: [...ENTITY, 'category', 'desc', 'related_analytics', 'type', 'type_id', 'version'],
     required: ['type_id'],
   },
-  evidences: {
-    attributes: [
-      'actor',
-      'api',
-      'connection_info',
-      'data',
-      'dst_endpoint',
-      'file',
-      'process',
-      'query',
-      'src_endpoint',
-    ],
-    atLeastOne: [
-      'actor',
-      'api',
-      'connection_info',
-      'data',
-      'dst_endpoint',
-      'file',
-      'process',
-      'query',
-      'src_endpoint',
-    ],
-  },
+  evidences: { attributes: EVIDENCE_PARTS, atLeastOne: EVIDENCE_PARTS },
   actor: {
     attributes: ['authorizations', 'idp', 'invoked_by', 'process', 'session', 'user'],
     atLeastOne: ['process', 'user', 'invoked_by', 'session'],

@@ -8,7 +8,7 @@ import { ContractSet } from '../../../lambdas/core/contracts';
 import { DEFAULT_ENGINE_CONFIG, evaluate, stateKeys, type EngineConfig } from '../../../lambdas/core/engine';
 import type { Finding } from '../../../lambdas/core/finding';
 import type { IdentityEvent } from '../../../lambdas/core/identity-event';
-import type { LoadedRecord, StateChange } from '../../../lambdas/core/ports';
+import { VersionedState } from '../../support/versioned-state';
 import { RULES } from '../../../lambdas/core/rules/index';
 import { RULE_CASES, casesOf } from '../../../lambdas/core/rules/cases';
 import type { DetectionRule, Severity, Thresholds } from '../../../lambdas/core/rules/rule';
@@ -18,33 +18,6 @@ import { T0, ev, repeat } from '../../../lambdas/core/rules/test-events';
 const RULES_DIR = join(__dirname, '../../../lambdas/core/rules');
 /** Files of the rules folder that hold test material, not rules (the bundle test proves none ships). */
 const TEST_MATERIAL = ['cases.ts', 'rule-case.ts', 'raw-records.ts', 'test-events.ts'];
-
-/** A minimal store: hands out records with versions and applies changes only at the version they were read at. */
-class StateCarrier {
-  private readonly records = new Map<string, LoadedRecord>();
-
-  load(keys: readonly string[]): Map<string, LoadedRecord> {
-    const out = new Map<string, LoadedRecord>();
-    for (const k of keys) {
-      const r = this.records.get(k);
-      if (r) out.set(k, r);
-    }
-    return out;
-  }
-
-  commit(changes: readonly StateChange[]): void {
-    for (const c of changes) {
-      const current = this.records.get(c.key);
-      if (current?.version !== c.expectedVersion) {
-        throw new Error(
-          `version conflict on ${c.key}: expected ${c.expectedVersion}, stored ${current?.version}`,
-        );
-      }
-      // A stored record is a copy: later evaluations must not see the engine's working objects.
-      this.records.set(c.key, { record: structuredClone(c.record), version: (current?.version ?? 0) + 1 });
-    }
-  }
-}
 
 /** How a case's events are split into deliveries. */
 type Batching = 'one event per batch' | 'batches of 7' | 'one batch';
@@ -65,7 +38,7 @@ function replay(
     thresholds: thresholds ? { [rule.id]: thresholds } : {},
   };
   const contracts = new ContractSet(c.contracts ?? []);
-  const carrier = new StateCarrier();
+  const carrier = new VersionedState();
   const findings: Finding[] = [];
   const size = batchSize(batching, c.events.length);
   for (let i = 0; i < c.events.length; i += size) {
